@@ -1,0 +1,3 @@
+from productionize.adapters.cli import main
+
+main()

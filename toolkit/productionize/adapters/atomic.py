@@ -1,0 +1,80 @@
+"""Atomic writes: a reader sees the old file/tree or the complete new one, never a mix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import OutputError
+from ..model import RenderedFile
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write text to ``path`` through a temp file in the same folder and ``os.replace``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree_atomic(root: str | os.PathLike, files: Iterable[RenderedFile]) -> Path:
+    """Render ``files`` into a temp folder beside ``root``, then swap it into place.
+
+    The previous tree (if any) is kept until the new one is complete, so a crash at any point
+    leaves either the old tree or the new one at ``root``.
+    """
+    target = Path(root).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        for item in files:
+            rel = Path(item.path)
+            if rel.is_absolute() or ".." in rel.parts:
+                raise OutputError(f"refusing to write outside the output folder: {item.path}")
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(item.content, encoding="utf-8", newline="")
+            if item.executable:
+                dest.chmod(0o755)
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)  # two renames; between them a crash leaves .old-*, restored below
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted(root: str | os.PathLike) -> None:
+    """Restore ``root`` from a ``.old-*`` sibling left by a run killed between the two renames."""
+    target = Path(root).resolve()
+    if target.exists() or not target.parent.exists():
+        return
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"))
+    if olds:
+        os.replace(olds[-1], target)

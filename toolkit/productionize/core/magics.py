@@ -1,0 +1,127 @@
+"""Mask IPython magics and shell escapes so that a cell's source can go through ``ast.parse``.
+
+Every masked line keeps its number and indentation, so positions that ``ast`` reports stay true.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Cell magics whose body is still Python; any other cell magic (%%bash, %%writefile...) is masked whole.
+PYTHON_CELL_MAGICS = frozenset(
+    {"time", "timeit", "capture", "prun", "debug", "memit", "python", "python3", "pypy"}
+)
+
+_LINE_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?P<magic>(?:%|!)(?P<body>.*))$")
+_ASSIGNED_MAGIC = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<target>[A-Za-z_][\w.,\s\[\]'\"]*?)\s*=\s*(?P<magic>(?:%|!)(?P<body>.*))$"
+)
+_HELP = re.compile(r"^(?P<indent>[ \t]*)(?P<magic>\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+
+
+@dataclass(frozen=True)
+class Magic:
+    """One IPython-only construct found in a cell."""
+
+    line: int  # 1-based
+    column: int  # 1-based
+    kind: str  # line_magic | cell_magic | shell | help
+    name: str  # magic name (``pip``, ``cd``, ``matplotlib``) or the shell command word
+    text: str  # the construct as written
+    assigned_to: str | None = None  # ``files = !ls`` -> "files"
+
+
+@dataclass(frozen=True)
+class MaskedSource:
+    """A cell's source with IPython syntax replaced by Python that parses the same way."""
+
+    source: str
+    magics: tuple[Magic, ...]
+    python_body: bool = True  # False when a cell magic makes the whole cell non-Python
+
+
+def _name_of(body: str) -> str:
+    word = body.strip().split()[0] if body.strip() else ""
+    return word.lstrip("%!")
+
+
+def mask_magics(source: str) -> MaskedSource:
+    """Replace magics/shell escapes with ``pass``/``None`` placeholders, line numbers preserved.
+
+    Callers parse the raw source first and mask only when that fails: in valid Python a line
+    starting with ``%`` is a continuation, not a magic.
+    """
+    if "%" not in source and "!" not in source and "?" not in source:
+        return MaskedSource(source, ())
+    lines = source.split("\n")
+    magics: list[Magic] = []
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        header = lines[first].strip()
+        name = _name_of(header[2:])
+        magics.append(Magic(first + 1, 1, "cell_magic", name, header))
+        if name not in PYTHON_CELL_MAGICS:
+            return MaskedSource("\n".join("" for _ in lines), tuple(magics), python_body=False)
+        lines[first] = ""
+    out: list[str] = []
+    continuing = False
+    for number, line in enumerate(lines, start=1):
+        if continuing:
+            continuing = line.rstrip().endswith("\\")
+            out.append("")
+            continue
+        match = _ASSIGNED_MAGIC.match(line)
+        if match and not _looks_like_python_modulo(match.group("magic")):
+            magic = match.group("magic")
+            kind = "shell" if magic.startswith("!") else "line_magic"
+            magics.append(
+                Magic(
+                    number,
+                    match.start("magic") + 1,
+                    kind,
+                    _name_of(match.group("body")),
+                    magic.strip(),
+                    match.group("target").strip(),
+                )
+            )
+            out.append(f"{match.group('indent')}{match.group('target')} = None")
+            continuing = line.rstrip().endswith("\\")
+            continue
+        match = _LINE_MAGIC.match(line)
+        if match:
+            magic = match.group("magic")
+            kind = "shell" if magic.startswith("!") else "line_magic"
+            magics.append(
+                Magic(
+                    number,
+                    len(match.group("indent")) + 1,
+                    kind,
+                    _name_of(match.group("body")),
+                    magic.strip(),
+                )
+            )
+            out.append(f"{match.group('indent')}pass")
+            continuing = line.rstrip().endswith("\\")
+            continue
+        match = _HELP.match(line)
+        if match:
+            magics.append(
+                Magic(
+                    number,
+                    len(match.group("indent")) + 1,
+                    "help",
+                    match.group("magic").strip("?"),
+                    line.strip(),
+                )
+            )
+            out.append(f"{match.group('indent')}pass")
+            continue
+        out.append(line)
+    return MaskedSource("\n".join(out), tuple(magics))
+
+
+def _looks_like_python_modulo(magic: str) -> bool:
+    # ``x = a % b`` never matches (the magic must follow ``=`` directly), but ``x = %d`` style
+    # string formatting never starts a right-hand side either, so any remaining match is a magic.
+    return magic.startswith("%=") or magic.startswith("!=")

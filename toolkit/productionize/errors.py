@@ -1,0 +1,61 @@
+"""Typed failures: raised only when a stage cannot go on; each carries where it happened."""
+
+from __future__ import annotations
+
+from .model import Location
+
+
+class ProductionizeError(Exception):
+    """A failure with a location; prints as ``nb.ipynb:cell 7:3: message``."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, location: Location | str | None = None):
+        if isinstance(location, str):
+            location = Location(location)
+        self.message = message
+        self.location = location
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return self.message
+        return f"{self.location}: {self.message}"
+
+    def to_dict(self) -> dict:
+        loc = self.location
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "path": loc.path if loc else None,
+            "cell_index": loc.cell_index if loc else None,
+            "cell_id": loc.cell_id if loc else None,
+            "line": loc.line if loc else None,
+            "column": loc.column if loc else None,
+        }
+
+
+class InputError(ProductionizeError):
+    """The input is not a usable notebook (missing, unreadable, invalid JSON, wrong version)."""
+
+
+class ConfigError(ProductionizeError):
+    """Options or ``[tool.productionize]`` configuration are invalid."""
+
+
+class SplitError(ProductionizeError):
+    """The notebook cannot be split into stages (cycle, missing definition, bad tags...)."""
+
+
+class OutputError(ProductionizeError):
+    """The output directory cannot be written safely (user edits, not empty...)."""
+
+
+class VerifyError(ProductionizeError):
+    """The generated pipeline does not reproduce the notebook."""
+
+    exit_code = 1
+
+
+class PublishError(ProductionizeError):
+    """Publishing to the deployment repository or opening the pull request failed."""
