@@ -50,7 +50,7 @@ def notebook_from_dict(data: Any, path: str) -> tuple[Notebook, Any]:
     except nbformat.ValidationError as exc:
         raise InputError(
             f"invalid notebook: {_first_line(exc.message)}", _error_location(exc, path)
-        )
+        ) from None
     except Exception as exc:  # nbformat raises assorted errors on malformed trees
         raise InputError(f"invalid notebook: {_first_line(str(exc))}", path) from None
     return _to_model(node, path), node
