@@ -21,7 +21,7 @@ lint-self: $(STAMP)
 	$(BIN)/black --check --quiet toolkit tests bench
 
 test: $(STAMP) lint-self
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest --nbmake tests examples
 
 clean:
 	rm -rf $(VENV) out
