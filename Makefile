@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# generated projects are installed and run in their own environment, as in a deployment repo
+GEN_VENV := .venv-generated
+GEN_STAMP := $(GEN_VENV)/.installed
 
 .PHONY: demo test lint-self clean
 
@@ -13,6 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
+$(GEN_STAMP): tests/generated-requirements.txt
+	$(PYTHON) -m venv $(GEN_VENV)
+	$(GEN_VENV)/bin/python -m pip install -q --upgrade "pip>=24"
+	PLOOMBER_STATS_ENABLED=false $(GEN_VENV)/bin/python -m pip install -q -r tests/generated-requirements.txt
+	touch $(GEN_STAMP)
+
 demo: $(STAMP)
 	bash scripts/demo.sh
 
@@ -20,8 +29,9 @@ lint-self: $(STAMP)
 	$(BIN)/ruff check toolkit tests bench
 	$(BIN)/black --check --quiet toolkit tests bench
 
-test: $(STAMP) lint-self
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest --nbmake tests examples
+test: $(STAMP) $(GEN_STAMP) lint-self
+	PATH="$(abspath $(BIN)):$$PATH" PRODUCTIONIZE_GENERATED_PYTHON="$(abspath $(GEN_VENV))/bin/python" \
+	  PLOOMBER_STATS_ENABLED=false $(BIN)/python -m pytest --nbmake tests examples
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(GEN_VENV) out
