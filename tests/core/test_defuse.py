@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from productionize.core.defuse import analyze_source, parse_cell
 from productionize.model import Cell
 

@@ -6,9 +6,9 @@ import json
 
 import nbformat
 import pytest
+
 from productionize.adapters.notebook_io import read_notebook
 from productionize.errors import InputError
-
 from tests.conftest import make_notebook
 
 
