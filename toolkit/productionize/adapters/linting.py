@@ -1,0 +1,190 @@
+"""Lint notebooks from disk: core rules plus one ruff process per notebook; ``--fix`` writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.lint import lint, parse_cells
+from ..core.rules import LintContext
+from ..core.rules.style import RUFF_IGNORE, RUFF_SELECT, findings_from_ruff, ruff_source
+from ..errors import ConfigError
+from ..model import Finding, Notebook
+from ..options import Options, options_from_config
+from .atomic import write_text_atomic
+from .notebook_io import read_notebook
+
+RUFF_TIMEOUT = 60  # seconds; ruff takes milliseconds, this only guards against a hung binary
+MAX_FIX_ROUNDS = 10  # each round applies at most one source edit per cell
+
+
+def lint_notebook(notebook: Notebook, options: Options) -> list[Finding]:
+    """Lint an in-memory notebook: core rules + ruff, sorted by cell/line/rule."""
+    parsed = parse_cells(notebook)
+    external: list[Finding] = []
+    if any(options.rule_enabled(r) for r in ("PN702", "PN703", "PN704")):
+        ctx = LintContext(notebook, options, parsed)
+        source = ruff_source(parsed)
+        if source.text.strip():
+            external = findings_from_ruff(ctx, source, run_ruff(source.text, options))
+    return lint(notebook, options, parsed, external)
+
+
+def lint_file(path: str | os.PathLike, options: Options) -> list[Finding]:
+    """Read a notebook file (InputError if it is not one) and lint it."""
+    notebook, _ = read_notebook(path)
+    return lint_notebook(notebook, options)
+
+
+def _ruff_binary() -> str | None:
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
+def run_ruff(text: str, options: Options) -> list[dict[str, Any]]:
+    """Check one Python text with ruff (stdin, isolated from any config); return its diagnostics."""
+    binary = _ruff_binary()
+    if binary is None:
+        raise ConfigError("ruff is not installed; install it or --ignore PN702,PN703,PN704")
+    command = [
+        binary,
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--quiet",
+        "--exit-zero",
+        "--output-format",
+        "json",
+        "--target-version",
+        "py311",
+        "--line-length",
+        str(options.line_length),
+        "--select",
+        ",".join(RUFF_SELECT),
+        "--ignore",
+        ",".join(RUFF_IGNORE),
+        "--stdin-filename",
+        "notebook.py",
+        "-",
+    ]
+    try:
+        result = subprocess.run(
+            command, input=text, capture_output=True, text=True, timeout=RUFF_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"could not run ruff: {exc}") from None
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ConfigError(f"ruff failed: {detail}")
+    try:
+        return json.loads(result.stdout or "[]")
+    except json.JSONDecodeError:
+        raise ConfigError("ruff printed output that is not JSON") from None
+
+
+def find_pyproject(start_path: str | os.PathLike) -> Path | None:
+    """The nearest ``pyproject.toml`` in ``start_path``'s folder or any parent."""
+    start = Path(start_path).resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_options(
+    start_path: str | os.PathLike, base: Options | None = None, config: str | None = None
+) -> Options:
+    """Options from ``[tool.productionize]`` of the nearest pyproject.toml (or ``config``)."""
+    path = Path(config) if config else find_pyproject(start_path)
+    if path is None:
+        return base or Options()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("configuration file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration: {exc}", str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", str(path)) from None
+    tool = data.get("tool", {})
+    table = tool.get("productionize", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.productionize] must be a table", str(path))
+    black_length = (tool.get("black") or {}).get("line-length")
+    if isinstance(black_length, int) and not {"line_length", "line-length"} & set(table):
+        table = {**table, "line_length": black_length}  # the project's black settings win
+    try:
+        return options_from_config(table, base)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, str(path)) from None
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What ``fix_file`` did: the fixes applied, requirements added, findings that remain."""
+
+    path: str
+    applied: tuple[Finding, ...]
+    requirements_added: tuple[str, ...]
+    remaining: tuple[Finding, ...]
+
+
+def fix_file(path: str | os.PathLike, options: Options) -> FixResult:
+    """Apply safe fixes until none is left, then write the notebook (and requirements) atomically."""
+    import nbformat
+
+    from ..core.fixes import apply_fixes
+    from ..core.notebook import notebook_from_dict
+
+    notebook, node = read_notebook(path)
+    findings = lint_notebook(notebook, options)
+    applied: list[Finding] = []
+    for _ in range(MAX_FIX_ROUNDS):
+        node, round_applied = apply_fixes(node, findings)
+        if not round_applied:
+            break
+        applied.extend(round_applied)
+        notebook, node = notebook_from_dict(node, str(path))
+        findings = lint_notebook(notebook, options)
+    added: tuple[str, ...] = ()
+    if applied:
+        requirements = [r for f in applied if f.fix for r in f.fix.requirements]
+        if requirements:
+            added = add_requirements(Path(path).parent / "requirements.txt", requirements)
+        write_text_atomic(path, nbformat.writes(nbformat.from_dict(node)) + "\n")
+    return FixResult(str(path), tuple(applied), added, tuple(findings))
+
+
+def _requirement_name(line: str) -> str:
+    name = line.split(";")[0].strip()
+    for sep in ("[", "=", "<", ">", "!", "~", " ", "@"):
+        name = name.split(sep)[0]
+    return name.lower().replace("_", "-")
+
+
+def add_requirements(path: Path, requirements: list[str]) -> tuple[str, ...]:
+    """Append requirement lines to ``path`` (atomically), skipping packages already listed."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    present = {_requirement_name(line) for line in existing.splitlines() if line.strip()}
+    added: list[str] = []
+    for requirement in requirements:
+        name = _requirement_name(requirement)
+        if name and name not in present:
+            present.add(name)
+            added.append(requirement)
+    if added:
+        prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+        write_text_atomic(path, prefix + "".join(f"{r}\n" for r in added))
+    return tuple(added)

@@ -1,0 +1,51 @@
+"""Stage 1: ``lint(notebook, options) -> list[Finding]`` — every rule over cells parsed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..model import Finding, Notebook
+from ..options import Options
+from .defuse import ParsedCell, parse_cell
+from .rules import RULES, LintContext
+
+
+def parse_cells(notebook: Notebook) -> tuple[ParsedCell, ...]:
+    """Parse every code cell once (the single ``ast.parse`` all rules share)."""
+    return tuple(parse_cell(cell) for cell in notebook.code_cells)
+
+
+def lint(
+    notebook: Notebook,
+    options: Options,
+    parsed: Sequence[ParsedCell] | None = None,
+    external: Iterable[Finding] = (),
+) -> list[Finding]:
+    """Run the enabled rules, merge findings of external tools (ruff), sort by cell/line/rule."""
+    ctx = LintContext(
+        notebook, options, tuple(parsed) if parsed is not None else parse_cells(notebook)
+    )
+    findings: list[Finding] = []
+    for rule_id in sorted(RULES):
+        rule = RULES[rule_id]
+        if rule.check is not None and options.rule_enabled(rule_id):
+            findings.extend(rule.check(ctx))
+    findings.extend(f for f in external if options.rule_enabled(f.rule))
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Order findings by file, cell, line, column, then rule id."""
+
+    def key(f: Finding):
+        loc = f.location
+        return (
+            loc.path,
+            -1 if loc.cell_index is None else loc.cell_index,
+            loc.line or 0,
+            loc.column or 0,
+            f.rule,
+            f.message,
+        )
+
+    return sorted(findings, key=key)

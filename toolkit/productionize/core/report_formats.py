@@ -1,0 +1,157 @@
+"""Render findings as text (for people), JSON (for programs) and SARIF 2.1.0 (for code hosts)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from .. import __version__
+from ..model import Finding, Severity, to_dict
+from .rules import RULES
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def finding_to_json(finding: Finding) -> dict:
+    """One finding as the documented JSON object (flat location, fix or null)."""
+    loc = finding.location
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "path": loc.path,
+        "cell_index": loc.cell_index,
+        "cell_id": loc.cell_id,
+        "line": loc.line,
+        "column": loc.column,
+        "message": finding.message,
+        "fix": to_dict(finding.fix) if finding.fix else None,
+    }
+
+
+def format_json(findings: Iterable[Finding]) -> str:
+    """A JSON array of findings (schema in the README)."""
+    return json.dumps([finding_to_json(f) for f in findings], indent=2) + "\n"
+
+
+def summary_line(findings: Sequence[Finding], files: int) -> str:
+    """``3 errors, 2 warnings, 1 info in 2 notebooks (4 fixable with --fix)``."""
+    counts = Counter(f.severity for f in findings)
+    if not findings:
+        return f"no problems in {files} notebook{'s' if files != 1 else ''}"
+    parts = []
+    for severity, word in (
+        (Severity.ERROR, "error"),
+        (Severity.WARNING, "warning"),
+        (Severity.INFO, "info"),
+    ):
+        n = counts.get(severity, 0)
+        if n:
+            parts.append(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}")
+    fixable = sum(1 for f in findings if f.fix and f.fix.safe)
+    text = f"{', '.join(parts)} in {files} notebook{'s' if files != 1 else ''}"
+    if fixable:
+        text += f" ({fixable} fixable with --fix)"
+    return text
+
+
+def format_text(findings: Sequence[Finding], files: int) -> str:
+    """A readable report: findings grouped by notebook and cell, then a summary line."""
+    lines: list[str] = []
+    current_path = None
+    current_cell: object = object()
+    for finding in findings:
+        loc = finding.location
+        if loc.path != current_path:
+            if current_path is not None:
+                lines.append("")
+            lines.append(loc.path)
+            current_path, current_cell = loc.path, object()
+        if loc.cell_index != current_cell:
+            current_cell = loc.cell_index
+            where = "notebook" if loc.cell_index is None else f"cell {loc.cell_index}"
+            if loc.cell_id:
+                where += f" (id {loc.cell_id})"
+            lines.append(f"  {where}")
+        position = f"{loc.line}:{loc.column or 1}" if loc.line is not None else "-"
+        lines.append(
+            f"    {position:>7}  {finding.severity.value:<7} {finding.rule}  {finding.message}"
+        )
+        if finding.fix:
+            marker = "fix (safe, --fix)" if finding.fix.safe else "fix"
+            lines.append(f"{'':>22}{marker}: {finding.fix.description}")
+    if lines:
+        lines.append("")
+    lines.append(summary_line(findings, files))
+    return "\n".join(lines) + "\n"
+
+
+def _sarif_rule(rule_id: str) -> dict:
+    rule = RULES[rule_id]
+    level = SARIF_LEVEL[rule.severity]
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "help": {"text": rule.fix or rule.summary},
+        "defaultConfiguration": {"level": level},
+    }
+
+
+def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict:
+    loc = finding.location
+    region: dict = {}
+    if loc.line is not None:
+        region["startLine"] = loc.line
+        if loc.column is not None:
+            region["startColumn"] = loc.column
+    physical: dict = {"artifactLocation": {"uri": loc.path}}
+    if region:
+        physical["region"] = region
+    location: dict = {"physicalLocation": physical}
+    if loc.cell_index is not None:
+        location["logicalLocations"] = [
+            {
+                "name": loc.cell_id or f"cell {loc.cell_index}",
+                "fullyQualifiedName": f"{loc.path}:cell {loc.cell_index}",
+                "kind": "module",
+                "index": loc.cell_index,
+            }
+        ]
+    result: dict = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index[finding.rule],
+        "level": SARIF_LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [location],
+        "properties": {"cellIndex": loc.cell_index, "cellId": loc.cell_id},
+    }
+    if finding.fix:
+        result["properties"]["fix"] = finding.fix.description
+        result["properties"]["fixSafe"] = finding.fix.safe
+    return result
+
+
+def format_sarif(findings: Sequence[Finding]) -> str:
+    """A SARIF 2.1.0 log with one run; lines and columns are relative to each cell."""
+    rule_ids = sorted(RULES)
+    rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "productionize",
+                        "version": __version__,
+                        "rules": [_sarif_rule(r) for r in rule_ids],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_sarif_result(f, rule_index) for f in findings],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"

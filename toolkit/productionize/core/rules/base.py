@@ -1,0 +1,89 @@
+"""The rule registry and the context every rule reads: one parse per cell, shared by all rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ...model import Cell, Finding, Fix, Notebook, Severity
+from ...options import Options
+from ..defuse import ParsedCell
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What a rule may look at: the notebook, the options and each code cell parsed once."""
+
+    notebook: Notebook
+    options: Options
+    parsed: tuple[ParsedCell, ...]  # one per code cell, in document order
+
+    def finding(
+        self,
+        rule_id: str,
+        cell: Cell | None,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        fix: Fix | None = None,
+    ) -> Finding:
+        """Build a finding of ``rule_id`` at a cell position, with the configured severity."""
+        default = RULES[rule_id].severity
+        return Finding(
+            rule_id,
+            self.options.severity_for(rule_id, default),
+            self.notebook.location(cell, line, column),
+            message,
+            fix,
+        )
+
+    @property
+    def stage_tagged(self) -> bool:
+        """Whether any cell carries a Productionize tag (tag rules only apply then)."""
+        from ..tags import stage_tags
+
+        return any(stage_tags(c.tags) for c in self.notebook.cells)
+
+
+Check = Callable[[LintContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One lint rule: a stable id, a default severity, what it finds and how to fix it."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    fix: str
+    check: Check | None = None  # None: findings come from an external tool (ruff)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, name: str, severity: Severity, summary: str, fix: str = ""):
+    """Register the decorated function as the check of ``rule_id``."""
+
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise ValueError(f"duplicate rule id {rule_id}")
+        RULES[rule_id] = Rule(rule_id, name, severity, summary, fix, check)
+        return check
+
+    return register
+
+
+def external_rule(rule_id: str, name: str, severity: Severity, summary: str, fix: str = "") -> None:
+    """Register a rule whose findings an adapter produces (a tool run as a process)."""
+    RULES[rule_id] = Rule(rule_id, name, severity, summary, fix, None)
+
+
+def line_column(source: str, line: int, byte_offset: int) -> int:
+    """Turn ``ast``'s UTF-8 byte offset on a 1-based line into a 1-based character column."""
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return byte_offset + 1
+    prefix = lines[line - 1].encode("utf-8")[:byte_offset]
+    return len(prefix.decode("utf-8", errors="ignore")) + 1

@@ -1,0 +1,120 @@
+"""PN2xx: dataflow — names used before any cell above defines them, meanings that change."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ...model import Finding, Fix, Severity
+from ..defuse import ParsedCell
+from ..tags import STAGES
+from .base import LintContext, rule
+
+
+def _function_lines(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of function and lambda bodies: names in them are looked up when called."""
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            spans.append((body[0].lineno, node.end_lineno or body[-1].lineno))
+    return spans
+
+
+def _in_function(position: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position[0] <= end for start, end in spans)
+
+
+def _first_definitions(parsed: tuple[ParsedCell, ...]) -> dict[str, ParsedCell]:
+    first: dict[str, ParsedCell] = {}
+    for p in parsed:
+        for name in p.names.defined:
+            first.setdefault(name, p)
+    return first
+
+
+@rule(
+    "PN201",
+    "used-before-defined",
+    Severity.ERROR,
+    "A name is used before any cell above defines it (the notebook relies on hidden state)",
+    "Move the defining cell above, or define the name before its first use",
+)
+def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
+    defined: set[str] = set()
+    first_def = _first_definitions(ctx.parsed)
+    star_import_seen = False
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        star_import_seen = star_import_seen or bool(p.names.star_imports)
+        spans = None
+        for name in sorted(p.names.used - defined, key=lambda n: p.names.first_use[n]):
+            if star_import_seen:
+                break  # ``from x import *`` may define anything
+            position = p.names.first_use[name]
+            later = first_def.get(name)
+            if spans is None:
+                spans = _function_lines(p.tree)
+            if _in_function(position, spans) and later is not None:
+                continue  # a function body looks the name up when it is called, not defined
+            if later is not None and later.cell.index > p.cell.index:
+                message = (
+                    f"`{name}` is used here but first defined in cell {later.cell.index} below: "
+                    "the notebook only runs because of hidden state"
+                )
+                fix = Fix(
+                    f"Move the definition of `{name}` (cell {later.cell.index}) above this cell"
+                )
+            elif later is not None and later.cell.index == p.cell.index:
+                message = f"`{name}` is used before this cell defines it"
+                fix = Fix(f"Define `{name}` before its first use")
+            else:
+                message = f"`{name}` is not defined in any cell"
+                fix = Fix(f"Define or import `{name}` in a cell above")
+            yield ctx.finding("PN201", p.cell, message, position[0], position[1], fix)
+        defined |= p.names.defined
+        defined -= p.names.deleted
+
+
+def _stage_of(tags: tuple[str, ...]) -> str | None:
+    return next((t for t in tags if t in STAGES), None)
+
+
+def _import_only(p: ParsedCell, name: str) -> bool:
+    return any(b.name == name for b in p.names.imports)
+
+
+@rule(
+    "PN202",
+    "redefined-across-stages",
+    Severity.WARNING,
+    "A name defined in one stage is rebound in another stage without using its old value",
+    "Rename one of the two so each stage's name keeps one meaning",
+)
+def redefined_across_stages(ctx: LintContext) -> Iterator[Finding]:
+    owner: dict[str, ParsedCell] = {}
+    for p in ctx.parsed:
+        stage = _stage_of(p.cell.tags)
+        if stage is None or p.tree is None:
+            continue
+        for name in sorted(p.names.defined, key=lambda n: p.names.first_def.get(n, (0, 0))):
+            earlier = owner.get(name)
+            if (
+                earlier is not None
+                and _stage_of(earlier.cell.tags) != stage
+                and name not in p.names.used
+                and not (_import_only(p, name) and _import_only(earlier, name))
+            ):
+                line, column = p.names.first_def.get(name, (None, None))
+                yield ctx.finding(
+                    "PN202",
+                    p.cell,
+                    f"`{name}` from the {_stage_of(earlier.cell.tags)} stage "
+                    f"(cell {earlier.cell.index}) is redefined here in the {stage} stage with a "
+                    "new meaning; generated modules would disagree on what it is",
+                    line,
+                    column,
+                    Fix(f"Rename `{name}` in one of the two stages"),
+                )
+            owner[name] = p

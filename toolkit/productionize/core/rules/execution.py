@@ -1,0 +1,84 @@
+"""PN1xx: execution order — what the saved execution counts say about hidden state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...model import Finding, Fix, Severity
+from .base import LintContext, rule
+
+RESTART = Fix("Restart the kernel and run all cells top to bottom, then save")
+
+
+def _executed(ctx: LintContext):
+    return [
+        p.cell
+        for p in ctx.parsed
+        if p.cell.source.strip() and isinstance(p.cell.execution_count, int)
+    ]
+
+
+@rule(
+    "PN101",
+    "out-of-order-execution",
+    Severity.WARNING,
+    "A cell was executed before a cell above it (its execution count is lower)",
+    "Restart the kernel and run all cells",
+)
+def out_of_order(ctx: LintContext) -> Iterator[Finding]:
+    previous = None
+    for cell in _executed(ctx):
+        if previous is not None and cell.execution_count < previous.execution_count:
+            yield ctx.finding(
+                "PN101",
+                cell,
+                f"executed out of order: [{cell.execution_count}] runs before cell "
+                f"{previous.index} above it ([{previous.execution_count}])",
+                fix=RESTART,
+            )
+        if previous is None or cell.execution_count > previous.execution_count:
+            previous = cell
+
+
+@rule(
+    "PN102",
+    "skipped-cell",
+    Severity.WARNING,
+    "A code cell was never executed although cells below it were",
+    "Run it (restart and run all) or delete it",
+)
+def skipped(ctx: LintContext) -> Iterator[Finding]:
+    code = [p.cell for p in ctx.parsed if p.cell.source.strip()]
+    last_executed = max(
+        (i for i, c in enumerate(code) if isinstance(c.execution_count, int)), default=-1
+    )
+    for cell in code[:last_executed]:
+        if cell.execution_count is None:
+            yield ctx.finding(
+                "PN102",
+                cell,
+                "never executed, but cells below it were: their saved results do not include it",
+                fix=RESTART,
+            )
+
+
+@rule(
+    "PN103",
+    "execution-count-gap",
+    Severity.INFO,
+    "Execution counts jump between consecutive cells (deleted or re-run cells: hidden state)",
+    "Restart the kernel and run all cells",
+)
+def gaps(ctx: LintContext) -> Iterator[Finding]:
+    previous = None
+    for cell in _executed(ctx):
+        if previous is not None and cell.execution_count > previous.execution_count + 1:
+            yield ctx.finding(
+                "PN103",
+                cell,
+                f"execution count jumps from [{previous.execution_count}] to "
+                f"[{cell.execution_count}]: code that ran in between is no longer in the notebook",
+                fix=RESTART,
+            )
+        if previous is None or cell.execution_count > previous.execution_count:
+            previous = cell

@@ -1,0 +1,90 @@
+"""PN5xx (paths): hard-coded absolute and user-home paths in string literals."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from ...model import Finding, Fix, Severity
+from .base import LintContext, line_column, rule
+
+_HOME = re.compile(r"^(~[\\/]|/home/[^/\s]+|/Users/[^/\s]+|/root/|[A-Za-z]:[\\/]+Users[\\/])")
+_WINDOWS = re.compile(r"^([A-Za-z]:[\\/]|\\\\[^\\\s]+\\)")
+# POSIX roots that hold data on real machines; "/api/predict" (a URL route) is not a file path
+_ROOTS = frozenset(
+    "home Users root tmp var mnt media opt srv data datasets Volumes workspace workspaces content "
+    "kaggle dbfs gpfs scratch shared nfs usr etc private lustre net projects storage".split()
+)
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+PATH_FIX = Fix(
+    "Move the path into the `parameters` cell (or an environment variable) and make it relative"
+)
+
+
+def path_kind(text: str) -> str | None:
+    """``home`` / ``absolute`` when ``text`` looks like such a file path, else None."""
+    if not text or len(text) > 500 or "\n" in text or "://" in text:
+        return None
+    if _HOME.match(text):
+        return "home"
+    if _WINDOWS.match(text):
+        return "absolute"
+    if text.startswith("/") and len(text) > 1 and not text.startswith("//"):
+        first = text[1:].split("/", 1)[0]
+        if first in _ROOTS or ("/" in text[1:] and _FILE_SUFFIX.search(text)):
+            return "absolute"
+    return None
+
+
+def _allowed(text: str, allowed: tuple[str, ...]) -> bool:
+    return any(text.startswith(prefix) for prefix in allowed)
+
+
+def _string_constants(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node
+
+
+def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        for node in _string_constants(p.tree):
+            kind = path_kind(node.value)
+            if kind != wanted or _allowed(node.value, ctx.options.allowed_paths):
+                continue
+            column = line_column(p.source, node.lineno, node.col_offset)
+            if wanted == "home":
+                message = f"user-home path {node.value!r} only exists on one person's machine"
+                rule_id = "PN502"
+            else:
+                message = (
+                    f"hard-coded absolute path {node.value!r} ties the notebook to one machine"
+                )
+                rule_id = "PN501"
+            yield ctx.finding(rule_id, p.cell, message, node.lineno, column, PATH_FIX)
+
+
+@rule(
+    "PN501",
+    "absolute-path",
+    Severity.WARNING,
+    "Hard-coded absolute path in a string literal (`/data/…`, `C:\\…`); see `allowed_paths`",
+    "Make it a parameter (parameters cell or environment variable), relative to the project",
+)
+def absolute_path(ctx: LintContext) -> Iterator[Finding]:
+    yield from _path_findings(ctx, "absolute")
+
+
+@rule(
+    "PN502",
+    "user-home-path",
+    Severity.WARNING,
+    "User-home path in a string literal (`~/…`, `/home/<user>/…`, `C:\\Users\\…`)",
+    "Make it a parameter (parameters cell or environment variable), relative to the project",
+)
+def user_home_path(ctx: LintContext) -> Iterator[Finding]:
+    yield from _path_findings(ctx, "home")

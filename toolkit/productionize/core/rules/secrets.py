@@ -1,0 +1,65 @@
+"""PN503/PN504: secrets (tokens, passwords, private keys, cloud keys) in source and in outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...model import CellEdit, Finding, Fix, Severity
+from ..secret_scan import find_secrets
+from .base import LintContext, rule
+
+MAX_OUTPUT_SCAN = 64 * 1024  # scan the first 64 KB of each output: keys are printed early
+
+
+def clear_outputs_fix(cell, why: str) -> Fix:
+    """A safe fix that clears one cell's outputs."""
+    return Fix(
+        f"Clear this cell's outputs ({why})",
+        safe=True,
+        edits=(CellEdit(cell.index, cell.cell_id, clear_outputs=True),),
+    )
+
+
+@rule(
+    "PN503",
+    "secret-in-source",
+    Severity.ERROR,
+    "A token, password, private key or cloud key is written in a cell (detect-secrets)",
+    "Read it from an environment variable or a secrets manager, and rotate the leaked secret",
+)
+def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        for hit in find_secrets(p.cell.source):
+            yield ctx.finding(
+                "PN503",
+                p.cell,
+                f"possible secret ({hit.kind}) in the source; anyone with the notebook can use it",
+                hit.line,
+                hit.column,
+                Fix("Read it from os.environ or a secrets manager, and rotate the secret"),
+            )
+
+
+@rule(
+    "PN504",
+    "secret-in-output",
+    Severity.ERROR,
+    "A saved output contains what looks like a secret (detect-secrets)",
+    "Safe: clear the cell's outputs; then rotate the secret",
+)
+def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        kinds: list[str] = []
+        for output in p.cell.outputs:
+            if output.output_type == "error":
+                continue  # tracebacks quote the source, which PN503 already reports
+            for hit in find_secrets(output.text[:MAX_OUTPUT_SCAN], entropy=False):
+                if hit.kind not in kinds:
+                    kinds.append(hit.kind)
+        if kinds:
+            yield ctx.finding(
+                "PN504",
+                p.cell,
+                f"output contains a possible secret ({', '.join(kinds)})",
+                fix=clear_outputs_fix(p.cell, "they contain a secret"),
+            )

@@ -1,0 +1,148 @@
+"""PN7xx: code style — black formatting (in process) and pyflakes-class problems from ruff.
+
+Ruff runs as one process per notebook in an adapter; ``ruff_source`` builds the single Python file
+it checks and ``findings_from_ruff`` maps its diagnostics back to cells and lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ...model import CellEdit, Finding, Fix, Severity
+from ..defuse import ParsedCell
+from .base import LintContext, external_rule, rule
+
+
+def _first_changed_line(old: str, new: str) -> int:
+    for number, (a, b) in enumerate(zip(old.split("\n"), new.split("\n"), strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(old.split("\n")), len(new.split("\n")))
+
+
+def format_cell(source: str, line_length: int) -> str | None:
+    """The black-formatted source of one cell, or None when black leaves it unchanged/can't."""
+    import black
+
+    mode = black.Mode(is_ipynb=True, line_length=line_length)
+    try:
+        return black.format_cell(source, fast=False, mode=mode)
+    except black.NothingChanged:
+        return None
+    except Exception:  # black refuses some valid IPython (unusual magics): not a style finding
+        return None
+
+
+@rule(
+    "PN701",
+    "black-formatting",
+    Severity.INFO,
+    "The cell is not formatted with black (`line_length` from the configuration)",
+    "Safe: reformat the cell with black",
+)
+def black_formatting(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        if p.tree is None or not p.python_body or not p.cell.source.strip():
+            continue
+        formatted = format_cell(p.cell.source, ctx.options.line_length)
+        if formatted is None or formatted == p.cell.source:
+            continue
+        yield ctx.finding(
+            "PN701",
+            p.cell,
+            "cell is not black-formatted",
+            _first_changed_line(p.cell.source, formatted),
+            1,
+            Fix(
+                "Reformat the cell with black",
+                safe=True,
+                edits=(CellEdit(p.cell.index, p.cell.cell_id, new_source=formatted),),
+            ),
+        )
+
+
+# ruff codes -> our rule ids; F821 (undefined name) is PN201, which knows about cell order
+RUFF_RULES = {"F401": "PN702", "F811": "PN703"}
+RUFF_OTHER = "PN704"
+RUFF_SELECT = ("F",)
+RUFF_IGNORE = ("F821", "F822", "F704", "F403", "F405")  # PN201 / top-level await / star imports
+
+external_rule(
+    "PN702",
+    "unused-import",
+    Severity.WARNING,
+    "An import no cell uses (ruff F401, whole notebook)",
+    "Remove the import",
+)
+external_rule(
+    "PN703",
+    "redefined-unused-name",
+    Severity.WARNING,
+    "A name is redefined before its first value was ever used (ruff F811)",
+    "Remove the unused definition or rename one",
+)
+external_rule(
+    "PN704",
+    "pyflakes",
+    Severity.WARNING,
+    "Other pyflakes-class problems reported by ruff (F-codes: unused variables, bad comparisons…)",
+    "See the ruff code in the message",
+)
+
+
+@dataclass(frozen=True)
+class RuffSource:
+    """The notebook's code cells as one Python file, and where each cell starts in it."""
+
+    text: str
+    starts: tuple[tuple[int, int], ...]  # (first line in text, position in ``parsed``)
+
+
+def ruff_source(parsed: Iterable[ParsedCell]) -> RuffSource:
+    """Join the parseable code cells (magics masked) into one file ruff can check."""
+    chunks: list[str] = []
+    starts: list[tuple[int, int]] = []
+    line = 1
+    for position, p in enumerate(parsed):
+        if p.tree is None or not p.python_body or not p.source.strip():
+            continue
+        text = p.source if p.source.endswith("\n") else p.source + "\n"
+        starts.append((line, position))
+        chunks.append(text)
+        line += text.count("\n")
+    return RuffSource("".join(chunks), tuple(starts))
+
+
+def findings_from_ruff(
+    ctx: LintContext, source: RuffSource, diagnostics: Iterable[dict]
+) -> list[Finding]:
+    """Map ruff's JSON diagnostics on ``source`` back to notebook cells and lines."""
+    findings = []
+    for diagnostic in diagnostics:
+        code = diagnostic.get("code") or ""
+        location = diagnostic.get("location") or {}
+        row, column = location.get("row"), location.get("column")
+        if not code or not isinstance(row, int):
+            continue
+        start, position = max(
+            ((s, pos) for s, pos in source.starts if s <= row), default=(None, None)
+        )
+        if start is None:
+            continue
+        p = ctx.parsed[position]
+        rule_id = RUFF_RULES.get(code, RUFF_OTHER)
+        fix = (
+            Fix(f"{diagnostic['fix']['message']} (ruff {code})") if diagnostic.get("fix") else None
+        )
+        findings.append(
+            ctx.finding(
+                rule_id,
+                p.cell,
+                f"{code} {diagnostic.get('message', '')}",
+                row - start + 1,
+                column,
+                fix,
+            )
+        )
+    return findings
