@@ -52,7 +52,7 @@ def skipped(ctx: LintContext) -> Iterator[Finding]:
     last_executed = max(
         (i for i, c in enumerate(code) if isinstance(c.execution_count, int)), default=-1
     )
-    for cell in code[:last_executed]:
+    for cell in code[: max(last_executed, 0)]:
         if cell.execution_count is None:
             yield ctx.finding(
                 "PN102",
@@ -66,19 +66,22 @@ def skipped(ctx: LintContext) -> Iterator[Finding]:
     "PN103",
     "execution-count-gap",
     Severity.INFO,
-    "Execution counts jump between consecutive cells (deleted or re-run cells: hidden state)",
+    "Execution counts are missing (cells that ran were deleted or re-run: hidden state)",
     "Restart the kernel and run all cells",
 )
 def gaps(ctx: LintContext) -> Iterator[Finding]:
-    previous = None
-    for cell in _executed(ctx):
-        if previous is not None and cell.execution_count > previous.execution_count + 1:
+    previous = 0
+    for cell in sorted(_executed(ctx), key=lambda c: (c.execution_count, c.index)):
+        count = cell.execution_count
+        if count > previous + 1:
+            missing = (
+                f"[{previous + 1}]" if count == previous + 2 else f"[{previous + 1}]-[{count - 1}]"
+            )
             yield ctx.finding(
                 "PN103",
                 cell,
-                f"execution count jumps from [{previous.execution_count}] to "
-                f"[{cell.execution_count}]: code that ran in between is no longer in the notebook",
+                f"execution counts {missing} are missing before this cell's [{count}]: code that "
+                "ran then is no longer in the notebook",
                 fix=RESTART,
             )
-        if previous is None or cell.execution_count > previous.execution_count:
-            previous = cell
+        previous = max(previous, count)

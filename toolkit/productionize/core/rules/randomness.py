@@ -104,24 +104,38 @@ def _random_state_fix(ctx: LintContext, p: ParsedCell, call: ast.Call, name: str
     "PN601",
     "unseeded-estimator",
     Severity.WARNING,
-    "`train_test_split`, a shuffling splitter or a randomized estimator without `random_state`",
+    "`train_test_split`, `df.sample`, a shuffling splitter or a randomized estimator without "
+    "`random_state`",
     "Safe: add `random_state=<seed>` (a `seed`/`random_state` parameter if the notebook has one)",
 )
 def unseeded_estimator(ctx: LintContext) -> Iterator[Finding]:
+    random_aliases = {"random"}
     for p in ctx.parsed:
+        random_aliases |= _module_aliases(p, "random")
         if p.tree is None:
             continue
         for node in ast.walk(p.tree):
             if not isinstance(node, ast.Call) or _has_star_kwargs(node):
                 continue
             name = _called_name(node)
-            if name in SHUFFLE_ONLY:
+            if name in ("shuffle", "resample") and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if not (isinstance(owner, ast.Name) and owner.id == "utils"):
+                    continue  # random.shuffle / np.random.shuffle: PN602 / PN603
+            if name == "sample" and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if isinstance(owner, ast.Name) and owner.id in random_aliases:
+                    continue  # random.sample: PN603
+                if isinstance(owner, ast.Attribute) and owner.attr == "random":
+                    continue  # np.random.sample: PN602
+                name = "DataFrame.sample"
+            elif name in SHUFFLE_ONLY:
                 shuffle = _keyword(node, "shuffle")
                 if not (
                     shuffle and isinstance(shuffle.value, ast.Constant) and shuffle.value.value
                 ):
                     continue
-            elif name not in SEEDED_BY_RANDOM_STATE:
+            elif name not in SEEDED_BY_RANDOM_STATE and name != "DataFrame.sample":
                 continue
             if _keyword(node, "random_state") is not None:
                 continue

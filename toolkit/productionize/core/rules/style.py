@@ -119,8 +119,12 @@ def findings_from_ruff(
 ) -> list[Finding]:
     """Map ruff's JSON diagnostics on ``source`` back to notebook cells and lines."""
     findings = []
+    # a cell that does not parse is left out of the file: imports it uses would look unused
+    incomplete = any(p.tree is None and p.python_body for p in ctx.parsed)
     for diagnostic in diagnostics:
         code = diagnostic.get("code") or ""
+        if incomplete and code in RUFF_RULES:
+            continue
         location = diagnostic.get("location") or {}
         row, column = location.get("row"), location.get("column")
         if not code or not isinstance(row, int):

@@ -1,0 +1,339 @@
+"""Table-driven rule tests: notebook built in memory -> exact (rule, cell, line) findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from productionize.core.lint import lint
+from productionize.core.notebook import notebook_from_dict
+from productionize.core.rules import RULES
+from productionize.model import Severity
+from productionize.options import Options
+from tests.conftest import make_notebook
+
+
+def run(cells, select, executed=False, counts=None, outputs=None, **options):
+    nb = make_notebook(*cells, executed=executed)
+    for index, count in (counts or {}).items():
+        nb.cells[index].execution_count = count
+    for index, outs in (outputs or {}).items():
+        nb.cells[index].outputs = outs
+    notebook, _ = notebook_from_dict(nb, "nb.ipynb")
+    findings = lint(notebook, Options(select=tuple(select.split(",")), **options))
+    return [(f.rule, f.location.cell_index, f.location.line) for f in findings], findings
+
+
+def stream(text):
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def result(text):
+    return {
+        "output_type": "execute_result",
+        "execution_count": 1,
+        "metadata": {},
+        "data": {"text/plain": text},
+    }
+
+
+CASES = [
+    # -- PN1xx execution order -----------------------------------------------------------
+    ("in order", ["a = 1", "b = a"], "PN1", {"counts": {0: 1, 1: 2}}, []),
+    (
+        "out of order",
+        ["a = 1", "b = 2", "c = 3"],
+        "PN101",
+        {"counts": {0: 1, 1: 3, 2: 2}},
+        [("PN101", 2, None)],
+    ),
+    (
+        "skipped cell",
+        ["a = 1", "b = 2", "c = 3"],
+        "PN102",
+        {"counts": {0: 1, 2: 2}},
+        [("PN102", 1, None)],
+    ),
+    ("never executed", ["a = 1", "b = 2"], "PN1", {}, []),
+    ("gap", ["a = 1", "b = 2"], "PN103", {"counts": {0: 1, 1: 4}}, [("PN103", 1, None)]),
+    ("late start", ["a = 1", "b = 2"], "PN103", {"counts": {0: 3, 1: 4}}, [("PN103", 0, None)]),
+    (
+        "gap with reordering",
+        ["a = 1", "b = 2", "c = 3"],
+        "PN103",
+        {"counts": {0: 1, 1: 3, 2: 2}},
+        [],
+    ),
+    # -- PN2xx dataflow --------------------------------------------------------------------
+    ("defined above", ["x = 1", "y = x + 1"], "PN2", {}, []),
+    ("defined below", ["y = x + 1", "x = 1"], "PN201", {}, [("PN201", 0, 1)]),
+    ("never defined", ["a = 1", "print(a)\nb = undefined_name"], "PN201", {}, [("PN201", 1, 2)]),
+    ("builtins are defined", ["print(len([1]))"], "PN201", {}, []),
+    (
+        "function looks up later",
+        ["def f():\n    return model", "model = 1", "f()"],
+        "PN201",
+        {},
+        [],
+    ),
+    ("function never defined", ["def f():\n    return nothing"], "PN201", {}, [("PN201", 0, 2)]),
+    ("deleted then used", ["x = 1\ndel x", "print(x)"], "PN201", {}, [("PN201", 1, 1)]),
+    ("augmented assign reads", ["total += 1"], "PN201", {}, [("PN201", 0, 1)]),
+    ("comprehension variable", ["ys = [v for v in range(3)]"], "PN201", {}, []),
+    ("star import silences", ["from math import *", "print(pi)"], "PN201", {}, []),
+    (
+        "redefined across stages",
+        [("code", "model = 1", ["train"]), ("code", "model = 'v2'", ["predict"])],
+        "PN202",
+        {},
+        [("PN202", 1, 1)],
+    ),
+    (
+        "derived across stages is fine",
+        [("code", "df = 1", ["load"]), ("code", "df = df + 1", ["clean"])],
+        "PN202",
+        {},
+        [],
+    ),
+    # -- PN3xx errors and syntax -----------------------------------------------------------
+    (
+        "error output",
+        ["1 / 0"],
+        "PN301",
+        {
+            "outputs": {
+                0: [
+                    {
+                        "output_type": "error",
+                        "ename": "ZeroDivisionError",
+                        "evalue": "division by zero",
+                        "traceback": [],
+                    }
+                ]
+            }
+        },
+        [("PN301", 0, None)],
+    ),
+    ("syntax error", ["a = 1\nfor x in y print(x)"], "PN302", {}, [("PN302", 0, 2)]),
+    ("magics are not syntax errors", ["%matplotlib inline\nx = 1"], "PN302", {}, []),
+    # -- PN4xx magics ----------------------------------------------------------------------
+    ("pip install", ["import os\n!pip install -q pandas"], "PN4", {}, [("PN401", 0, 2)]),
+    ("percent pip", ["%pip install requests"], "PN4", {}, [("PN401", 0, 1)]),
+    ("cd magic", ["%cd /tmp"], "PN402", {}, [("PN402", 0, 1)]),
+    ("os.chdir", ["import os\nos.chdir('data')"], "PN402", {}, [("PN402", 0, 2)]),
+    ("run magic", ["%run helpers.py"], "PN403", {}, [("PN403", 0, 1)]),
+    ("shell escape", ["files = !ls\nx = 1"], "PN404", {}, [("PN404", 0, 1)]),
+    ("bash cell", ["%%bash\necho hi"], "PN404", {}, [("PN404", 0, 1)]),
+    ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
+    # -- PN5xx paths, secrets, personal data -----------------------------------------------
+    ("absolute path", ["df = read('/data/churn.csv')"], "PN5", {}, [("PN501", 0, 1)]),
+    ("windows path", ["df = read(r'D:\\\\share\\\\x.csv')"], "PN501", {}, [("PN501", 0, 1)]),
+    ("url route is not a path", ["route = '/api/predict'"], "PN501", {}, []),
+    ("relative path", ["df = read('data/churn.csv')"], "PN5", {}, []),
+    (
+        "home path",
+        ["p = '~/datasets/x.csv'", "q = '/home/ann/x.csv'"],
+        "PN502",
+        {},
+        [("PN502", 0, 1), ("PN502", 1, 1)],
+    ),
+    (
+        "allowed path",
+        ["df = read('/data/churn.csv')", "g = read('/mnt/x.csv')"],
+        "PN501",
+        {"allowed_paths": ("/data/",)},
+        [("PN501", 1, 1)],
+    ),
+    ("aws key in source", ["x = 1\nkey = 'AKIAIOSFODNN7EXAMPLE'"], "PN503", {}, [("PN503", 0, 2)]),
+    ("password in source", ["password = 'hunter2-correct-horse'"], "PN503", {}, [("PN503", 0, 1)]),
+    ("env lookup is fine", ["import os\nkey = os.environ['API_KEY']"], "PN503", {}, []),
+    (
+        "private key in output",
+        ["print(k)"],
+        "PN504",
+        {"outputs": {0: [stream("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n")]}},
+        [("PN504", 0, None)],
+    ),
+    (
+        "email in output",
+        ["df.head()"],
+        "PN505",
+        {"outputs": {0: [result("   name  email\n0  Ann  ann.lee@mailbox.org\n")]}},
+        [("PN505", 0, None)],
+    ),
+    (
+        "documentation email is fine",
+        ["df.head()"],
+        "PN505",
+        {"outputs": {0: [result("contact: someone@example.com")]}},
+        [],
+    ),
+    (
+        "iban in output",
+        ["df.head()"],
+        "PN505",
+        {"outputs": {0: [result("0  DE89 3704 0044 0532 0130 00\n")]}},
+        [("PN505", 0, None)],
+    ),
+    (
+        "invalid iban checksum",
+        ["df.head()"],
+        "PN505",
+        {"outputs": {0: [result("0  DE00 3704 0044 0532 0130 00\n")]}},
+        [],
+    ),
+    (
+        "phone in output",
+        ["df.head()"],
+        "PN505",
+        {"outputs": {0: [stream("call +1 415 555 0132 now")]}},
+        [("PN505", 0, None)],
+    ),
+    (
+        "numbers are not phones",
+        ["df.describe()"],
+        "PN505",
+        {"outputs": {0: [result("mean  0.734512  1234.5678\nstd   12345678.9\n2024-01-31")]}},
+        [],
+    ),
+    # -- PN6xx randomness ------------------------------------------------------------------
+    ("split without seed", ["a, b = train_test_split(X)"], "PN601", {}, [("PN601", 0, 1)]),
+    ("split with seed", ["a, b = train_test_split(X, random_state=0)"], "PN601", {}, []),
+    (
+        "forest without seed",
+        ["m = RandomForestClassifier(n_estimators=10)"],
+        "PN601",
+        {},
+        [("PN601", 0, 1)],
+    ),
+    ("pandas sample", ["s = df.sample(frac=0.5)"], "PN601", {}, [("PN601", 0, 1)]),
+    ("stdlib sample is PN603", ["import random\ns = random.sample(xs, 2)"], "PN601", {}, []),
+    ("stdlib shuffle is PN603", ["import random\nrandom.shuffle(xs)"], "PN601", {}, []),
+    (
+        "sklearn shuffle",
+        ["from sklearn.utils import shuffle\nX = shuffle(X)"],
+        "PN601",
+        {},
+        [("PN601", 0, 2)],
+    ),
+    ("kfold without shuffle", ["cv = KFold(5)"], "PN601", {}, []),
+    ("kfold with shuffle", ["cv = KFold(5, shuffle=True)"], "PN601", {}, [("PN601", 0, 1)]),
+    ("kwargs may seed", ["m = RandomForestClassifier(**params)"], "PN601", {}, []),
+    ("numpy random", ["import numpy as np\nx = np.random.rand(3)"], "PN602", {}, [("PN602", 0, 2)]),
+    (
+        "numpy seeded",
+        ["import numpy as np\nnp.random.seed(0)", "x = np.random.rand(3)"],
+        "PN602",
+        {},
+        [],
+    ),
+    (
+        "default_rng unseeded",
+        ["import numpy as np\nrng = np.random.default_rng()"],
+        "PN602",
+        {},
+        [("PN602", 0, 2)],
+    ),
+    ("default_rng seeded", ["import numpy as np\nrng = np.random.default_rng(1)"], "PN602", {}, []),
+    ("stdlib random", ["import random\nx = random.choice([1, 2])"], "PN603", {}, [("PN603", 0, 2)]),
+    ("stdlib seeded", ["import random\nrandom.seed(1)\nx = random.random()"], "PN603", {}, []),
+    # -- PN7xx black -----------------------------------------------------------------------
+    ("black clean", ["x = [1, 2]"], "PN701", {}, []),
+    ("black dirty", ["x = 1\ny=[1,2]"], "PN701", {}, [("PN701", 0, 2)]),
+    ("black with magic", ["%matplotlib inline\ny=[1,2]"], "PN701", {}, [("PN701", 0, 2)]),
+    ("black line length", ["x = " + " + ".join(["1"] * 25)], "PN701", {"line_length": 120}, []),
+    # -- PN8xx tagging ---------------------------------------------------------------------
+    ("no tags, no tag rules", ["import pandas as pd", "df = pd.DataFrame()"], "PN8", {}, []),
+    (
+        "untagged definition",
+        ["import pandas as pd", ("code", "df = pd.DataFrame()", ["load"])],
+        "PN801",
+        {},
+        [("PN801", 0, None)],
+    ),
+    (
+        "skip cell definition",
+        [("code", "rate = 0.1", ["skip"]), ("code", "y = rate * 2", ["train"])],
+        "PN801",
+        {},
+        [("PN801", 0, None)],
+    ),
+    (
+        "stages out of order",
+        [("code", "a = 1", ["load"]), ("code", "b = a", ["predict"]), ("code", "c = b", ["train"])],
+        "PN802",
+        {},
+        [("PN802", 2, None)],
+    ),
+    (
+        "unknown tag",
+        [("code", "a = 1", ["trian"]), ("code", "b = 1", ["remove-input"])],
+        "PN803",
+        {},
+        [("PN803", 0, None)],
+    ),
+    (
+        "several stage tags",
+        [("code", "a = 1", ["load", "clean"])],
+        "PN804",
+        {},
+        [("PN804", 0, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "cells, select, kwargs, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_rule(cells, select, kwargs, expected):
+    options = {k: v for k, v in kwargs.items() if k in ("allowed_paths", "line_length")}
+    extra = {k: v for k, v in kwargs.items() if k in ("counts", "outputs")}
+    got, _ = run(cells, select, **extra, **options)
+    assert got == expected
+
+
+def test_every_rule_has_a_case():
+    covered = {rule for case in CASES for rule, _, _ in case[-1]}
+    external = {rule_id for rule_id, rule in RULES.items() if rule.check is None}
+    assert set(RULES) - external - covered == set()
+
+
+def test_severity_override_and_ignore():
+    _, findings = run(["y = x"], "PN2", severities=(("PN201", Severity.INFO),))
+    assert [f.severity for f in findings] == [Severity.INFO]
+    got, _ = run(["y = x"], "PN2", ignore=("PN201",))
+    assert got == []
+
+
+def test_secret_value_never_in_message():
+    _, findings = run(["key = 'AKIAIOSFODNN7EXAMPLE'"], "PN503")
+    assert findings and all("AKIAIOSFODNN7EXAMPLE" not in f.message for f in findings)
+
+
+def test_unknown_tag_fix_renames():
+    _, findings = run([("code", "a = 1", ["trian"])], "PN803")
+    (edit,) = findings[0].fix.edits
+    assert (edit.add_tags, edit.remove_tags) == (("train",), ("trian",))
+
+
+def test_seed_fix_uses_parameter():
+    _, findings = run(
+        [("code", "SEED = 7", ["parameters"]), "a, b = train_test_split(\n    X,\n    y,\n)"],
+        "PN601",
+    )
+    (edit,) = findings[0].fix.edits
+    assert findings[0].fix.safe
+    assert edit.new_source == "a, b = train_test_split(\n    X,\n    y,\n random_state=SEED)"
+
+
+def test_pip_fix_moves_requirement():
+    _, findings = run(
+        ["import os\n!pip install -U pandas==2.2 'scikit-learn>=1.5'\nx = 1"], "PN401"
+    )
+    fix = findings[0].fix
+    assert fix.safe and fix.requirements == ("pandas==2.2", "scikit-learn>=1.5")
+    assert fix.edits[0].new_source == "import os\nx = 1"
+
+
+def test_pip_fix_with_index_url_is_not_safe():
+    _, findings = run(["!pip install --index-url http://x pkg"], "PN401")
+    assert not findings[0].fix.safe
