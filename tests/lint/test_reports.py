@@ -1,0 +1,101 @@
+"""Report formats: text summary, JSON shape, SARIF 2.1.0 golden file valid against the schema.
+
+Refresh the golden file with ``PRODUCTIONIZE_UPDATE_GOLDEN=1 pytest tests/lint/test_reports.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from productionize.adapters.linting import lint_file
+from productionize.core.report_formats import format_json, format_sarif, format_text
+from productionize.core.rules import all_rules
+from productionize.model import Finding, Fix, Location, Severity
+from productionize.options import Options
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden" / "lint" / "corpus.sarif"
+SCHEMA = Path(__file__).with_name("sarif-schema-2.1.0.json")  # OASIS errata01 schema
+CORPUS = ("hidden_state.ipynb", "secrets_in_outputs.ipynb", "magics.ipynb", "style.ipynb")
+
+
+@pytest.fixture(scope="module")
+def corpus_findings():
+    findings = []
+    for name in CORPUS:
+        # relative paths keep the golden file independent of where the checkout lives
+        path = os.path.relpath(ROOT / "tests" / "notebooks" / name, ROOT)
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            findings.extend(lint_file(path, Options()))
+        finally:
+            os.chdir(cwd)
+    return findings
+
+
+def test_sarif_matches_golden_and_schema(corpus_findings):
+    sarif = format_sarif(corpus_findings)
+    if os.environ.get("PRODUCTIONIZE_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(sarif)
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft4Validator.check_schema(schema)
+    jsonschema.Draft4Validator(schema).validate(json.loads(sarif))
+    assert sarif == GOLDEN.read_text(), "run with PRODUCTIONIZE_UPDATE_GOLDEN=1 to refresh"
+
+
+def test_sarif_results_point_at_cells(corpus_findings):
+    log = json.loads(format_sarif(corpus_findings))
+    run = log["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert rules == [r.id for r in all_rules()]
+    first = run["results"][0]
+    assert rules[first["ruleIndex"]] == first["ruleId"]
+    assert first["locations"][0]["logicalLocations"][0]["index"] == first["properties"]["cellIndex"]
+
+
+def test_schema_rejects_a_broken_log():
+    schema = json.loads(SCHEMA.read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate({"version": "2.1.0", "runs": [{"results": []}]})
+
+
+def test_json_round_trip(corpus_findings):
+    data = json.loads(format_json(corpus_findings))
+    assert len(data) == len(corpus_findings)
+    assert data[0]["path"] == corpus_findings[0].location.path
+
+
+def test_text_report_groups_and_summarizes():
+    findings = [
+        Finding("PN201", Severity.ERROR, Location("a.ipynb", 2, "c2", 3, 5), "`x` not defined"),
+        Finding(
+            "PN701",
+            Severity.INFO,
+            Location("a.ipynb", 2, "c2", 4, 1),
+            "not black",
+            Fix("Reformat", safe=True),
+        ),
+        Finding("PN803", Severity.WARNING, Location("b.ipynb", 0, None), "unknown tag"),
+    ]
+    text = format_text(findings, 3)
+    assert text.splitlines() == [
+        "a.ipynb",
+        "  cell 2 (id c2)",
+        "        3:5  error   PN201  `x` not defined",
+        "        4:1  info    PN701  not black",
+        "                      fix (safe, --fix): Reformat",
+        "",
+        "b.ipynb",
+        "  cell 0",
+        "          -  warning PN803  unknown tag",
+        "",
+        "1 error, 1 warning, 1 info in 3 notebooks (1 fixable with --fix)",
+    ]
+    assert format_text([], 1) == "no problems in 1 notebook\n"
