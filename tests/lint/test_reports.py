@@ -99,3 +99,10 @@ def test_text_report_groups_and_summarizes():
         "1 error, 1 warning, 1 info in 3 notebooks (1 fixable with --fix)",
     ]
     assert format_text([], 1) == "no problems in 1 notebook\n"
+
+
+def test_readme_rule_table_lists_every_rule():
+    readme = (ROOT / "README.md").read_text()
+    for rule in all_rules():
+        row = f"| `{rule.id}` | {rule.severity.value} | {rule.summary} | {rule.fix} |"
+        assert row in readme, f"README rule table is out of date for {rule.id}"
