@@ -1,0 +1,3 @@
+"""The lint corpus plants broken notebooks on purpose: never execute them (pytest --nbmake)."""
+
+collect_ignore_glob = ["*.ipynb"]
