@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from ..errors import InputError
@@ -26,7 +27,7 @@ def parse_notebook(text: str, path: str) -> tuple[Notebook, Any]:
 
 def notebook_from_dict(data: Any, path: str) -> tuple[Notebook, Any]:
     """Validate an already-decoded notebook dict; return the model and the nbformat node."""
-    import nbformat
+    nbformat = import_nbformat()
 
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise InputError("not a Jupyter notebook (no 'cells' list at the top level)", path)
@@ -54,6 +55,27 @@ def notebook_from_dict(data: Any, path: str) -> tuple[Notebook, Any]:
     except Exception as exc:  # nbformat raises assorted errors on malformed trees
         raise InputError(f"invalid notebook: {_first_line(str(exc))}", path) from None
     return _to_model(node, path), node
+
+
+def import_nbformat():
+    """Import nbformat without jsonschema's optional IRI format checker.
+
+    jsonschema imports ``rfc3987_syntax`` when it is installed (jupyter-events pulls it in), which
+    compiles a grammar for about a second; notebook validation never checks the ``iri`` format,
+    and that second would dominate every ``productionize lint``/``split`` run. A process that
+    imported jsonschema earlier (the Jupyter server) keeps its checker.
+    """
+    if "nbformat" in sys.modules:
+        return sys.modules["nbformat"]
+    block = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+    if block:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # ImportError on import
+    try:
+        import nbformat
+    finally:
+        if block:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat
 
 
 def _check_cells_shape(node: Any, path: str) -> None:

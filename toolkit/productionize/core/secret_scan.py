@@ -3,7 +3,9 @@ code of our own). Shared by the linter and the publish stage's pre-push scan."""
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # detect-secrets keeps its settings in a process-wide cache; scans must not interleave
@@ -11,6 +13,10 @@ _LOCK = threading.Lock()
 # generic detectors rank below specific ones when one line matches several
 _GENERIC = ("Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String")
 MAX_LINE_CHARS = 2000  # minified blobs are not where people paste keys; bound the work
+# Every detect-secrets plugin needs one of these on a line: an assignment/colon (keywords, basic
+# auth, connection strings), a private-key header, or a long token-like run (cloud keys, tokens,
+# high-entropy strings). Lines without any (most of a printed DataFrame) are skipped unscanned.
+_CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
 
 
 @dataclass(frozen=True)
@@ -24,29 +30,44 @@ class SecretHit:
 
 def find_secrets(text: str, *, entropy: bool = True) -> list[SecretHit]:
     """Scan text line by line; at most one hit per line (the most specific detector wins)."""
-    lines = [
-        (number, line[:MAX_LINE_CHARS])
-        for number, line in enumerate(text.split("\n"), start=1)
-        if line.strip()
-    ]
-    if not lines:
-        return []
+    return find_secrets_in_texts([text], entropy=entropy)[0]
+
+
+def find_secrets_in_texts(texts: Sequence[str], *, entropy: bool = True) -> list[list[SecretHit]]:
+    """Scan several texts in one detect-secrets session; one list of hits per text."""
+    split = [text.split("\n") for text in texts]
+    unique: dict[str, int] = {}  # candidate line -> its number in the scan
+    for lines in split:
+        for line in lines:
+            line = line[:MAX_LINE_CHARS]
+            if line.strip() and line not in unique and _CANDIDATE.search(line):
+                unique[line] = len(unique) + 1
+    kinds = _scan(list(unique), entropy) if unique else {}
+    results = []
+    for lines in split:
+        hits = []
+        for number, line in enumerate(lines, start=1):
+            found = kinds.get(unique.get(line[:MAX_LINE_CHARS], 0))
+            if found:
+                kind, value = found
+                column = line.find(value) + 1 if value else 1
+                hits.append(SecretHit(number, max(column, 1), kind))
+        results.append(hits)
+    return results
+
+
+def _scan(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:
     from detect_secrets.core.scan import _process_line_based_plugins
     from detect_secrets.settings import default_settings
 
     best: dict[int, tuple[int, str, str]] = {}
+    numbered = list(enumerate(lines, start=1))
     with _LOCK, default_settings() as settings:
         if not entropy:
             settings.disable_plugins("Base64HighEntropyString", "HexHighEntropyString")
-        for secret in _process_line_based_plugins(lines, "notebook.py"):
+        for secret in _process_line_based_plugins(numbered, "notebook.py"):
             rank = _GENERIC.index(secret.type) + 1 if secret.type in _GENERIC else 0
             current = best.get(secret.line_number)
             if current is None or rank < current[0]:
                 best[secret.line_number] = (rank, secret.type, secret.secret_value or "")
-    source_lines = text.split("\n")
-    hits = []
-    for number in sorted(best):
-        _, kind, value = best[number]
-        column = source_lines[number - 1].find(value) + 1 if value else 1
-        hits.append(SecretHit(number, max(column, 1), kind))
-    return hits
+    return {number: (kind, value) for number, (_, kind, value) in best.items()}

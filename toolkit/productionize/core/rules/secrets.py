@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
-from ..secret_scan import find_secrets
+from ..secret_scan import find_secrets_in_texts
 from .base import LintContext, rule
 
 MAX_OUTPUT_SCAN = 64 * 1024  # scan the first 64 KB of each output: keys are printed early
@@ -28,8 +28,9 @@ def clear_outputs_fix(cell, why: str) -> Fix:
     "Read it from an environment variable or a secrets manager, and rotate the leaked secret",
 )
 def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
-    for p in ctx.parsed:
-        for hit in find_secrets(p.cell.source):
+    sources = [p.cell.source for p in ctx.parsed]
+    for p, hits in zip(ctx.parsed, find_secrets_in_texts(sources), strict=True):
+        for hit in hits:
             yield ctx.finding(
                 "PN503",
                 p.cell,
@@ -48,14 +49,21 @@ def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
     "Safe: clear the cell's outputs; then rotate the secret",
 )
 def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
+    # tracebacks quote the source, which PN503 already reports
+    outputs = [
+        (p, output.text[:MAX_OUTPUT_SCAN])
+        for p in ctx.parsed
+        for output in p.cell.outputs
+        if output.output_type != "error"
+    ]
+    found: dict[int, list[str]] = {}
+    for (p, _), hits in zip(
+        outputs, find_secrets_in_texts([text for _, text in outputs], entropy=False), strict=True
+    ):
+        kinds = found.setdefault(p.cell.index, [])
+        kinds.extend(h.kind for h in hits if h.kind not in kinds)
     for p in ctx.parsed:
-        kinds: list[str] = []
-        for output in p.cell.outputs:
-            if output.output_type == "error":
-                continue  # tracebacks quote the source, which PN503 already reports
-            for hit in find_secrets(output.text[:MAX_OUTPUT_SCAN], entropy=False):
-                if hit.kind not in kinds:
-                    kinds.append(hit.kind)
+        kinds = found.get(p.cell.index)
         if kinds:
             yield ctx.finding(
                 "PN504",

@@ -27,6 +27,8 @@ def format_cell(source: str, line_length: int) -> str | None:
 
     mode = black.Mode(is_ipynb=True, line_length=line_length)
     try:
+        black.format_cell(source, fast=True, mode=mode)  # most cells are clean: decide quickly
+        # then format again with black's safety checks (same AST), since --fix applies the result
         return black.format_cell(source, fast=False, mode=mode)
     except black.NothingChanged:
         return None

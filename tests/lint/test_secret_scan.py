@@ -1,0 +1,42 @@
+"""The shared secret detector (lint PN503/PN504, publish's pre-push scan)."""
+
+from __future__ import annotations
+
+import pytest
+
+from productionize.core.secret_scan import find_secrets, find_secrets_in_texts
+
+SECRETS = [
+    ("aws = 'AKIAIOSFODNN7EXAMPLE'", "AWS Access Key"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----", "Private Key"),
+    ("token = 'ghp_4TqY0mRk2sLw8Zc6Vn1Hb3Jd5Fx7Pa9Ue0Yi'", "GitHub Token"),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Stripe Access Key"),
+    ("db_password = 'tr0ub4dor&3'", "Secret Keyword"),
+    ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "Slack Token"),
+]
+
+
+@pytest.mark.parametrize("line, kind", SECRETS)
+def test_finds_secret_kinds(line, kind):
+    (hit,) = find_secrets("x = 1\n" + line)
+    assert (hit.line, hit.kind) == (2, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import os\nkey = os.environ['API_KEY']",
+        "password = getpass.getpass()",
+        "mean   0.734512  1234.5678\nstd  12.1",
+        "df = pd.read_csv('data/churn.csv')",
+    ],
+)
+def test_ignores_ordinary_code_and_tables(text):
+    assert find_secrets(text) == []
+
+
+def test_many_texts_keep_their_own_line_numbers():
+    texts = ["a = 1", "b = 2\nkey = 'AKIAIOSFODNN7EXAMPLE'", "key = 'AKIAIOSFODNN7EXAMPLE'"]
+    hits = find_secrets_in_texts(texts)
+    assert [[h.line for h in text_hits] for text_hits in hits] == [[], [2], [1]]
+    assert hits[1][0].column == 8
