@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 GEN_VENV := .venv-generated
 GEN_STAMP := $(GEN_VENV)/.installed
 
-.PHONY: demo test lint-self clean
+.PHONY: demo test lint-self bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,11 @@ test: $(STAMP) $(GEN_STAMP) lint-self
 	PATH="$(abspath $(BIN)):$$PATH" PRODUCTIONIZE_GENERATED_PYTHON="$(abspath $(GEN_VENV))/bin/python" \
 	  PLOOMBER_STATS_ENABLED=false $(BIN)/python -m pytest --nbmake tests examples
 
+# benchmarks print ratio tables; never part of `make test` (BENCH_ARGS=--quick for a short run)
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py --json out/bench/pipeline.json $(BENCH_ARGS)
+	@if [ -f bench/service.py ]; then \
+	  $(BIN)/python bench/service.py --json out/bench/service.json $(BENCH_ARGS); fi
+
 clean:
-	rm -rf $(VENV) $(GEN_VENV) out
+	rm -rf $(VENV) $(GEN_VENV) .venv-bench-peers out

@@ -22,6 +22,8 @@ def parse_notebook(text: str, path: str) -> tuple[Notebook, Any]:
         raise InputError(
             f"not valid notebook JSON ({exc.msg}); is the file truncated?", where
         ) from None
+    except RecursionError:
+        raise InputError("not a usable notebook: JSON nested too deeply to read", path) from None
     return notebook_from_dict(data, path)
 
 

@@ -1,0 +1,27 @@
+"""One hypothesis profile for the reliability suite, and a tally of what it sent through.
+
+Every fuzz test sets its own ``max_examples`` (together well over 2,000 hostile notebooks per run);
+``deadline=None`` because refusing an 11 MB output legitimately takes longer than 200 ms.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from hypothesis import HealthCheck, settings
+
+RELIABILITY = settings(
+    deadline=None,
+    # huge/deep notebooks are the point of the exercise, not an accident of the strategy
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+    print_blob=True,
+)
+
+TALLY: collections.Counter = collections.Counter()
+
+
+def count(surface: str, kind: str) -> None:
+    """Record one hostile notebook sent through ``surface`` (reported at the end of the run)."""
+    TALLY[surface] += 1
+    TALLY[f"{surface}:{kind.split(':')[0]}"] += 1
