@@ -65,3 +65,11 @@ def test_decoded_notebooks_from_the_front_end_are_validated(case):
         check_refusal(exc, "live.ipynb")
     else:
         assert len(notebook.cells) == len(data["cells"])
+
+
+def test_json_nested_too_deeply_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "deep.ipynb"
+    path.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(InputError, match="nested too deeply") as info:
+        read_notebook(path)
+    check_refusal(info.value, str(path))
