@@ -179,6 +179,19 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+def test_missing_config_file_is_exit_2(tmp_path):
+    result = invoke(copy("clean.ipynb", tmp_path), "--config", tmp_path / "nope.toml")
+    assert result.exit_code == 2 and "configuration file not found" in result.output
+
+
+def test_no_report_file_for_bad_input_only(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("[]")
+    result = invoke(bad, "--format", "json", "--output", tmp_path / "report.json")
+    assert result.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.ipynb"]
+
+
 def test_directory_and_missing_file(tmp_path):
     result = invoke(tmp_path, tmp_path / "missing.ipynb")
     assert result.exit_code == 2

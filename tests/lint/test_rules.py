@@ -145,6 +145,13 @@ CASES = [
     ),
     ("aws key in source", ["x = 1\nkey = 'AKIAIOSFODNN7EXAMPLE'"], "PN503", {}, [("PN503", 0, 2)]),
     ("password in source", ["password = 'hunter2-correct-horse'"], "PN503", {}, [("PN503", 0, 1)]),
+    (
+        "key in markdown",
+        [("markdown", "Use AKIAIOSFODNN7EXAMPLE"), "x = 1"],
+        "PN503",
+        {},
+        [("PN503", 0, 1)],
+    ),
     ("env lookup is fine", ["import os\nkey = os.environ['API_KEY']"], "PN503", {}, []),
     (
         "private key in output",

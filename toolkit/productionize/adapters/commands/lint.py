@@ -102,7 +102,7 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
         report = format_sarif(findings)
     else:
         report = format_text(findings, linted)
-    if output:
+    if output and linted:  # nothing is written when no notebook could be read
         write_text_atomic(Path(output), report)
     elif linted or output_format != "text":
         click.echo(report, nl=False)

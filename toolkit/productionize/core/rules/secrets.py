@@ -24,16 +24,17 @@ def clear_outputs_fix(cell, why: str) -> Fix:
     "PN503",
     "secret-in-source",
     Severity.ERROR,
-    "A token, password, private key or cloud key is written in a cell (detect-secrets)",
+    "A token, password, private key or cloud key is written in a cell, code or markdown (detect-secrets)",
     "Read it from an environment variable or a secrets manager, and rotate the leaked secret",
 )
 def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
-    sources = [p.cell.source for p in ctx.parsed]
-    for p, hits in zip(ctx.parsed, find_secrets_in_texts(sources), strict=True):
+    # markdown and raw cells leak keys as easily as code cells do
+    cells = [c for c in ctx.notebook.cells if c.source.strip()]
+    for cell, hits in zip(cells, find_secrets_in_texts([c.source for c in cells]), strict=True):
         for hit in hits:
             yield ctx.finding(
                 "PN503",
-                p.cell,
+                cell,
                 f"possible secret ({hit.kind}) in the source; anyone with the notebook can use it",
                 hit.line,
                 hit.column,
