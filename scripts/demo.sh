@@ -6,3 +6,6 @@ BIN=.venv/bin
 NB=examples/churn_classifier.ipynb
 echo "== productionize lint $NB"
 "$BIN/productionize" lint "$NB" --fail-on error
+echo "== productionize split $NB -o out/churn"
+rm -rf out/churn
+"$BIN/productionize" split "$NB" -o out/churn --no-verify

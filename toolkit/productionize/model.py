@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -149,7 +149,11 @@ class RenderedFile:
 def to_dict(value: Any) -> Any:
     """Turn a tree of model values into JSON-ready data (adapters only)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: to_dict(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("serialize", True)
+        }
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (list, tuple)):
@@ -161,9 +165,183 @@ def to_dict(value: Any) -> Any:
     return value
 
 
+# -- split: cell graph, pipeline spec, result ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagSuggestion:
+    """A stage tag the splitter proposes for an untagged code cell, and why."""
+
+    cell_index: int
+    cell_id: str | None
+    tag: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class GraphCell:
+    """One code cell in the cell graph: its stage, how it got it, and its def/use sets."""
+
+    index: int
+    cell_id: str | None
+    stage: str  # load | clean | train | predict | parameters | skip
+    origin: str  # tagged | inherited | inferred | untagged
+    defined: frozenset[str] = frozenset()
+    used: frozenset[str] = frozenset()
+    modified: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``consumer`` cell reads ``name`` last written by ``producer`` cell."""
+
+    name: str
+    producer: int
+    consumer: int
+
+
+@dataclass(frozen=True)
+class CellGraph:
+    """Stages of the code cells and the data flowing between them (notebook order)."""
+
+    notebook: Notebook
+    cells: tuple[GraphCell, ...]
+    dependencies: tuple[Dependency, ...] = ()
+    suggestions: tuple[TagSuggestion, ...] = ()
+    # names read with no earlier writer: producer is the later writer's index, or -1 if none
+    unresolved: tuple[Dependency, ...] = ()
+    # per cell (same order as ``cells``): (ParsedCell, statements) for the planner; not serialized
+    analysis: tuple[Any, ...] = field(
+        default=(), compare=False, repr=False, metadata={"serialize": False}
+    )
+
+    def cell(self, index: int) -> GraphCell:
+        return next(c for c in self.cells if c.index == index)
+
+    def stage_cells(self, stage: str) -> tuple[GraphCell, ...]:
+        return tuple(c for c in self.cells if c.stage == stage)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A pipeline parameter: a value from the ``parameters`` cell or a lifted hard-coded path."""
+
+    name: str
+    default: Any  # a Python literal (str, int, float, bool, None, list...)
+    source_cell: int | None = None
+    is_path: bool = False
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file the notebook reads, as written in the notebook and as placed in the project."""
+
+    notebook_path: str  # as written in the notebook (relative to the notebook's folder or absolute)
+    parameter: str  # the parameter that carries it
+    project_path: str  # default value in the project (``data/x.csv``) or the original path
+    copied: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One stage of the generated pipeline: a module with one public function."""
+
+    name: str  # load | clean | train | predict | evaluate
+    cells: tuple[int, ...]
+    inputs: tuple[str, ...]  # upstream values, in signature order
+    parameters: tuple[str, ...]  # pipeline parameters the function takes (with defaults)
+    outputs: tuple[str, ...]  # values returned, in order
+    imports: tuple[str, ...]  # import statements the module needs (sorted, deduplicated)
+    body: str  # function body source (not indented), ends with the return statement
+    constants: tuple[str, ...] = ()  # module-level statements (non-literal parameters)
+    upstream: tuple[tuple[str, str], ...] = ()  # (input name, producing stage)
+    dropped: tuple[str, ...] = ()  # display-only statements left out (first lines)
+    synthesized: bool = False  # generated without a notebook cell (predict of a scoring notebook)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """Everything needed to render the generated project; plain data, no behaviour."""
+
+    notebook_path: str
+    notebook_stem: str
+    package: str
+    title: str
+    description: str
+    stages: tuple[StageSpec, ...]
+    parameters: tuple[Parameter, ...]
+    data_files: tuple[DataFile, ...]
+    model_name: str  # the fitted estimator crossing train -> predict
+    features_name: str | None  # the frame the model was fit on (registry feature schema)
+    target_name: str | None
+    records_name: str | None  # what the notebook's predict stage feeds to the model
+    predictions_name: str
+    metrics: tuple[str, ...]  # names the evaluation defines (scalars end up in metrics.json)
+    modules: tuple[str, ...]  # top-level modules imported by generated stage code
+    notes: tuple[str, ...] = ()
+
+    def stage(self, name: str) -> StageSpec:
+        return next(s for s in self.stages if s.name == name)
+
+    def producer(self, name: str) -> str | None:
+        """The stage whose output ``name`` is (the last one that returns it)."""
+        found = None
+        for stage in self.stages:
+            if name in stage.outputs:
+                found = stage.name
+        return found
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """What ``split`` produced: the graph, the spec, the files, and tag suggestions."""
+
+    graph: CellGraph
+    spec: PipelineSpec
+    files: tuple[RenderedFile, ...]
+    suggestions: tuple[TagSuggestion, ...] = ()
+    report: dict = field(default_factory=dict, compare=False, hash=False)  # productionize-report
+
+
+@dataclass(frozen=True)
+class StageCheck:
+    """The faithfulness verdict for one value crossing a stage boundary."""
+
+    stage: str
+    name: str
+    status: str  # equal | divergent | nondeterministic | missing | skipped
+    detail: str = ""
+    rule: str | None = None  # lint rule that explains a nondeterministic value
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Result of ``verify``: one check per boundary value and the final predictions."""
+
+    notebook_path: str
+    checks: tuple[StageCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status in ("equal", "nondeterministic", "skipped") for c in self.checks)
+
+
 __all__ = [
     "Cell",
     "CellEdit",
+    "CellGraph",
+    "DataFile",
+    "Dependency",
+    "GraphCell",
+    "Parameter",
+    "PipelineSpec",
+    "SplitResult",
+    "StageCheck",
+    "StageSpec",
+    "TagSuggestion",
+    "VerifyReport",
     "Finding",
     "Fix",
     "Location",

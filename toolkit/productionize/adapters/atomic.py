@@ -29,9 +29,14 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def write_tree_atomic(root: str | os.PathLike, files: Iterable[RenderedFile]) -> Path:
+def write_tree_atomic(
+    root: str | os.PathLike,
+    files: Iterable[RenderedFile],
+    copies: Iterable[tuple[str, str | os.PathLike]] = (),
+) -> Path:
     """Render ``files`` into a temp folder beside ``root``, then swap it into place.
 
+    ``copies`` are (relative path, source file) pairs copied byte for byte (data files).
     The previous tree (if any) is kept until the new one is complete, so a crash at any point
     leaves either the old tree or the new one at ``root``.
     """
@@ -48,6 +53,13 @@ def write_tree_atomic(root: str | os.PathLike, files: Iterable[RenderedFile]) ->
             dest.write_text(item.content, encoding="utf-8", newline="")
             if item.executable:
                 dest.chmod(0o755)
+        for rel_path, source in copies:
+            rel = Path(rel_path)
+            if rel.is_absolute() or ".." in rel.parts:
+                raise OutputError(f"refusing to write outside the output folder: {rel_path}")
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,63 @@
+"""``productionize split NOTEBOOK -o OUTDIR``: write the pipeline project of a tagged notebook."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ...options import Options
+from ..cli import handle_errors
+
+
+@click.command("split")
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the generated project.",
+)
+@click.option(
+    "--infer-tags", is_flag=True, help="Apply the suggested stage tags of an untagged notebook."
+)
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Do not run the notebook and the pipeline to compare their values.",
+)
+@click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
+@click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
+@handle_errors
+def command(notebook, outdir, infer_tags, no_verify, force, project_name):
+    """Split a tagged NOTEBOOK into load/clean/train/predict modules and a ploomber pipeline."""
+    from ..splitting import split_to_dir
+    from .verify import print_verify
+
+    options = Options(infer_tags=infer_tags, project_name=project_name)
+    result = split_to_dir(notebook, outdir, options, verify=not no_verify, force=force)
+    spec = result.spec
+    if result.suggestions and not infer_tags:
+        pass
+    elif result.suggestions:
+        click.echo(
+            "applied inferred tags: "
+            + ", ".join(f"cell {s.cell_index} -> {s.tag} ({s.reason})" for s in result.suggestions)
+        )
+    click.echo(f"wrote {outdir} (package {spec.package}):")
+    for stage in spec.stages:
+        cells = ", ".join(str(c) for c in stage.cells) or "synthesized"
+        takes = ", ".join(stage.inputs + stage.parameters) or "-"
+        gives = ", ".join(stage.outputs) or "-"
+        click.echo(f"  {stage.name:<9} cells {cells:<10} ({takes}) -> {gives}")
+    for note in spec.notes:
+        click.echo(f"note: {note}")
+    verify = result.report.get("verify")
+    if verify is None:
+        click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
+        return
+    print_verify(verify)
+    if not verify["ok"]:
+        sys.exit(1)

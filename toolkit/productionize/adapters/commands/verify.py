@@ -1,0 +1,39 @@
+"""``productionize verify NOTEBOOK OUTDIR``: check that the pipeline reproduces the notebook."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ...options import Options
+from ..cli import handle_errors
+
+
+def print_verify(verify: dict) -> None:
+    """Print the per-stage table of a verify result."""
+    click.echo(f"{'stage':<10} {'value':<22} {'result':<17} detail")
+    for check in verify["checks"]:
+        detail = check["detail"]
+        if check.get("rule"):
+            detail = f"{detail} [{check['rule']}]".strip()
+        click.echo(f"{check['stage']:<10} {check['name']:<22} {check['status']:<17} {detail}")
+    verdict = "faithful: every stage equal" if verify["ok"] else "DIVERGENT"
+    click.echo(verdict)
+
+
+@click.command("verify")
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.argument("outdir", type=click.Path(file_okay=False))
+@handle_errors
+def command(notebook, outdir):
+    """Run NOTEBOOK and the pipeline in OUTDIR on the same data and compare stage values."""
+    from ..splitting import split_notebook, verify_report_dict
+    from ..verifying import verify_project
+
+    result = split_notebook(notebook, Options())
+    report = verify_project(notebook, outdir, result.spec)
+    verify = verify_report_dict(report)
+    print_verify(verify)
+    if not verify["ok"]:
+        sys.exit(1)

@@ -1,0 +1,221 @@
+"""Split a notebook file into a project folder: read, run the pure flow, write atomically.
+
+The CLI (``split``, ``build``) and the server handler all call ``split_to_dir``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..core import flow
+from ..core.render import RenderInputs
+from ..errors import OutputError
+from ..model import RenderedFile, SplitResult
+from ..options import Options
+from ..resources import templates_dir
+from .atomic import write_text_atomic, write_tree_atomic
+from .manifest import (
+    MANIFEST,
+    edited_files,
+    manifest_text,
+    merge_hashes,
+    read_manifest,
+    sha256_bytes,
+    sha256_file,
+)
+from .notebook_io import read_notebook
+
+REPORT = "productionize-report.json"
+# pins for distributions the toolkit's own environment does not have (generated projects only)
+KNOWN_PINS = {"ploomber": "0.23.3"}
+# files split owns and may delete when a re-split no longer generates them
+OWNED_STAGE_MODULES = ("load.py", "clean.py", "train.py", "predict.py", "evaluate.py")
+
+
+def template_environment() -> jinja2.Environment:
+    """The Jinja environment over ``templates/`` (StrictUndefined: a typo fails loudly)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render_inputs(notebook_path: str | os.PathLike) -> RenderInputs:
+    """Gather what rendering needs from the file system and the installed distributions."""
+    raw = Path(notebook_path).read_bytes()
+    return RenderInputs(
+        templates=template_environment(),
+        notebook_text=raw.decode("utf-8"),
+        notebook_sha256=sha256_bytes(raw),
+        tool_version=__version__,
+        versions=_InstalledVersions(),
+        distributions=_ImportDistributions(),
+    )
+
+
+class _InstalledVersions(dict):
+    """distribution -> installed version, looked up lazily in this environment."""
+
+    def get(self, name, default=None):
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return KNOWN_PINS.get(name.lower(), default)
+
+
+class _ImportDistributions(dict):
+    """import name -> distribution name (``sklearn`` -> ``scikit-learn``)."""
+
+    def get(self, name, default=None):
+        table = importlib.metadata.packages_distributions()
+        dists = table.get(name)
+        return dists[0] if dists else default
+
+
+def size_of_relative_to(folder: Path):
+    """A ``size_of(path)`` for the planner: file size, resolved against the notebook's folder."""
+
+    def size_of(path: str) -> int | None:
+        candidate = Path(os.path.expanduser(path))
+        if not candidate.is_absolute():
+            candidate = folder / candidate
+        try:
+            return candidate.stat().st_size if candidate.is_file() else None
+        except OSError:
+            return None
+
+    return size_of
+
+
+def split_notebook(notebook_path: str | os.PathLike, options: Options) -> SplitResult:
+    """Split without writing anything (preview)."""
+    notebook, _node = read_notebook(notebook_path)
+    folder = Path(notebook_path).resolve().parent
+    return flow.split(notebook, options, render_inputs(notebook_path), size_of_relative_to(folder))
+
+
+def split_to_dir(
+    notebook_path: str | os.PathLike,
+    outdir: str | os.PathLike,
+    options: Options,
+    verify: bool = True,
+    force: bool = False,
+) -> SplitResult:
+    """Split a notebook and write the project into ``outdir`` (atomically, never over edits)."""
+    result = split_notebook(notebook_path, options)
+    folder = Path(notebook_path).resolve().parent
+    copies = _data_copies(result, folder)
+    root = Path(outdir)
+    _check_outdir(root, force)
+    report = dict(result.report)
+    write_project(root, list(result.files), copies, report)
+    if verify:
+        from .verifying import can_verify, verify_project
+
+        if can_verify():
+            verify_report = verify_project(notebook_path, root, result.spec)
+            report["verify"] = verify_report_dict(verify_report)
+            write_text_atomic(root / REPORT, json.dumps(report, indent=2) + "\n")
+            return SplitResult(result.graph, result.spec, result.files, result.suggestions, report)
+    return SplitResult(result.graph, result.spec, result.files, result.suggestions, report)
+
+
+def verify_report_dict(report) -> dict:
+    """JSON-ready verify results for productionize-report.json."""
+    from ..model import to_dict
+
+    return {"ok": report.ok, "checks": [to_dict(c) for c in report.checks]}
+
+
+def _data_copies(result: SplitResult, folder: Path) -> list[tuple[str, Path]]:
+    copies = []
+    for data in result.spec.data_files:
+        if not data.copied:
+            continue
+        source = Path(os.path.expanduser(data.notebook_path))
+        if not source.is_absolute():
+            source = folder / source
+        copies.append((data.project_path, source))
+    return copies
+
+
+def _check_outdir(root: Path, force: bool) -> None:
+    if root.exists() and not root.is_dir():
+        raise OutputError("exists and is not a folder", str(root))
+    if not root.exists() or not any(root.iterdir()):
+        return
+    manifest = read_manifest(root)
+    if manifest is None:
+        if force:
+            return
+        raise OutputError(
+            "folder is not empty and was not generated by productionize (no "
+            f"{MANIFEST}); choose another folder or pass --force",
+            str(root),
+        )
+    edited = edited_files(root, manifest)
+    if edited and not force:
+        raise OutputError(
+            "files edited by hand since they were generated: "
+            + ", ".join(edited)
+            + "; keep your changes elsewhere or pass --force to overwrite them",
+            str(root),
+        )
+
+
+def write_project(
+    root: Path,
+    files: list[RenderedFile],
+    copies: list[tuple[str, Path]],
+    report: dict,
+) -> None:
+    """Write generated files, data copies, the report and the manifest into ``root``."""
+    hashes = [(f.path, sha256_bytes(f.content.encode("utf-8"))) for f in files]
+    hashes += [(rel, sha256_file(src)) for rel, src in copies]
+    report_file = RenderedFile(REPORT, json.dumps(report, indent=2) + "\n")
+    if not root.exists() or not any(root.iterdir()):
+        manifest = RenderedFile(MANIFEST, manifest_text(dict(hashes)))
+        write_tree_atomic(root, [*files, report_file, manifest], copies)
+        return
+    old = read_manifest(root) or {}
+    new_paths = {path for path, _ in hashes}
+    # stage everything first: a failure while rendering/copying leaves the folder untouched
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    try:
+        for item in [*files, report_file]:
+            dest = staging / item.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(item.content, encoding="utf-8", newline="")
+        for rel, source in copies:
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
+        for item in sorted(p for p in staging.rglob("*") if p.is_file()):
+            rel = item.relative_to(staging)
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(item, target)  # each file atomically
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    kept = {}
+    for rel, digest in old.items():
+        if rel in new_paths:
+            continue
+        if Path(rel).name in OWNED_STAGE_MODULES and rel.startswith("src/"):
+            (root / rel).unlink(missing_ok=True)  # a stage the notebook no longer has
+            continue
+        kept[rel] = digest
+    (root / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(root / MANIFEST, manifest_text(merge_hashes(kept, hashes)))

@@ -1,0 +1,188 @@
+"""Source-level helpers for generated code: statement text, path literals, renames, indentation.
+
+They work on the notebook's own text (not ``ast.unparse``) so that comments and layout survive.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .defuse import ParsedCell
+from .statements import Statement
+
+READ_FUNCTIONS = frozenset(
+    {
+        "read_csv",
+        "read_parquet",
+        "read_excel",
+        "read_json",
+        "read_table",
+        "read_feather",
+        "read_pickle",
+        "read_fwf",
+        "read_orc",
+        "read_stata",
+        "read_sas",
+        "read_hdf",
+        "read_spss",
+        "read_xml",
+        "loadtxt",
+        "genfromtxt",
+        "load",
+        "open",
+        "imread",
+        "read_text",
+        "read_bytes",
+    }
+)
+PATH_KEYWORDS = frozenset({"filepath_or_buffer", "path", "fname", "file", "io", "path_or_buf"})
+_ABSOLUTE = re.compile(r"^(/[^/\s]|~[/\\]|[A-Za-z]:[\\/])")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Replace the source span of a node (1-based lines, UTF-8 byte columns) by ``text``."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+    text: str
+
+
+def is_absolute_path(value: str) -> bool:
+    """True for ``/data/x.csv``, ``~/x.csv`` or ``C:\\x.csv``."""
+    return bool(_ABSOLUTE.match(value))
+
+
+def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
+    """String literals naming files that code reads, and absolute paths anywhere."""
+    seen: set[int] = set()
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in READ_FUNCTIONS:
+            continue
+        candidates = list(call.args[:1]) + [
+            k.value for k in call.keywords if k.arg in PATH_KEYWORDS
+        ]
+        for arg in candidates:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
+                if not arg.value.startswith(("http://", "https://", "s3://", "gs://")):
+                    seen.add(id(arg))
+                    yield arg
+    for const in ast.walk(node):
+        if (
+            isinstance(const, ast.Constant)
+            and isinstance(const.value, str)
+            and id(const) not in seen
+            and is_absolute_path(const.value)
+            and "\n" not in const.value
+        ):
+            yield const
+
+
+def statement_text(
+    parsed: ParsedCell, statement: Statement, replacements: dict | None = None
+) -> str:
+    """The statement as written in the cell (with comments above it), replacements applied."""
+    lines = parsed.source.split("\n")[statement.first_line - 1 : statement.last_line]
+    encoded = [line.encode("utf-8") for line in lines]
+    mine = [
+        r
+        for (cell, _line, _col), r in (replacements or {}).items()
+        if cell == parsed.cell.index
+        and statement.first_line <= r.lineno
+        and r.end_lineno <= statement.last_line
+    ]
+    for r in sorted(mine, key=lambda r: (r.lineno, r.col_offset), reverse=True):
+        start = r.lineno - statement.first_line
+        end = r.end_lineno - statement.first_line
+        head = encoded[start][: r.col_offset]
+        tail = encoded[end][r.end_col_offset :]
+        encoded[start : end + 1] = [head + r.text.encode("utf-8") + tail]
+    return "\n".join(line.decode("utf-8") for line in encoded).rstrip()
+
+
+def rename_names(text: str, mapping: dict[str, str]) -> str:
+    """Rename variables (not attributes or keyword names) in a piece of source."""
+    mapping = {k: v for k, v in mapping.items() if k and v and k != v}
+    if not mapping:
+        return text
+    tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    lines = text.split("\n")
+    edits: list[tuple[int, int, int, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type != tokenize.NAME or tok.string not in mapping:
+            continue
+        before = _previous_significant(tokens, i)
+        after = _next_significant(tokens, i)
+        if before is not None and before.string == ".":
+            continue
+        if after is not None and after.string == "=" and _inside_call(tokens, i):
+            continue
+        edits.append((tok.start[0], tok.start[1], tok.end[1], mapping[tok.string]))
+    for row, start, end, new in sorted(edits, reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + new + line[end:]
+    return "\n".join(lines)
+
+
+def _previous_significant(tokens, i):
+    for tok in reversed(tokens[:i]):
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT):
+            return tok
+    return None
+
+
+def _next_significant(tokens, i):
+    for tok in tokens[i + 1 :]:
+        if tok.type not in (tokenize.NL, tokenize.COMMENT):
+            return tok
+    return None
+
+
+def _inside_call(tokens, i) -> bool:
+    depth = 0
+    for tok in reversed(tokens[:i]):
+        if tok.string in (")", "]", "}"):
+            depth += 1
+        elif tok.string in ("(", "[", "{"):
+            if depth == 0:
+                return tok.string == "("
+            depth -= 1
+    return False
+
+
+def indent_body(body: str, prefix: str = "    ") -> str:
+    """Indent a function body, leaving continuation lines of multi-line strings untouched."""
+    keep = _string_continuation_lines(body)
+    out = []
+    for number, line in enumerate(body.split("\n"), start=1):
+        if number in keep or not line.strip():
+            out.append(line if number in keep else "")
+        else:
+            out.append(prefix + line)
+    return "\n".join(out)
+
+
+def _string_continuation_lines(text: str) -> set[int]:
+    lines: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                lines.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif (
+                getattr(tokenize, "FSTRING_MIDDLE", None) == tok.type and tok.end[0] > tok.start[0]
+            ):
+                lines.update(range(tok.start[0] + 1, tok.end[0] + 1))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return lines

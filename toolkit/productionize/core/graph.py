@@ -1,0 +1,212 @@
+"""Build the cell graph: a stage for every code cell (tags) and the names flowing between cells.
+
+Untagged cells inherit the stage of the nearest stage-tagged cell above; cells above the first one
+join the first stage. Notebooks with no tags at all get suggestions from markdown headings and from
+what the code does, applied only with ``Options.infer_tags``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..errors import SplitError
+from ..model import CellGraph, Dependency, GraphCell, Notebook, TagSuggestion
+from ..options import Options
+from . import tags as tag_grammar
+from .defuse import ParsedCell, parse_cell
+from .statements import DISPLAY, Statement, classify, display_aliases, production_names
+
+UNTAGGED = "untagged"
+
+# Markdown heading words -> stage, checked in order (first match wins).
+HEADING_STAGES: tuple[tuple[str, re.Pattern], ...] = (
+    ("parameters", re.compile(r"\b(parameters?|config(uration)?|settings)\b", re.I)),
+    ("skip", re.compile(r"\b(explor\w*|eda|visuali[sz]\w*|plots?|inspect\w*)\b", re.I)),
+    ("predict", re.compile(r"\b(predict\w*|inference|scor\w*|evaluat\w*)\b", re.I)),
+    ("train", re.compile(r"\b(train\w*|fit\w*|model(l?ing)?)\b", re.I)),
+    ("clean", re.compile(r"\b(clean\w*|prepar\w*|preprocess\w*|features?|transform\w*)\b", re.I)),
+    ("load", re.compile(r"\b(load\w*|read\w*|ingest\w*|data\s*set|data)\b", re.I)),
+)
+READ_CALL = re.compile(
+    r"\b(read_(csv|parquet|excel|json|table|feather|pickle|sql|fwf|orc|stata|sas|hdf)"
+    r"|load(txt)?|genfromtxt|open)\s*\("
+)
+FIT_CALL = re.compile(r"\.(fit|fit_transform|partial_fit)\s*\(")
+PREDICT_CALL = re.compile(r"\.(predict|predict_proba|decision_function)\s*\(")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+)$", re.M)
+
+
+def build_graph(notebook: Notebook, options: Options) -> CellGraph:
+    """Give every code cell a stage and link each name read to the cell that last wrote it."""
+    parsed = [parse_cell(cell) for cell in notebook.code_cells]
+    for item in parsed:
+        if item.syntax_error is not None:
+            message, line, column = item.syntax_error
+            raise SplitError(
+                f"cannot split a cell with a syntax error ({message}); fix it first",
+                notebook.location(item.cell, line, column),
+            )
+    explicit = {p.cell.index: _stage_tag(p) for p in parsed}
+    has_tags = any(explicit.values())
+    suggestions = () if has_tags else suggest_tags(notebook, parsed)
+    if not has_tags and options.infer_tags:
+        explicit = {p.cell.index: None for p in parsed}
+        explicit.update({s.cell_index: s.tag for s in suggestions})
+        origin_of_tag = "inferred"
+    else:
+        origin_of_tag = "tagged"
+    stages = _assign_stages(parsed, explicit, origin_of_tag)
+
+    cells: list[GraphCell] = []
+    analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
+    display_names: frozenset[str] = frozenset()
+    for item in parsed:
+        stage, origin = stages[item.cell.index]
+        statements = classify(item, display_names)
+        display_names = display_names | display_aliases(item)
+        for statement in statements:
+            if statement.kind == DISPLAY:
+                display_names |= _stores(statement)
+        names = production_names(statements)
+        cells.append(
+            GraphCell(
+                item.cell.index,
+                item.cell.cell_id,
+                stage,
+                origin,
+                names.defined,
+                names.used,
+                names.modified,
+            )
+        )
+        analysis.append((item, tuple(statements)))
+    dependencies, unresolved = _link(cells)
+    return CellGraph(
+        notebook, tuple(cells), dependencies, tuple(suggestions), unresolved, tuple(analysis)
+    )
+
+
+def _stores(statement: Statement) -> frozenset[str]:
+    return frozenset(
+        n.id
+        for n in ast.walk(statement.node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    )
+
+
+def _stage_tag(parsed: ParsedCell) -> str | None:
+    known = tag_grammar.stage_tags(parsed.cell.tags)
+    return known[0] if known else None
+
+
+def _assign_stages(
+    parsed: list[ParsedCell], explicit: dict[int, str | None], origin_of_tag: str
+) -> dict[int, tuple[str, str]]:
+    result: dict[int, tuple[str, str]] = {}
+    current: str | None = None
+    leading: list[int] = []
+    for item in parsed:
+        index = item.cell.index
+        tag = explicit.get(index)
+        if tag is not None:
+            result[index] = (tag, origin_of_tag)
+            if tag != tag_grammar.PARAMETERS:  # one parameters cell is not a section
+                current = tag
+            if current in tag_grammar.STAGES and leading:
+                for lead in leading:  # cells above the first stage join it (imports, setup)
+                    result[lead] = (current, "inherited")
+                leading = []
+        elif current is not None:
+            result[index] = (current, "inherited")
+        else:
+            result[index] = (UNTAGGED, UNTAGGED)
+            leading.append(index)
+    return result
+
+
+def _link(cells: list[GraphCell]) -> tuple[tuple[Dependency, ...], tuple[Dependency, ...]]:
+    """Link every read to the last earlier writer; reads with no earlier writer are unresolved."""
+    last_writer: dict[str, int] = {}
+    dependencies: list[Dependency] = []
+    unresolved: list[Dependency] = []
+    for position, cell in enumerate(cells):
+        for name in sorted(cell.used):
+            if name in last_writer:
+                dependencies.append(Dependency(name, last_writer[name], cell.index))
+            else:
+                later = next(
+                    (c.index for c in cells[position + 1 :] if name in c.defined),
+                    -1,
+                )
+                unresolved.append(Dependency(name, later, cell.index))
+        for name in cell.defined | cell.modified:
+            last_writer[name] = cell.index
+    return tuple(dependencies), tuple(unresolved)
+
+
+def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSuggestion]:
+    """Suggest stage tags for an untagged notebook from headings and what each cell does."""
+    suggestions: list[TagSuggestion] = []
+    by_index = {p.cell.index: p for p in parsed}
+    section: tuple[str, str] | None = None  # (stage, heading)
+    section_used = False
+    seen_code = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            heading = _heading_stage(cell.source)
+            if heading is not None:
+                section, section_used = heading, False
+            continue
+        item = by_index.get(cell.index)
+        if item is None:
+            continue
+        code_stage = _code_stage(item, first=not seen_code)
+        seen_code = True
+        if code_stage is not None:
+            stage, reason = code_stage
+        elif section is not None and not section_used:
+            stage, reason = section[0], f"under the heading '{section[1]}'"
+        else:
+            continue
+        if section is not None and section[0] == stage:
+            section_used = True
+        suggestions.append(TagSuggestion(cell.index, cell.cell_id, stage, reason))
+    return suggestions
+
+
+def _heading_stage(source: str) -> tuple[str, str] | None:
+    for match in HEADING.finditer(source):
+        text = match.group(1).strip()
+        for stage, pattern in HEADING_STAGES:
+            if pattern.search(text):
+                return stage, text
+    return None
+
+
+def _code_stage(item: ParsedCell, first: bool) -> tuple[str, str] | None:
+    source = item.source
+    if PREDICT_CALL.search(source):
+        return "predict", "calls .predict("
+    if FIT_CALL.search(source):
+        return "train", "calls .fit("
+    if READ_CALL.search(source):
+        return "load", "reads a file"
+    if first and _only_literal_assignments(item):
+        return "parameters", "assigns only literal values at the top"
+    return None
+
+
+def _only_literal_assignments(item: ParsedCell) -> bool:
+    if item.tree is None or not item.tree.body:
+        return False
+    for node in item.tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            return False
+        if not isinstance(node.targets[0], ast.Name):
+            return False
+        try:
+            ast.literal_eval(node.value)
+        except ValueError:
+            return False
+    return True

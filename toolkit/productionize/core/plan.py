@@ -1,0 +1,801 @@
+"""Plan the generated pipeline: one StageSpec per stage, with inputs, outputs and parameters.
+
+Errors are raised here, before anything is rendered or written: a name read from a later stage
+(a cycle), a name used before any cell defines it, production code reading a value only exploration
+(``skip``) cells define, a ``predict`` step needing training-only values other than the model, an
+empty stage, and two stages exporting the same name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import SplitError
+from ..model import CellGraph, DataFile, Notebook, Parameter, PipelineSpec, StageSpec
+from ..options import Options
+from . import tags as tag_grammar
+from .codegen import (
+    Replacement,
+    find_path_literals,
+    is_absolute_path,
+    rename_names,
+    statement_text,
+)
+from .defuse import BUILTIN_NAMES, ParsedCell, analyze_tree
+from .statements import CODE, DISPLAY, Statement
+
+STAGES = tag_grammar.STAGES
+PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
+FIT_METHODS = ("fit", "fit_transform", "partial_fit")
+MAX_COPIED_BYTES = 20 * 1024 * 1024
+SizeOf = Callable[[str], "int | None"]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A kept statement of a stage with the cell it came from."""
+
+    cell: ParsedCell
+    statement: Statement
+    stage: str
+
+
+def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> PipelineSpec:
+    """Turn the cell graph into a PipelineSpec, or raise SplitError naming cells and names."""
+    notebook = graph.notebook
+    size_of = size_of or (lambda _path: None)
+    _check_tagged(graph)
+    stage_of = {c.index: c.stage for c in graph.cells}
+    parsed_of = {c.index: a for c, a in zip(graph.cells, graph.analysis, strict=True)}
+    imports = _import_table(graph)
+    _check_dependencies(graph, stage_of, imports)
+
+    parameters, constants = _parameters(graph, parsed_of)
+    pieces = {stage: _stage_pieces(graph, parsed_of, stage) for stage in STAGES}
+    present = [s for s in STAGES if any(c.stage == s for c in graph.cells)]
+    for stage in present:
+        if not any(p.statement.kind in (CODE,) for p in pieces[stage]):
+            cells = ", ".join(str(c.index) for c in graph.stage_cells(stage))
+            raise SplitError(
+                f"stage '{stage}' (cell {cells}) has no production code (only imports, plots or "
+                f"displayed values); remove the '{stage}' tag or move code into it",
+                notebook.location(notebook.cells[graph.stage_cells(stage)[0].index]),
+            )
+    if "train" not in present:
+        raise SplitError(
+            "no cell is tagged 'train': tag the cell that fits the model (`.fit(`) with 'train'",
+            notebook.location(),
+        )
+
+    # path literals in production code become parameters
+    path_params, replacements = _lift_paths(notebook, pieces, parameters)
+    parameters = parameters + path_params
+    param_names = {p.name for p in parameters}
+
+    flows = _flows(graph, stage_of, imports, param_names)
+    _check_duplicate_outputs(graph, flows, notebook)
+    model_name, features_name, target_name = _find_model(pieces["train"], flows, notebook)
+    helpers = _helper_definitions(pieces)
+
+    stages: list[StageSpec] = []
+    for stage in ("load", "clean", "train"):
+        if stage not in present:
+            continue
+        extra = ()
+        if stage == "train":
+            extra = tuple(
+                n
+                for n in (model_name, features_name, target_name)
+                if n and _defines(pieces, stage, n)
+            )
+        stages.append(
+            _stage_spec(
+                stage,
+                pieces[stage],
+                flows,
+                parameters,
+                constants,
+                imports,
+                replacements,
+                helpers,
+                extra_outputs=extra,
+            )
+        )
+    predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes = _predict_specs(
+        notebook,
+        pieces["predict"],
+        flows,
+        parameters,
+        constants,
+        imports,
+        replacements,
+        helpers,
+        model_name,
+        features_name,
+        stage_of,
+    )
+    stages.append(predict_spec)
+    if evaluate_spec is not None:
+        stages.append(evaluate_spec)
+
+    data_files = _data_files(parameters, size_of)
+    modules = sorted(
+        {
+            imports[name][1]
+            for stage in stages
+            for name in _imported_names(stage)
+            if name in imports and not imports[name][1].startswith(".")
+        }
+    )
+    title, description = _title(notebook)
+    package = options.project_name or _package_name(notebook.path)
+    return PipelineSpec(
+        notebook_path=notebook.path,
+        notebook_stem=_stem(notebook.path),
+        package=package,
+        title=title,
+        description=description,
+        stages=tuple(stages),
+        parameters=tuple(parameters),
+        data_files=tuple(data_files),
+        model_name=model_name,
+        features_name=features_name,
+        target_name=target_name,
+        records_name=records_name,
+        predictions_name=prediction_name,
+        metrics=tuple(metrics),
+        modules=tuple(modules),
+        notes=tuple(notes),
+    )
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def _check_tagged(graph: CellGraph) -> None:
+    if any(c.stage in STAGES for c in graph.cells):
+        return
+    notebook = graph.notebook
+    if graph.suggestions:
+        listed = ", ".join(f"cell {s.cell_index} -> {s.tag}" for s in graph.suggestions)
+        raise SplitError(
+            "the notebook has no stage tags (load/clean/train/predict); tag its cells or run "
+            f"with --infer-tags to apply the suggestions: {listed}",
+            notebook.location(),
+        )
+    raise SplitError(
+        "the notebook has no stage tags (load/clean/train/predict) and none could be inferred; "
+        "tag the cells that load, clean, train and predict",
+        notebook.location(),
+    )
+
+
+def _where(notebook: Notebook, index: int):
+    return notebook.location(notebook.cells[index])
+
+
+def _check_dependencies(graph: CellGraph, stage_of: dict[int, str], imports: dict) -> None:
+    notebook = graph.notebook
+    for dep in graph.dependencies:
+        consumer = stage_of[dep.consumer]
+        producer = stage_of[dep.producer]
+        if consumer not in STAGES or dep.name in imports and _is_import_in(graph, dep):
+            continue
+        if producer == tag_grammar.SKIP:
+            raise SplitError(
+                f"{consumer} cell {dep.consumer} reads `{dep.name}`, which only exploration cell "
+                f"{dep.producer} (tagged 'skip') defines; tag cell {dep.producer} '{consumer}' "
+                f"(or an earlier stage) or compute `{dep.name}` in a production cell",
+                _where(notebook, dep.consumer),
+            )
+        if producer in STAGES and STAGES.index(producer) > STAGES.index(consumer):
+            raise SplitError(
+                f"{consumer} cell {dep.consumer} reads `{dep.name}` from {producer} cell "
+                f"{dep.producer}, a later stage (cycle: stages run load -> clean -> train -> "
+                f"predict); retag cell {dep.consumer} '{producer}' or move the code that defines "
+                f"`{dep.name}` into an earlier stage",
+                _where(notebook, dep.consumer),
+            )
+    for dep in graph.unresolved:
+        if stage_of[dep.consumer] not in STAGES or dep.name in imports:
+            continue
+        if dep.producer >= 0:
+            raise SplitError(
+                f"cell {dep.consumer} uses `{dep.name}` before it is defined (cell "
+                f"{dep.producer} defines it later); move that code above cell {dep.consumer} or "
+                "retag the cells so the definition comes first",
+                _where(notebook, dep.consumer),
+            )
+        raise SplitError(
+            f"cell {dep.consumer} uses `{dep.name}`, which no cell defines (hidden state from a "
+            "deleted cell?); define it in the notebook before splitting",
+            _where(notebook, dep.consumer),
+        )
+
+
+def _is_import_in(graph: CellGraph, dep) -> bool:
+    for cell, (parsed, _statements) in zip(graph.cells, graph.analysis, strict=True):
+        if cell.index == dep.producer:
+            return any(b.name == dep.name for b in parsed.names.imports)
+    return False
+
+
+def _check_duplicate_outputs(graph: CellGraph, flows: dict, notebook: Notebook) -> None:
+    exporters: dict[str, list[str]] = {}
+    for stage in STAGES:
+        for name in flows["outputs"].get(stage, ()):
+            exporters.setdefault(name, []).append(stage)
+    for name, stages in sorted(exporters.items()):
+        if len(stages) < 2:
+            continue
+        later = stages[-1]
+        if name in flows["inputs"].get(later, ()):  # the later stage transforms it: fine
+            continue
+        first_cell = _first_definer(graph, stages[0], name)
+        second_cell = _first_definer(graph, later, name)
+        raise SplitError(
+            f"`{name}` is defined by {stages[0]} (cell {first_cell}) and again by {later} "
+            f"(cell {second_cell}), and both values are used downstream; rename one of them",
+            _where(notebook, second_cell),
+        )
+
+
+def _first_definer(graph: CellGraph, stage: str, name: str) -> int:
+    for cell in graph.cells:
+        if cell.stage == stage and name in cell.defined:
+            return cell.index
+    return graph.stage_cells(stage)[0].index
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def _import_table(graph: CellGraph) -> dict[str, tuple[str, str]]:
+    """Bound name -> (import statement, top-level module), from every cell (exploration too)."""
+    table: dict[str, tuple[str, str]] = {}
+    for parsed, _statements in graph.analysis:
+        for binding in parsed.names.imports:
+            table.setdefault(binding.name, (binding.statement, binding.module))
+    return table
+
+
+def _parameters(graph: CellGraph, parsed_of: dict) -> tuple[list[Parameter], dict[str, str]]:
+    """Literal assignments of ``parameters`` cells; other statements become module constants."""
+    parameters: list[Parameter] = []
+    constants: dict[str, str] = {}
+    for cell in graph.cells:
+        if cell.stage != tag_grammar.PARAMETERS:
+            continue
+        parsed, statements = parsed_of[cell.index]
+        for statement in statements:
+            node = statement.node
+            if statement.kind != CODE:
+                continue
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                name = node.targets[0].id
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    constants[name] = statement_text(parsed, statement)
+                    continue
+                parameters = [p for p in parameters if p.name != name]
+                parameters.append(
+                    Parameter(name, value, cell.index, isinstance(value, str) and _is_path(value))
+                )
+            else:
+                for name in _stored(node):
+                    constants[name] = statement_text(parsed, statement)
+    return parameters, constants
+
+
+def _stage_pieces(graph: CellGraph, parsed_of: dict, stage: str) -> list[_Piece]:
+    pieces = []
+    for cell in graph.cells:
+        if cell.stage != stage:
+            continue
+        parsed, statements = parsed_of[cell.index]
+        pieces.extend(_Piece(parsed, s, stage) for s in statements)
+    return pieces
+
+
+def _flows(graph: CellGraph, stage_of: dict, imports: dict, params: set[str]) -> dict:
+    """Per stage: inputs (name -> producing stage or 'parameters') and outputs (ordered)."""
+    inputs: dict[str, dict[str, str]] = {s: {} for s in STAGES}
+    outputs: dict[str, list[str]] = {s: [] for s in STAGES}
+    for dep in graph.dependencies:
+        consumer, producer = stage_of[dep.consumer], stage_of[dep.producer]
+        if consumer not in STAGES or consumer == producer:
+            continue
+        if dep.name in imports and _is_import_in(graph, dep):
+            continue
+        if producer == tag_grammar.PARAMETERS:
+            if dep.name in params:
+                inputs[consumer].setdefault(dep.name, "parameters")
+            continue
+        if producer not in STAGES:
+            continue
+        inputs[consumer].setdefault(dep.name, producer)
+        if dep.name not in outputs[producer]:
+            outputs[producer].append(dep.name)
+    return {"inputs": inputs, "outputs": outputs}
+
+
+def _defines(pieces: dict, stage: str, name: str) -> bool:
+    return any(name in _stored(p.statement.node) for p in pieces[stage] if p.statement.kind == CODE)
+
+
+def _stored(node: ast.AST) -> set[str]:
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+    return names
+
+
+def _helper_definitions(pieces: dict) -> dict[str, str]:
+    """Functions and classes defined at the top of stage cells: name -> defining stage."""
+    helpers = {}
+    for stage in STAGES:
+        for piece in pieces[stage]:
+            node = piece.statement.node
+            if piece.statement.kind == CODE and isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            ):
+                helpers.setdefault(node.name, stage)
+    return helpers
+
+
+# -- model -----------------------------------------------------------------------------------
+
+
+def _find_model(
+    train: list[_Piece], flows: dict, notebook: Notebook
+) -> tuple[str, str | None, str | None]:
+    """The fitted estimator that leaves the train stage, and the names it was fit on."""
+    fitted: list[tuple[str, str | None, str | None]] = []
+    for piece in train:
+        if piece.statement.kind != CODE:
+            continue
+        node = piece.statement.node
+        for call in ast.walk(node):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            if call.func.attr not in FIT_METHODS:
+                continue
+            args = [a.id if isinstance(a, ast.Name) else None for a in call.args[:2]]
+            args += [None] * (2 - len(args))
+            receiver = call.func.value
+            if isinstance(receiver, ast.Name):
+                fitted.append((receiver.id, args[0], args[1]))
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.value is call
+            ):
+                fitted.append((node.targets[0].id, args[0], args[1]))
+    exported = set(flows["outputs"].get("train", ()))
+    predict_inputs = set(flows["inputs"].get("predict", {}))
+    for name, features, target in reversed(fitted):
+        if name in exported and name in predict_inputs:
+            return name, features, target
+    if fitted:
+        return fitted[-1]
+    raise SplitError(
+        "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
+        notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,
+    )
+
+
+# -- predict / evaluate -----------------------------------------------------------------------
+
+
+def _predict_call(node: ast.AST, model: str) -> ast.Call | None:
+    for call in ast.walk(node):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in PREDICT_METHODS
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == model
+            and call.args
+        ):
+            return call
+    return None
+
+
+def _predict_specs(
+    notebook,
+    pieces,
+    flows,
+    parameters,
+    constants,
+    imports,
+    replacements,
+    helpers,
+    model,
+    features,
+    stage_of,
+):
+    notes: list[str] = []
+    slice_piece = None
+    records = None
+    prediction = "predictions"
+    for piece in pieces:
+        if piece.statement.kind != CODE:
+            continue
+        call = _predict_call(piece.statement.node, model)
+        if call is None:
+            continue
+        node = piece.statement.node
+        simple = (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(call.args[0], ast.Name)
+        )
+        if simple:
+            slice_piece, records, prediction = piece, call.args[0].id, node.targets[0].id
+        break
+    allowed = {model, records} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
+    if slice_piece is not None:
+        used = analyze_tree(ast.Module(body=[slice_piece.statement.node], type_ignores=[])).used
+        extra = sorted(used - allowed)
+        train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]
+        if train_only:
+            cell = slice_piece.cell.cell.index
+            raise SplitError(
+                f"predict cell {cell} needs training-only value(s) "
+                f"{', '.join('`' + n + '`' for n in train_only)} besides the model `{model}`; "
+                "put that step inside the model (e.g. an sklearn Pipeline) so prediction needs "
+                "only the model, or tag the cell that computes it 'train'",
+                _where(notebook, cell),
+            )
+        if extra:
+            notes.append(
+                f"cell {slice_piece.cell.cell.index} also needs {', '.join(extra)}: the served "
+                f"predict() applies `{model}.predict` directly"
+            )
+            slice_piece = None
+    if slice_piece is not None:
+        text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
+        text = rename_names(text, {model: "model", records: "records"})
+        body = f"{text}\nreturn {prediction}.tolist() if hasattr({prediction}, 'tolist') else list({prediction})"
+        cells = (slice_piece.cell.cell.index,)
+        predict_imports = _imports_for(body, imports, set())
+        synthesized = False
+        note = ""
+    else:
+        records = records or _records_fallback(flows, features)
+        body = (
+            "predictions = model.predict(records)\n"
+            "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
+        )
+        prediction = "predictions"
+        cells = ()
+        predict_imports = ()
+        synthesized = True
+        note = (
+            "The notebook has no predict step of its own: predict() applies the trained model's "
+            "own predict to records shaped like its training features."
+        )
+        notes.append(note)
+    predict_spec = StageSpec(
+        name="predict",
+        cells=cells,
+        inputs=("model", "records"),
+        parameters=(),
+        outputs=(prediction,),
+        imports=predict_imports,
+        body=body,
+        upstream=(("model", "train"), ("records", _producer(flows, records))),
+        synthesized=synthesized,
+        note=note,
+    )
+
+    # evaluation: the rest of the predict stage, calling predict() for the sliced statement
+    rest = [p for p in pieces if p is not slice_piece]
+    if not any(p.statement.kind == CODE for p in rest):
+        return predict_spec, None, records, prediction, [], notes
+    lines: list[str] = []
+    dropped: list[str] = []
+    for piece in pieces:
+        kind = piece.statement.kind
+        if piece is slice_piece:
+            lines.append(f"{prediction} = numpy.asarray(predict({model}, {records}))")
+        elif kind == CODE:
+            lines.append(statement_text(piece.cell, piece.statement, replacements))
+        elif kind == DISPLAY:
+            dropped.append(statement_text(piece.cell, piece.statement))
+            lines.append(_commented(statement_text(piece.cell, piece.statement)))
+    code = "\n".join(lines)
+    names = analyze_tree(ast.parse(code))
+    metric_names = [
+        n
+        for n in _ordered_defs(code)
+        if n not in imports and n not in helpers and n != prediction and not n.startswith("_")
+    ]
+    inputs = [n for n in _ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
+    if model not in inputs:
+        inputs.insert(0, model)
+    if records not in inputs:
+        inputs.insert(1, records)
+    params = [n for n in inputs if flows["inputs"]["predict"].get(n) == "parameters"]
+    upstream_inputs = [n for n in inputs if n not in params]
+    returned = ", ".join(f'"{n}": {n}' for n in metric_names)
+    body = f"{code}\nreturn {{{returned}}}"
+    module_imports = set(_imports_for(body, imports, set(upstream_inputs) | set(params)))
+    module_imports.add("import numpy")
+    module_imports.add("from .predict import predict")
+    evaluate_spec = StageSpec(
+        name="evaluate",
+        cells=tuple(sorted({p.cell.cell.index for p in pieces})),
+        inputs=tuple(upstream_inputs),
+        parameters=tuple(params),
+        outputs=tuple(metric_names),
+        imports=tuple(sorted(module_imports)),
+        body=body,
+        constants=_constants_for(body, constants),
+        upstream=tuple((n, _producer(flows, n)) for n in upstream_inputs),
+        dropped=tuple(_first_line(d) for d in dropped),
+    )
+    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
+
+
+def _records_fallback(flows: dict, features: str | None) -> str:
+    train_outputs = flows["outputs"].get("train", [])
+    for candidate in ("X_test", "X_valid", "X_val"):
+        if candidate in train_outputs:
+            return candidate
+    if features:
+        return features
+    raise SplitError("cannot tell which records the model predicts on; tag a predict cell")
+
+
+def _producer(flows: dict, name: str | None) -> str:
+    for stage in reversed(STAGES):
+        if name in flows["outputs"].get(stage, ()):
+            return stage
+    return "train"
+
+
+# -- stage modules ----------------------------------------------------------------------------
+
+
+def _stage_spec(
+    stage, pieces, flows, parameters, constants, imports, replacements, helpers, extra_outputs=()
+) -> StageSpec:
+    inputs_map = flows["inputs"][stage]
+    outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
+        n for n in extra_outputs if n not in flows["outputs"][stage]
+    ]
+    lines: list[str] = []
+    module_level: list[str] = []
+    dropped: list[str] = []
+    cells = sorted({p.cell.cell.index for p in pieces})
+    for piece in pieces:
+        kind = piece.statement.kind
+        text = statement_text(piece.cell, piece.statement, replacements)
+        if kind == CODE and isinstance(
+            piece.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            module_level.append(text)
+        elif kind == CODE:
+            lines.append(text)
+        elif kind == DISPLAY:
+            dropped.append(statement_text(piece.cell, piece.statement))
+            lines.append(_commented(statement_text(piece.cell, piece.statement)))
+    order = {name: i for i, name in enumerate(_ordered_defs("\n".join(lines)))}
+    outputs = sorted(outputs, key=lambda n: order.get(n, len(order)))
+    if outputs:
+        lines.append("return " + ", ".join(outputs))
+    body = "\n".join(lines)
+    param_names = {p.name for p in parameters}
+    code_inputs = [n for n in _ordered_uses(body + "\n" + "\n".join(module_level))]
+    upstream_inputs = [
+        n
+        for n in code_inputs
+        if n in inputs_map and inputs_map[n] != "parameters" and n not in helpers
+    ]
+    params = [n for n in code_inputs if n in param_names and inputs_map.get(n) == "parameters"]
+    params += [
+        n for n in code_inputs if n in param_names and n not in params and n not in inputs_map
+    ]
+    bound = set(upstream_inputs) | set(params)
+    module_imports = set(_imports_for(body + "\n" + "\n".join(module_level), imports, bound))
+    for name in code_inputs:
+        if name in helpers and helpers[name] != stage:
+            module_imports.add(f"from .{helpers[name]} import {name}")
+    return StageSpec(
+        name=stage,
+        cells=tuple(cells),
+        inputs=tuple(dict.fromkeys(upstream_inputs)),
+        parameters=tuple(dict.fromkeys(params)),
+        outputs=tuple(outputs),
+        imports=tuple(sorted(module_imports)),
+        body=body,
+        constants=_constants_for(body, constants) + tuple(module_level),
+        upstream=tuple((n, inputs_map[n]) for n in dict.fromkeys(upstream_inputs)),
+        dropped=tuple(_first_line(d) for d in dropped),
+    )
+
+
+def _imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
+    try:
+        used = analyze_tree(ast.parse(_as_function(code))).used
+    except SyntaxError:
+        used = set()
+    return tuple(sorted({imports[n][0] for n in used if n in imports and n not in bound}))
+
+
+def _as_function(body: str) -> str:
+    return "def _f():\n" + "\n".join("    " + line for line in body.split("\n"))
+
+
+def _constants_for(code: str, constants: dict[str, str]) -> tuple[str, ...]:
+    used = set(_ordered_uses(code))
+    return tuple(text for name, text in constants.items() if name in used)
+
+
+def _ordered_uses(code: str) -> list[str]:
+    try:
+        tree = ast.parse(_as_function(code))
+    except SyntaxError:
+        return []
+    seen: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            seen.setdefault(node.id, None)
+    nodes = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    return list(dict.fromkeys(n.id for n in nodes))
+
+
+def _ordered_defs(code: str) -> list[str]:
+    tree = ast.parse(code)
+    names: dict[str, None] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.setdefault(node.id, None)
+    return list(names)
+
+
+def _imported_names(stage: StageSpec) -> set[str]:
+    try:
+        return set(analyze_tree(ast.parse(_as_function(stage.body))).used)
+    except SyntaxError:
+        return set()
+
+
+def _commented(text: str) -> str:
+    return "\n".join("# " + line if line.strip() else "#" for line in text.split("\n"))
+
+
+def _first_line(text: str) -> str:
+    lines = [
+        line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return lines[0].strip() if lines else ""
+
+
+# -- paths and data files -----------------------------------------------------------------------
+
+
+def _is_path(value: str) -> bool:
+    """A string that names a file: ``data/x.csv``, ``x.parquet`` or an absolute path."""
+    if is_absolute_path(value):
+        return True
+    has_extension = re.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", value) is not None
+    return has_extension and re.fullmatch(r"[\w./\\-]+", value) is not None
+
+
+def _lift_paths(notebook, pieces, parameters):
+    """Hard-coded file paths read by production code become parameters named after the file."""
+    taken = {p.name for p in parameters}
+    by_value = {p.default: p.name for p in parameters if p.is_path}
+    lifted: list[Parameter] = []
+    replacements: dict[tuple[int, int, int], Replacement] = {}
+    for stage in STAGES:
+        for piece in pieces[stage]:
+            if piece.statement.kind != CODE:
+                continue
+            for literal in find_path_literals(piece.statement.node):
+                value = literal.value
+                name = by_value.get(value)
+                if name is None:
+                    name = _param_name(value, taken)
+                    taken.add(name)
+                    by_value[value] = name
+                    lifted.append(Parameter(name, value, None, True))
+                key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
+                replacements[key] = Replacement(
+                    literal.lineno,
+                    literal.col_offset,
+                    literal.end_lineno,
+                    literal.end_col_offset,
+                    name,
+                )
+    return lifted, replacements
+
+
+def _param_name(value: str, taken: set[str]) -> str:
+    stem = re.split(r"[\\/]", value.rstrip("/\\"))[-1].split(".")[0]
+    base = re.sub(r"\W+", "_", stem).strip("_").lower() or "data"
+    if base[0].isdigit():
+        base = "f_" + base
+    name = f"{base}_path"
+    counter = 2
+    while name in taken or name in BUILTIN_NAMES:
+        name = f"{base}_path_{counter}"
+        counter += 1
+    return name
+
+
+def _data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
+    files = []
+    for param in parameters:
+        if not param.is_path or not isinstance(param.default, str):
+            continue
+        value = param.default
+        size = size_of(value)
+        base = re.split(r"[\\/]", value)[-1]
+        if size is None:
+            files.append(
+                DataFile(value, param.name, value, False, "not found next to the notebook")
+            )
+        elif size > MAX_COPIED_BYTES:
+            files.append(
+                DataFile(
+                    value,
+                    param.name,
+                    value,
+                    False,
+                    f"{size / 1e6:.0f} MB, larger than 20 MB: not copied; pass "
+                    f"{param.name} to point at it",
+                )
+            )
+        else:
+            files.append(DataFile(value, param.name, f"data/{base}", True))
+    return files
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def _stem(path: str) -> str:
+    name = re.split(r"[\\/]", path)[-1]
+    return name[:-6] if name.endswith(".ipynb") else name
+
+
+def _package_name(path: str) -> str:
+    name = re.sub(r"\W+", "_", _stem(path)).strip("_").lower() or "pipeline"
+    if name[0].isdigit():
+        name = "nb_" + name
+    return name
+
+
+def _title(notebook: Notebook) -> tuple[str, str]:
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.strip().split("\n")
+        match = re.match(r"^#\s+(.+)$", lines[0]) if lines else None
+        if match:
+            description = " ".join(line.strip() for line in lines[1:] if line.strip())
+            return match.group(1).strip(), description
+    return _stem(notebook.path).replace("_", " ").capitalize(), ""
+
+
+__all__ = ["plan"]

@@ -1,0 +1,306 @@
+"""Render the PipelineSpec into the files of the generated project (Jinja2, StrictUndefined).
+
+The adapter builds the Jinja ``Environment`` over ``templates/`` and passes it in, so this module
+never touches the file system itself. Generated Python is formatted with black (as a library).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import PipelineSpec, RenderedFile, StageSpec
+from .codegen import indent_body
+from .imports import sort_imports
+
+STAGE_TITLES = {
+    "load": "Load",
+    "clean": "Clean",
+    "train": "Train",
+    "predict": "Predict",
+    "evaluate": "Evaluate",
+}
+# Distributions every generated project needs besides what the notebook imports.
+BASE_DISTRIBUTIONS = ("joblib", "pandas", "ploomber")
+LINE_LENGTH = 88
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """Facts about the environment that the adapter gathers for rendering (no I/O here)."""
+
+    templates: Any  # a jinja2.Environment with StrictUndefined over templates/
+    notebook_text: str  # the source notebook, copied into notebooks/ for nbmake
+    notebook_sha256: str
+    tool_version: str
+    # distribution name -> installed version (the environment that ran the notebook)
+    versions: Mapping[str, str] = field(default_factory=dict)
+    # top-level import name -> distribution name
+    distributions: Mapping[str, str] = field(default_factory=dict)
+
+
+def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
+    """Render every file of the generated project (data files are copied by the adapter)."""
+    env = inputs.templates
+    pkg = f"src/{spec.package}"
+    context = _context(spec, inputs)
+    files: list[RenderedFile] = []
+
+    def add(path: str, template: str, python: bool = False, **extra) -> None:
+        text = env.get_template(template).render(**context, **extra)
+        if python:
+            text = format_python(text)
+        files.append(RenderedFile(path, _ensure_newline(text)))
+
+    for stage in spec.stages:
+        add(f"{pkg}/{stage.name}.py", "stages/stage.py.j2", python=True, stage=_stage(stage, spec))
+    add(f"{pkg}/__init__.py", "stages/package_init.py.j2", python=True)
+    add(f"{pkg}/tasks.py", "stages/tasks.py.j2", python=True)
+    add(f"{pkg}/registry.py", "stages/registry.py.j2", python=True)
+    add("pipeline.yaml", "stages/pipeline.yaml.j2")
+    add("env.yaml", "stages/env.yaml.j2")
+    add("requirements.txt", "stages/requirements.txt.j2")
+    add("pyproject.toml", "stages/pyproject.toml.j2")
+    add("README.md", "stages/README.md.j2")
+    add(".gitignore", "stages/gitignore.j2")
+    add("products/.gitkeep", "stages/gitkeep.j2")
+    add("models/.gitkeep", "stages/gitkeep.j2")
+    files.append(
+        RenderedFile(
+            f"notebooks/{spec.notebook_stem}.ipynb", notebook_copy(inputs.notebook_text, spec)
+        )
+    )
+    return sorted(files, key=lambda f: f.path)
+
+
+def format_python(text: str) -> str:
+    """Format generated Python with black; leave it as is if black cannot parse it."""
+    import black
+
+    try:
+        return black.format_str(text, mode=black.Mode(line_length=LINE_LENGTH))
+    except Exception:  # black.InvalidInput and friends: keep the (valid) unformatted text
+        return text
+
+
+def mermaid(spec: PipelineSpec) -> str:
+    """The stage graph as Mermaid text (edges labelled with the values that cross them)."""
+    lines = ["graph LR"]
+    for stage in spec.stages:
+        cells = ", ".join(str(c) for c in stage.cells) or "synthesized"
+        lines.append(f'    {stage.name}["{stage.name}<br/>cells {cells}"]')
+    for stage in spec.stages:
+        edges: dict[str, list[str]] = {}
+        for name, producer in stage.upstream:
+            if producer in ("parameters", stage.name):
+                continue
+            edges.setdefault(producer, []).append(name)
+        for producer, names in sorted(edges.items()):
+            lines.append(f"    {producer} -->|{', '.join(names)}| {stage.name}")
+    return "\n".join(lines)
+
+
+def requirements(spec: PipelineSpec, inputs: RenderInputs) -> list[str]:
+    """Pinned requirement lines: imported distributions plus what the project itself needs."""
+    names = set(BASE_DISTRIBUTIONS)
+    for module in spec.modules:
+        names.add(inputs.distributions.get(module, module))
+    if "scikit-learn" in names:
+        names.add("skops")
+    lines = []
+    for name in sorted(names, key=str.lower):
+        version = inputs.versions.get(name)
+        lines.append(f"{name}=={version}" if version else name)
+    return lines
+
+
+def notebook_copy(text: str, spec: PipelineSpec) -> str:
+    """The notebook for ``notebooks/``: copied data paths rewritten relative to that folder."""
+    moved = {f.notebook_path: f.project_path for f in spec.data_files if f.copied}
+    if not moved:
+        return text if text.endswith("\n") else text + "\n"
+    data = json.loads(text)
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        joined = "".join(source) if isinstance(source, list) else source
+        for old, new in moved.items():
+            for quote in ('"', "'"):
+                joined = joined.replace(f"{quote}{old}{quote}", f"{quote}../{new}{quote}")
+        cell["source"] = joined
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def _ensure_newline(text: str) -> str:
+    return text.rstrip("\n") + "\n"
+
+
+def _stage(stage: StageSpec, spec: PipelineSpec) -> dict:
+    defaults = {p.name: p.default for p in spec.parameters}
+    project_paths = {f.parameter: f.project_path for f in spec.data_files}
+    signature = list(stage.inputs)
+    for name in stage.parameters:
+        default = project_paths.get(name, defaults.get(name))
+        signature.append(f"{name}={default!r}")
+    cells = ", ".join(str(c) for c in stage.cells)
+    if stage.synthesized:
+        summary = "Predict with the trained model; return one prediction per record."
+    elif stage.name == "evaluate":
+        summary = "Evaluate the model as the notebook does; return the values it computes."
+    elif stage.outputs:
+        summary = f"Run the {stage.name} step of the notebook; return {', '.join(stage.outputs)}."
+    else:
+        summary = f"Run the {stage.name} step of the notebook."
+    return {
+        "name": stage.name,
+        "title": STAGE_TITLES.get(stage.name, stage.name.capitalize()),
+        "cells": cells,
+        "note": stage.note,
+        "imports": sort_imports(stage.imports),
+        "constants": "\n\n".join(stage.constants),
+        "signature": ", ".join(signature),
+        "summary": summary,
+        "body": indent_body(stage.body),
+        "dropped": stage.dropped,
+        "outputs": stage.outputs,
+        "synthesized": stage.synthesized,
+    }
+
+
+def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
+    stages = {s.name: s for s in spec.stages}
+    project_paths = {f.parameter: f.project_path for f in spec.data_files}
+    parameters = [
+        {
+            "name": p.name,
+            "default": project_paths.get(p.name, p.default),
+            "yaml": _yaml_scalar(project_paths.get(p.name, p.default)),
+            "is_path": p.is_path,
+        }
+        for p in spec.parameters
+    ]
+    tasks = _tasks(spec)
+    task_imports = [
+        "import hashlib",
+        "import json",
+        "import os",
+        "import random",
+        "from pathlib import Path",
+        "import joblib",
+        "from . import NOTEBOOK_SHA256",
+        "from .predict import predict as run_predict",
+        "from .registry import save_version",
+    ]
+    task_imports += [
+        f"from .{t['stage']} import {t['stage']} as run_{t['stage']}"
+        for t in tasks
+        if t["name"] not in ("predict", "register")
+    ]
+    if "evaluate" in stages:
+        task_imports.append("from .evaluate import evaluate as run_evaluate")
+    return {
+        "tasks_imports": sort_imports(task_imports),
+        "spec": spec,
+        "package": spec.package,
+        "notebook_name": spec.notebook_stem + ".ipynb",
+        "notebook_sha256": inputs.notebook_sha256,
+        "tool_version": inputs.tool_version,
+        "stages": stages,
+        "tasks": tasks,
+        "parameters": parameters,
+        "data_params": [f.parameter for f in spec.data_files],
+        "data_files": spec.data_files,
+        "mermaid": mermaid(spec),
+        "requirements": requirements(spec, inputs),
+        "libraries": [line.split("==")[0] for line in requirements(spec, inputs)],
+        "import_block": lambda statements: sort_imports(statements),
+    }
+
+
+def _tasks(spec: PipelineSpec) -> list[dict]:
+    """Ploomber tasks: one per stage (evaluation runs inside predict), then registration."""
+    stages = {s.name: s for s in spec.stages}
+    tasks: list[dict] = []
+    products: dict[str, str] = {}  # value name -> producing task
+    for stage in spec.stages:
+        if stage.name in ("predict", "evaluate"):
+            continue
+        upstream = [(n, p) for n, p in stage.upstream if p != "parameters"]
+        tasks.append(
+            {
+                "name": stage.name,
+                "stage": stage.name,
+                "inputs": [{"name": n, "task": p} for n, p in upstream],
+                "parameters": list(stage.parameters),
+                "outputs": list(stage.outputs),
+                "upstream": sorted({p for _, p in upstream}),
+                "cells": ", ".join(str(c) for c in stage.cells),
+                "call_args": _kwargs([n for n, _ in upstream] + list(stage.parameters)),
+            }
+        )
+        for name in stage.outputs:
+            products[name] = stage.name
+    predict = stages["predict"]
+    evaluate = stages.get("evaluate")
+    records = spec.records_name or "records"
+    predict_inputs = [
+        {"name": spec.model_name, "task": products.get(spec.model_name, "train")},
+        {"name": records, "task": products.get(records, "train")},
+    ]
+    evaluate_args: list[dict] = []
+    evaluate_params: list[str] = []
+    if evaluate is not None:
+        for name, producer in evaluate.upstream:
+            if all(i["name"] != name for i in predict_inputs):
+                predict_inputs.append({"name": name, "task": products.get(name, producer)})
+        evaluate_args = [{"name": n} for n in evaluate.inputs]
+        evaluate_params = list(evaluate.parameters)
+    tasks.append(
+        {
+            "name": "predict",
+            "stage": "predict",
+            "inputs": predict_inputs,
+            "parameters": evaluate_params,
+            "outputs": ["predictions"] + (["evaluation", "metrics"] if evaluate else []),
+            "upstream": sorted({i["task"] for i in predict_inputs}),
+            "cells": ", ".join(
+                str(c) for c in sorted(set(predict.cells) | set(evaluate.cells if evaluate else ()))
+            ),
+            "evaluate": evaluate is not None,
+            "evaluate_args": evaluate_args,
+            "model": spec.model_name,
+            "records": records,
+            "call_args": _kwargs([a["name"] for a in evaluate_args] + evaluate_params),
+        }
+    )
+    register_inputs = [{"name": spec.model_name, "task": products.get(spec.model_name, "train")}]
+    for name in (spec.features_name, spec.target_name):
+        if name and name in products and all(i["name"] != name for i in register_inputs):
+            register_inputs.append({"name": name, "task": products[name]})
+    tasks.append(
+        {
+            "name": "register",
+            "stage": "register",
+            "inputs": register_inputs,
+            "parameters": [p.name for p in spec.parameters],
+            "outputs": ["registration"],
+            "upstream": sorted({i["task"] for i in register_inputs} | {"predict"}),
+            "cells": "",
+            "features": spec.features_name if spec.features_name in products else None,
+            "target": spec.target_name if spec.target_name in products else None,
+            "has_metrics": evaluate is not None,
+            "params_dict": ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters),
+        }
+    )
+    return tasks
+
+
+def _kwargs(names: list[str]) -> str:
+    return ", ".join(f"{n}={n}" for n in names)
+
+
+def _yaml_scalar(value: Any) -> str:
+    return json.dumps(value)

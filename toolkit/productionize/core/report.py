@@ -1,0 +1,45 @@
+"""The ``productionize-report.json`` content: what was split, how, and (later) verify results."""
+
+from __future__ import annotations
+
+from ..model import CellGraph, PipelineSpec, to_dict
+from .render import RenderInputs, mermaid
+
+
+def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dict:
+    """Report of a split: tool version, notebook hash, stages, graph, suggestions."""
+    return {
+        "tool": "productionize",
+        "tool_version": env.tool_version,
+        "notebook": {"path": spec.notebook_path, "sha256": env.notebook_sha256},
+        "package": spec.package,
+        "stages": [
+            {
+                "name": s.name,
+                "cells": list(s.cells),
+                "inputs": list(s.inputs),
+                "parameters": list(s.parameters),
+                "outputs": list(s.outputs),
+                "synthesized": s.synthesized,
+            }
+            for s in spec.stages
+        ],
+        "cells": [
+            {"index": c.index, "id": c.cell_id, "stage": c.stage, "origin": c.origin}
+            for c in graph.cells
+        ],
+        "parameters": [to_dict(p) for p in spec.parameters],
+        "data_files": [to_dict(f) for f in spec.data_files],
+        "model": {
+            "name": spec.model_name,
+            "features": spec.features_name,
+            "target": spec.target_name,
+            "records": spec.records_name,
+            "predictions": spec.predictions_name,
+            "metrics": list(spec.metrics),
+        },
+        "mermaid": mermaid(spec),
+        "suggestions": [to_dict(s) for s in graph.suggestions],
+        "notes": list(spec.notes),
+        "verify": None,
+    }

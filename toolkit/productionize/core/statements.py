@@ -1,0 +1,171 @@
+"""Sort a cell's top-level statements into imports, production code, and display-only code.
+
+Production modules keep what changes results and drop what only shows them (plots, ``display``,
+``print``, bare expressions like ``df.head()``). A statement that reads a name only display code
+defines (``fig, ax = plt.subplots()`` then ``ax.plot(...)``) is display code too.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .defuse import INPLACE_ONLY, MUTATING_METHODS, CellNames, ParsedCell, analyze_tree
+
+IMPORT = "import"
+CODE = "code"
+DISPLAY = "display"
+MAGIC = "magic"
+
+# Modules whose only job in a notebook is to show things.
+DISPLAY_MODULES = frozenset({"matplotlib", "seaborn", "plotly", "IPython", "altair", "bokeh"})
+DISPLAY_FUNCTIONS = frozenset({"print", "display", "pprint", "repr", "help", "dir", "type"})
+# Methods whose result is only looked at when used as a bare expression.
+DISPLAY_METHODS = frozenset(
+    {
+        "head",
+        "tail",
+        "describe",
+        "info",
+        "plot",
+        "show",
+        "hist",
+        "boxplot",
+        "scatter",
+        "bar",
+        "barh",
+        "pie",
+        "value_counts",
+        "sample",
+        "corr",
+        "nunique",
+        "unique",
+        "isna",
+        "isnull",
+        "notna",
+        "notnull",
+        "memory_usage",
+        "style",
+        "to_string",
+        "display",
+        "summary",
+        "score",
+        "get_params",
+        "count",
+        "mean",
+        "median",
+        "sum",
+        "std",
+        "min",
+        "max",
+        "round",
+        "groupby",
+        "agg",
+        "transpose",
+        "copy",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement of a cell and what the splitter does with it."""
+
+    kind: str  # import | code | display | magic
+    node: ast.stmt
+    first_line: int  # 1-based, including comment lines just above the statement
+    last_line: int
+
+
+def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) -> list[Statement]:
+    """Classify a parsed cell's statements; ``display_names`` are names display code defined."""
+    if parsed.tree is None:
+        return []
+    magic_lines = {m.line for m in parsed.magics}
+    tainted = set(display_names) | _display_aliases(parsed)
+    result: list[Statement] = []
+    previous_end = 0
+    lines = parsed.source.split("\n")
+    for node in parsed.tree.body:
+        first = _leading_comment_start(lines, previous_end, node.lineno)
+        last = node.end_lineno or node.lineno
+        previous_end = last
+        if node.lineno in magic_lines:
+            kind = MAGIC
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            kind = IMPORT
+        elif _is_display(node, tainted):
+            kind = DISPLAY
+            tainted |= _stored_names(node)
+        else:
+            kind = CODE
+        result.append(Statement(kind, node, first, last))
+    return result
+
+
+def display_aliases(parsed: ParsedCell) -> frozenset[str]:
+    """Names a cell binds to display-only modules (``plt``, ``sns``)."""
+    return frozenset(_display_aliases(parsed))
+
+
+def _display_aliases(parsed: ParsedCell) -> set[str]:
+    return {b.name for b in parsed.names.imports if b.module in DISPLAY_MODULES}
+
+
+def production_names(statements: list[Statement]) -> CellNames:
+    """Def/use of the statements that go into production code (imports included)."""
+    kept = [s.node for s in statements if s.kind in (IMPORT, CODE)]
+    return analyze_tree(ast.Module(body=kept, type_ignores=[]))
+
+
+def _leading_comment_start(lines: list[str], previous_end: int, lineno: int) -> int:
+    first = lineno
+    while first - 1 > previous_end:
+        text = lines[first - 2].strip()
+        if text.startswith("#"):
+            first -= 1
+        else:
+            break
+    return first
+
+
+def _stored_names(node: ast.AST) -> set[str]:
+    return {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _is_display(node: ast.stmt, tainted: set[str]) -> bool:
+    if _loaded_names(node) & tainted:
+        return True
+    if not isinstance(node, ast.Expr):
+        return False
+    value = node.value
+    if isinstance(value, (ast.Await, ast.Yield, ast.YieldFrom)):
+        return False
+    if not isinstance(value, ast.Call):
+        return True  # a bare name, attribute, subscript or literal: its value is only shown
+    return _is_display_call(value)
+
+
+def _is_display_call(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in DISPLAY_FUNCTIONS
+    if not isinstance(func, ast.Attribute):
+        return False
+    method = func.attr
+    if method in MUTATING_METHODS:
+        inplace = any(
+            kw.arg == "inplace" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+            for kw in call.keywords
+        )
+        if method not in INPLACE_ONLY or inplace:
+            return False
+    if "seed" in method:
+        return False
+    return method in DISPLAY_METHODS
