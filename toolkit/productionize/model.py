@@ -146,6 +146,19 @@ class RenderedFile:
     executable: bool = False
 
 
+@dataclass(frozen=True)
+class PublishResult:
+    """What ``publish`` did: the branch and commit, whether it pushed, and the review request."""
+
+    branch: str
+    commit: str | None  # tip of the branch after the run (None only when nothing exists yet)
+    pushed: bool
+    created_commit: bool
+    pr_url: str | None = None
+    compare_url: str | None = None
+    messages: tuple[str, ...] = ()
+
+
 def to_dict(value: Any) -> Any:
     """Turn a tree of model values into JSON-ready data (adapters only)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -347,6 +360,7 @@ __all__ = [
     "Location",
     "Notebook",
     "Output",
+    "PublishResult",
     "RenderedFile",
     "Severity",
     "to_dict",

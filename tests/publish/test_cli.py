@@ -1,0 +1,55 @@
+"""``productionize publish`` through click: exit codes, stdout/stderr, no token anywhere."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from productionize.adapters.cli import main
+
+from .conftest import TOKEN, make_project
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_publish_command_prints_branch_commit_and_compare_url(git_server, tmp_path):
+    git_server.create_repo("deploy", {"README.md": "# d\n"})
+    project = make_project(tmp_path / "out")
+    url = git_server.url("deploy")
+    result = invoke(
+        "publish", str(project), "--remote", url, "--subdir", "svc", env={"GITHUB_TOKEN": TOKEN}
+    )
+    # provider none: the URL gives the credentials, GITHUB_TOKEN is not used
+    assert result.exit_code == 2, result.output
+    assert "authentication" in result.output and TOKEN not in result.output
+
+    authed = git_server.url("deploy", credentials=f"me:{TOKEN}")
+    result = invoke("publish", str(project), "--remote", authed, "--subdir", "svc")
+    assert result.exit_code == 0, result.output
+    assert "branch: productionize/churn_classifier" in result.output
+    assert "pushed: yes" in result.output
+    assert f"compare: http://127.0.0.1:{git_server.port}/deploy/compare/main..." in result.output
+    assert "[push]" in result.output  # progress goes to stderr (mixed in CliRunner output)
+    assert TOKEN not in result.output
+
+    again = invoke("publish", str(project), "--remote", authed, "--subdir", "svc", "-q")
+    assert again.exit_code == 0
+    assert "(unchanged)" in again.output and "[push]" not in again.output
+
+
+def test_publish_command_errors_are_one_line_with_exit_codes(git_server, tmp_path):
+    git_server.create_repo("deploy", {"README.md": "# d\n"})
+    authed = git_server.url("deploy", credentials=f"me:{TOKEN}")
+    leaky = make_project(tmp_path / "leaky", files={"config.py": 'password = "hunter2hunter2"\n'})
+    result = invoke("publish", str(leaky), "--remote", authed, "--subdir", "svc")
+    assert result.exit_code == 1
+    assert "error: refusing to publish" in result.output and "svc/config.py:1" in result.output
+
+    project = make_project(tmp_path / "out")
+    result = invoke("publish", str(project), "--remote", authed, "--branch", "main")
+    assert result.exit_code == 2
+    assert "refusing to publish to the base branch 'main'" in result.output
+
+    result = invoke("publish", str(project))
+    assert result.exit_code == 2 and "--remote" in result.output
