@@ -32,7 +32,7 @@ def test_title_and_sections_for_a_full_report():
     assert "| clean | 2, 3 | `raw` | `X`, `y` |" in body
     assert "2 open (1 error, 1 warning)." in body
     assert "| error | `PZ101` | cell 2 | a\\|b |" in body  # pipes escaped inside tables
-    assert "| train | diverged |" in body and "Result: **diverged**." in body
+    assert "| train | – | divergent |" in body and "Result: **divergent**" in body
     assert "No previous version to compare with." in body and "| accuracy | 0.9 |" in body
     assert "cd svc\n" in body and "pip install -r requirements.txt" in body
     assert "pytest" not in body.split("## How to run the tests")[1].split("---")[0]
@@ -68,3 +68,31 @@ def test_report_mermaid_is_used_verbatim_and_stages_draw_one_otherwise():
 
 def test_description_is_deterministic():
     assert describe_pull_request(REPORT) == describe_pull_request(REPORT)
+
+
+def test_split_verify_report_shape():
+    verify = {
+        "ok": False,
+        "checks": [
+            {
+                "stage": "train",
+                "name": "model",
+                "status": "nondeterministic",
+                "detail": "seeds",
+                "rule": "PN301",
+            },
+            {
+                "stage": "predict",
+                "name": "predictions",
+                "status": "divergent",
+                "detail": "3 of 100 differ",
+                "rule": None,
+            },
+        ],
+    }
+    _, body = describe_pull_request(dict(REPORT, verify=verify))
+    assert "Result: **divergent**" in body
+    assert "| train | `model` | nondeterministic | seeds (`PN301`) |" in body
+    assert "| predict | `predictions` | divergent | 3 of 100 differ |" in body
+    _, ok = describe_pull_request(dict(REPORT, verify={"ok": True, "checks": []}))
+    assert "reproduces the notebook" in ok

@@ -68,7 +68,12 @@ def test_gitlab_merge_request_is_opened_then_updated(repo, forge, tmp_path, monk
     (repo.root / "group" / "sub").mkdir(parents=True)
     repo.create_repo("group/sub/deploy", {"README.md": "# group\n"})
     url = repo.url("group/sub/deploy")
-    project = make_project(tmp_path / "out")
+    # metrics from the model registry the generated pipeline writes (report without values)
+    registry = {
+        "models/CURRENT": "v0001\n",
+        "models/v0001/metadata.json": '{"metrics": {"r2": 0.5, "rows": 100}}\n',
+    }
+    project = make_project(tmp_path / "out", files=registry, metrics=None)
     api = forge.url + "/api/v4"
 
     first = publish(project, url, provider="gitlab", subdir="churn", api_url=api)
@@ -79,13 +84,20 @@ def test_gitlab_merge_request_is_opened_then_updated(repo, forge, tmp_path, monk
     assert payload["source_branch"] == BRANCH and payload["target_branch"] == "main"
     assert "## Pipeline" in payload["description"]
 
-    make_project(project, version=2)
+    registry = {
+        "models/CURRENT": "v0002\n",
+        "models/v0002/metadata.json": '{"metrics": {"r2": 0.75, "rows": 100}}\n',
+    }
+    make_project(project, version=2, files=registry, metrics=None)
     second = publish(project, url, provider="gitlab", subdir="churn", api_url=api)
     assert second.pr_url == first.pr_url
     assert forge.requests[-1][0] == "PUT"
     assert len(forge.merge_requests) == 1
     assert "VERSION" not in forge.merge_requests[0]["description"]
     assert "020202020202" in forge.merge_requests[0]["title"]
+    description = forge.merge_requests[0]["description"]
+    assert "| r2 | 0.5 | 0.75 | +0.25 (+50.0%) |" in description
+    assert "| rows | 100 | 100 | unchanged |" in description
 
 
 def test_api_retries_transient_errors(repo, forge, tmp_path, monkeypatch):

@@ -44,7 +44,10 @@ def test_ploomber_build_and_incremental_rebuild(name, tmp_path):
     assert metadata["metrics"] == metrics
     second = _ploomber(GENERATED_PYTHON, out)
     assert second.returncode == 0, second.stderr
-    ran = [line.split() for line in second.stdout.splitlines() if line.split()[:1] in (
-        ["load"], ["clean"], ["train"], ["predict"], ["register"])]
+    ran = [
+        line.split()
+        for line in second.stdout.splitlines()
+        if line.split()[:1] in (["load"], ["clean"], ["train"], ["predict"], ["register"])
+    ]
     assert ran and all(row[1] == "False" for row in ran), second.stdout
     assert sorted(p.name for p in (out / "models").iterdir() if p.is_dir()) == ["v0001"]

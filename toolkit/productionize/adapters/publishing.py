@@ -32,6 +32,7 @@ from ..core.publication import (
     commit_message,
     compare_url,
     default_branch_name,
+    manifest_metrics,
     manifest_text,
     normalize_subdir,
     notebook_identity,
@@ -40,6 +41,7 @@ from ..core.publication import (
     plan_changes,
     redact,
     repo_path,
+    scalar_metrics,
     sha256_hex,
 )
 from ..core.review import describe_pull_request
@@ -118,6 +120,7 @@ def publish(
         raise PublishError(f"unknown provider {provider!r}: use one of {', '.join(PROVIDERS)}")
     project_dir = Path(outdir)
     report = _read_report(project_dir)
+    metrics = _project_metrics(project_dir, report)
     notebook_path, notebook_sha = notebook_identity(report)
     branch = branch or default_branch_name(notebook_path)
     _check_branch(branch, base)
@@ -152,7 +155,7 @@ def publish(
             start = _start_commit(git, repo, branch, base, remote_heads)
             say("check", f"comparing with {start[:12] if start else 'an empty repository'}")
             tip, created = _commit_project(
-                git, files, report, sub, start, overwrite_edited, branch, say
+                git, files, report, metrics, sub, start, overwrite_edited, branch, say
             )
             if created:
                 messages.append(f"committed {tip[:12]} on {branch}")
@@ -178,7 +181,10 @@ def publish(
             if provider != "none":
                 previous = _previous_report(git, tip, sub)
                 title, body = describe_pull_request(
-                    report, previous, subdir=sub, files=[f.path for f in files]
+                    dict(report, metrics=metrics),
+                    previous,
+                    subdir=sub,
+                    files=[f.path for f in files],
                 )
                 say("pull-request", f"opening or updating the {provider} pull request")
                 try:
@@ -473,6 +479,7 @@ def _commit_project(
     git: GitClient,
     files: list[ProjectFile],
     report: dict,
+    metrics: dict,
     subdir: str,
     start: str | None,
     overwrite_edited: bool,
@@ -525,7 +532,7 @@ def _commit_project(
             git.run("read-tree", "--empty", env=index)
         writing = [f for f in files if repo_path(subdir, f.path) in to_write]
         oids = _write_blobs(git, [f.data for f in writing])
-        manifest_data = manifest_text(generated, report, __version__).encode("utf-8")
+        manifest_data = manifest_text(generated, report, __version__, metrics).encode("utf-8")
         manifest_oid = _write_blobs(git, [manifest_data])[0]
         lines = []
         for path in changes.delete:
@@ -578,7 +585,7 @@ def _decode(data: bytes | None) -> str | None:
 
 
 def _previous_report(git: GitClient, tip: str | None, subdir: str) -> dict | None:
-    """Read the report of the branch's previous commit (the version this one replaces)."""
+    """Read the report (and recorded metrics) of the branch's previous commit."""
     if not tip:
         return None
     parent = git.resolve(f"{tip}^")
@@ -589,7 +596,26 @@ def _previous_report(git: GitClient, tip: str | None, subdir: str) -> dict | Non
         data = json.loads(text)
     except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    if not scalar_metrics(data.get("metrics")):
+        recorded = _decode(git.read_file(parent, repo_path(subdir, MANIFEST_PATH)))
+        data = dict(data, metrics=manifest_metrics(recorded))
+    return data
+
+
+def _project_metrics(project_dir: Path, report: dict) -> dict:
+    """Find the model's metrics: the report's, else the served model version's metadata."""
+    metrics = scalar_metrics(report.get("metrics"))
+    if metrics:
+        return metrics
+    registry = project_dir / "models"
+    try:
+        version = (registry / "CURRENT").read_text(encoding="utf-8").strip()
+        metadata = json.loads((registry / version / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return scalar_metrics(metadata.get("metrics")) if isinstance(metadata, dict) else {}
 
 
 # -- push ---------------------------------------------------------------------------------------

@@ -196,8 +196,10 @@ def commit_message(report: dict, tool_version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def manifest_text(files: dict[str, str], report: dict, tool_version: str) -> str:
-    """Render the manifest that records the hash of every file a publish wrote."""
+def manifest_text(
+    files: dict[str, str], report: dict, tool_version: str, metrics: dict | None = None
+) -> str:
+    """Render the manifest that records the hash of every file a publish wrote (and metrics)."""
     path, digest = notebook_identity(report)
     data = {
         "files": dict(sorted(files.items())),
@@ -205,7 +207,30 @@ def manifest_text(files: dict[str, str], report: dict, tool_version: str) -> str
         "schema": 1,
         "tool_version": tool_version,
     }
+    if metrics:
+        data["metrics"] = dict(sorted(metrics.items()))
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def manifest_metrics(text: str | None) -> dict:
+    """Read the model metrics a manifest recorded ({} when none)."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    return metrics if isinstance(metrics, dict) else {}
+
+
+def scalar_metrics(value) -> dict:
+    """Keep the number/string entries of a metrics mapping (drop nested or missing values)."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(k): v
+        for k, v in value.items()
+        if isinstance(v, (int, float, str)) and not isinstance(v, bool)
+    }
 
 
 def parse_manifest(text: str | None) -> dict[str, str]:

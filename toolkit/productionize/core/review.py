@@ -206,8 +206,13 @@ def _faithfulness(report: dict) -> str:
             "pipeline with the notebook."
         )
         return "\n".join(lines)
-    rows = verify.get("stages", verify.get("results")) if isinstance(verify, dict) else verify
-    status = verify.get("status") if isinstance(verify, dict) else None
+    rows = verify
+    status = None
+    if isinstance(verify, dict):
+        rows = verify.get("checks", verify.get("stages", verify.get("results")))
+        status = verify.get("status")
+        if status is None and isinstance(verify.get("ok"), bool):
+            status = "equal" if verify["ok"] else "divergent"
     if isinstance(rows, dict):
         rows = [
             {"name": k, **(v if isinstance(v, dict) else {"status": v})} for k, v in rows.items()
@@ -215,24 +220,29 @@ def _faithfulness(report: dict) -> str:
     rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
     statuses = [_verify_status(r) for r in rows]
     if status is None and statuses:
-        status = "diverged" if "diverged" in statuses else "equal"
+        bad = {"divergent", "diverged", "missing"}
+        status = "divergent" if bad & set(statuses) else "equal"
     if status:
         verdict = {
             "equal": "The generated pipeline reproduces the notebook: every compared value is "
-            "equal.",
+            "equal (or explained as nondeterministic).",
             "passed": "The generated pipeline reproduces the notebook.",
-        }.get(str(status), f"Result: **{status}**.")
+        }.get(str(status), f"Result: **{status}**: the pipeline does not reproduce the notebook.")
         lines.append(verdict)
     if rows:
-        lines += ["", "| Stage | Result | Detail |", "| --- | --- | --- |"]
+        lines += ["", "| Stage | Value | Result | Detail |", "| --- | --- | --- | --- |"]
         for row, row_status in zip(rows, statuses, strict=True):
             detail = row.get("detail") or row.get("message") or ""
+            if row.get("rule"):
+                detail = f"{detail} (`{row['rule']}`)".strip()
             compared = row.get("compared") or row.get("values")
-            if not detail and compared:
-                detail = ", ".join(f"`{n}`" for n in _names(compared))
+            value = row.get("name") if "stage" in row else None
+            if value is None and compared:
+                value = ", ".join(f"`{n}`" for n in _names(compared))
+            stage = row.get("stage") or row.get("name") or "?"
             lines.append(
-                f"| {_cell(row.get('name') or row.get('stage') or '?')} | {_cell(row_status)} | "
-                f"{_cell(detail)} |"
+                f"| {_cell(stage)} | {_cell(f'`{value}`' if value and '`' not in value else value or '–')}"
+                f" | {_cell(row_status)} | {_cell(detail)} |"
             )
     return "\n".join(lines)
 
@@ -241,7 +251,7 @@ def _verify_status(row: dict) -> str:
     if "status" in row:
         return str(row["status"])
     if "equal" in row:
-        return "equal" if row["equal"] else "diverged"
+        return "equal" if row["equal"] else "divergent"
     return "unknown"
 
 
