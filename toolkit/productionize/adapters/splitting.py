@@ -17,7 +17,7 @@ import jinja2
 from .. import __version__
 from ..core import flow
 from ..core.render import RenderInputs
-from ..errors import OutputError
+from ..errors import OutputError, VerifyError
 from ..model import RenderedFile, SplitResult
 from ..options import Options
 from ..resources import templates_dir
@@ -125,10 +125,12 @@ def split_to_dir(
         from .verifying import can_verify, verify_project
 
         if can_verify():
-            verify_report = verify_project(notebook_path, root, result.spec)
-            report["verify"] = verify_report_dict(verify_report)
+            try:
+                verify_report = verify_project(notebook_path, root, result)
+                report["verify"] = verify_report_dict(verify_report)
+            except VerifyError as exc:  # the notebook cannot run here: split stands, say why
+                report["verify"] = {"ok": None, "error": str(exc), "checks": []}
             write_text_atomic(root / REPORT, json.dumps(report, indent=2) + "\n")
-            return SplitResult(result.graph, result.spec, result.files, result.suggestions, report)
     return SplitResult(result.graph, result.spec, result.files, result.suggestions, report)
 
 

@@ -58,6 +58,9 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
     if verify is None:
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
+    if verify.get("error"):
+        click.echo(f"verify skipped: {verify['error']}")
+        return
     print_verify(verify)
     if not verify["ok"]:
         sys.exit(1)

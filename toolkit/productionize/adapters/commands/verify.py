@@ -18,8 +18,16 @@ def print_verify(verify: dict) -> None:
         if check.get("rule"):
             detail = f"{detail} [{check['rule']}]".strip()
         click.echo(f"{check['stage']:<10} {check['name']:<22} {check['status']:<17} {detail}")
-    verdict = "faithful: every stage equal" if verify["ok"] else "DIVERGENT"
-    click.echo(verdict)
+    statuses = [c["status"] for c in verify["checks"]]
+    if not verify["ok"]:
+        click.echo(f"DIVERGENT: {statuses.count('divergent') + statuses.count('missing')} value(s)")
+    elif "nondeterministic" in statuses:
+        click.echo(
+            f"faithful, but {statuses.count('nondeterministic')} value(s) nondeterministic in the "
+            "notebook itself: seed them"
+        )
+    else:
+        click.echo("faithful: every stage equal")
 
 
 @click.command("verify")
@@ -32,7 +40,7 @@ def command(notebook, outdir):
     from ..verifying import verify_project
 
     result = split_notebook(notebook, Options())
-    report = verify_project(notebook, outdir, result.spec)
+    report = verify_project(notebook, outdir, result)
     verify = verify_report_dict(report)
     print_verify(verify)
     if not verify["ok"]:

@@ -1,0 +1,170 @@
+"""Compare notebook values with pipeline products; run as a script by the generated project's python.
+
+Usage: python compare_values.py REQUEST.json  (prints a JSON list of results on stdout)
+
+It imports only the standard library at start (pandas/NumPy lazily) because it runs in the
+generated project's environment, where productionize itself is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import sys
+from pathlib import Path
+
+RTOL = 1e-7
+ATOL = 1e-9
+
+
+def main(argv: list[str]) -> int:
+    """Read the request, compare every value, print the results as JSON."""
+    request = json.loads(Path(argv[1]).read_text())
+    notebook = _load_capture(request["notebook"])
+    other = _load_capture(request["notebook_other"]) if request.get("notebook_other") else None
+    project = Path(request["project"])
+    results = []
+    for value in request["values"]:
+        key = f"{value['stage']}:{value['name']}"
+        result = {"stage": value["stage"], "name": value["name"]}
+        results.append(result)
+        if notebook.get(key) is None:
+            result.update(status="missing", detail="not captured from the notebook")
+            continue
+        try:
+            expected = pickle.loads(notebook[key])
+            actual = _read_product(project / value["product"], value.get("key"))
+        except FileNotFoundError:
+            result.update(status="missing", detail=f"no product {value['product']}")
+            continue
+        except Exception as exc:  # unpicklable or unreadable: say so, do not crash
+            result.update(status="missing", detail=f"cannot load: {type(exc).__name__}: {exc}")
+            continue
+        if _is_estimator(expected):
+            result.update(status="skipped", detail="a model: compared through its predictions")
+            continue
+        same, detail = compare(expected, actual)
+        if same:
+            result.update(status="equal", detail=detail)
+            continue
+        if other is not None and other.get(key) is not None:
+            again, _ = compare(expected, pickle.loads(other[key]))
+            if not again:
+                result.update(
+                    status="nondeterministic",
+                    detail="the notebook itself gives another value when only the seed changes",
+                )
+                continue
+        result.update(status="divergent", detail=detail)
+    print(json.dumps(results))
+    return 0
+
+
+def _load_capture(path: str) -> dict:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _read_product(path: Path, key: str | None):
+    import joblib
+
+    value = joblib.load(path)
+    return value[key] if key is not None else value
+
+
+def _is_estimator(value) -> bool:
+    return hasattr(value, "get_params") and hasattr(value, "fit")
+
+
+def compare(expected, actual) -> tuple[bool, str]:
+    """Whether two values are the same (exact for ints/strings, tolerant for floats)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is in every generated project
+        pd = None
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        np = None
+    if pd is not None and isinstance(expected, (pd.DataFrame, pd.Series)):
+        if type(actual) is not type(expected):
+            return False, f"type {type(actual).__name__} instead of {type(expected).__name__}"
+        try:
+            if isinstance(expected, pd.DataFrame):
+                pd.testing.assert_frame_equal(
+                    expected, actual, check_exact=False, rtol=RTOL, atol=ATOL
+                )
+            else:
+                pd.testing.assert_series_equal(
+                    expected, actual, check_exact=False, rtol=RTOL, atol=ATOL
+                )
+        except AssertionError as exc:
+            return False, _first_line(str(exc))
+        return True, f"{type(expected).__name__} {getattr(expected, 'shape', '')}"
+    if np is not None and (isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray)):
+        left, right = np.asarray(expected), np.asarray(actual)
+        if left.shape != right.shape:
+            return False, f"shape {right.shape} instead of {left.shape}"
+        if left.dtype.kind in "fc" or right.dtype.kind in "fc":
+            ok = bool(np.allclose(left, right, rtol=RTOL, atol=ATOL, equal_nan=True))
+            return ok, f"array {left.shape}" if ok else _array_detail(np, left, right)
+        ok = bool(np.array_equal(left, right))
+        return ok, f"array {left.shape}" if ok else _array_detail(np, left, right)
+    if isinstance(expected, float) or isinstance(actual, float):
+        try:
+            a, b = float(expected), float(actual)
+        except (TypeError, ValueError):
+            return False, f"{actual!r} instead of {expected!r}"
+        ok = math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL) or (math.isnan(a) and math.isnan(b))
+        return ok, f"{a:.6g}" if ok else f"{b!r} instead of {a!r}"
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if sorted(map(str, expected)) != sorted(map(str, actual)):
+            return False, "different keys"
+        for key in expected:
+            ok, detail = compare(expected[key], actual[key])
+            if not ok:
+                return False, f"[{key!r}]: {detail}"
+        return True, f"dict of {len(expected)}"
+    if isinstance(expected, (list, tuple)) and isinstance(actual, (list, tuple)):
+        if len(expected) != len(actual):
+            return False, f"length {len(actual)} instead of {len(expected)}"
+        for index, (a, b) in enumerate(zip(expected, actual, strict=True)):
+            ok, detail = compare(a, b)
+            if not ok:
+                return False, f"[{index}]: {detail}"
+        return True, f"{len(expected)} items"
+    if hasattr(expected, "item") and hasattr(actual, "item"):
+        expected, actual = expected.item(), actual.item()
+        return compare(expected, actual)
+    try:
+        ok = bool(expected == actual)
+    except Exception:
+        ok = repr(expected) == repr(actual)
+    return ok, "" if ok else f"{_short(actual)} instead of {_short(expected)}"
+
+
+def _array_detail(np, left, right) -> str:
+    try:
+        differ = (
+            np.argwhere(~np.isclose(left, right, equal_nan=True))
+            if left.dtype.kind in "fc"
+            else np.argwhere(left != right)
+        )
+        return f"{len(differ)} of {left.size} elements differ (first at {tuple(differ[0])})"
+    except Exception:
+        return "arrays differ"
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " ".join(lines[:3])[:200]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,106 @@
+"""What ``verify`` compares: the values crossing stage boundaries, where each side keeps them.
+
+Pure: it only plans. The adapter injects the capture code into a copy of the notebook, runs the
+notebook and the pipeline, and compares the values in the generated project's environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import CellGraph, PipelineSpec
+
+PREDICTIONS = "predictions"
+
+
+@dataclass(frozen=True)
+class BoundaryValue:
+    """One value to compare: its stage, its name in the notebook, and where the pipeline keeps it."""
+
+    stage: str
+    name: str
+    capture_after_cell: int  # notebook cell index after which the value is captured
+    product: str  # path relative to the project: products/<task>/<file>
+    key: str | None = None  # an entry of a dict product (evaluation values)
+    expression: str | None = None  # computed in the notebook instead of read (synthesized predict)
+
+
+def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]:
+    """Every stage output, the final predictions and the evaluation values, in stage order."""
+    last_cell = {}
+    for cell in graph.cells:
+        last_cell[cell.stage] = cell.index
+    values: list[BoundaryValue] = []
+    for stage in spec.stages:
+        if stage.name in ("predict", "evaluate"):
+            continue
+        for name in stage.outputs:
+            values.append(
+                BoundaryValue(
+                    stage.name, name, last_cell[stage.name], f"products/{stage.name}/{name}.pkl"
+                )
+            )
+    predict = spec.stage("predict")
+    end = max(c.index for c in graph.cells)
+    predict_cell = last_cell.get("predict", end)
+    if predict.synthesized:
+        values.append(
+            BoundaryValue(
+                "predict",
+                PREDICTIONS,
+                end,
+                "products/predict/predictions.pkl",
+                expression=f"{spec.model_name}.predict({spec.records_name})",
+            )
+        )
+    else:
+        values.append(
+            BoundaryValue(
+                "predict", spec.predictions_name, predict_cell, "products/predict/predictions.pkl"
+            )
+        )
+    for name in spec.metrics:
+        values.append(
+            BoundaryValue(
+                "predict", name, predict_cell, "products/predict/evaluation.pkl", key=name
+            )
+        )
+    return values
+
+
+def capture_source(values: list[BoundaryValue], after_cell: int, target: str) -> str:
+    """Code of a cell that pickles the values captured after ``after_cell`` into ``target``."""
+    entries = [v for v in values if v.capture_after_cell == after_cell]
+    lines = [
+        "import pickle as _pz_pickle",
+        "_pz_values = {}",
+    ]
+    for value in entries:
+        key = f"{value.stage}:{value.name}"
+        expression = value.expression or value.name
+        lines += [
+            "try:",
+            f"    _pz_values[{key!r}] = _pz_pickle.dumps({expression})",
+            "except Exception as _pz_error:",
+            f"    _pz_values[{key!r}] = None",
+        ]
+    lines += [
+        f"with open({target!r}, 'wb') as _pz_file:",
+        "    _pz_pickle.dump(_pz_values, _pz_file)",
+    ]
+    return "\n".join(lines)
+
+
+def seed_source(seed: int) -> str:
+    """Code of a first cell that seeds ``random`` and NumPy's global generator."""
+    return "\n".join(
+        [
+            "import random as _pz_random",
+            f"_pz_random.seed({seed})",
+            "try:",
+            "    import numpy as _pz_numpy",
+            f"    _pz_numpy.random.seed({seed})",
+            "except ImportError:",
+            "    pass",
+        ]
+    )
