@@ -428,6 +428,7 @@ def _predict_specs(
     slice_piece = None
     records = None
     prediction = "predictions"
+    allowed = {model} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
     for piece in pieces:
         if piece.statement.kind != CODE:
             continue
@@ -435,22 +436,13 @@ def _predict_specs(
         if call is None:
             continue
         node = piece.statement.node
-        simple = (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(call.args[0], ast.Name)
-        )
-        if simple:
-            slice_piece, records, prediction = piece, call.args[0].id, node.targets[0].id
-        break
-    allowed = {model, records} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
-    if slice_piece is not None:
-        used = analyze_tree(ast.Module(body=[slice_piece.statement.node], type_ignores=[])).used
-        extra = sorted(used - allowed)
+        if isinstance(call.args[0], ast.Name):
+            records = call.args[0].id
+        used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
+        extra = sorted(used - allowed - {records})
         train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]
         if train_only:
-            cell = slice_piece.cell.cell.index
+            cell = piece.cell.cell.index
             raise SplitError(
                 f"predict cell {cell} needs training-only value(s) "
                 f"{', '.join('`' + n + '`' for n in train_only)} besides the model `{model}`; "
@@ -458,12 +450,23 @@ def _predict_specs(
                 "only the model, or tag the cell that computes it 'train'",
                 _where(notebook, cell),
             )
+        simple = (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and records is not None
+            and flows["inputs"]["predict"].get(records) in STAGES  # records come from upstream
+        )
+        if simple and not extra:
+            slice_piece, prediction = piece, node.targets[0].id
+        else:
+            records = None
         if extra:
             notes.append(
-                f"cell {slice_piece.cell.cell.index} also needs {', '.join(extra)}: the served "
+                f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
                 f"predict() applies `{model}.predict` directly"
             )
-            slice_piece = None
+        break
     if slice_piece is not None:
         text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
         text = rename_names(text, {model: "model", records: "records"})
@@ -473,7 +476,7 @@ def _predict_specs(
         synthesized = False
         note = ""
     else:
-        records = records or _records_fallback(flows, features)
+        records = records or _records_fallback(flows, features, notebook)
         body = (
             "predictions = model.predict(records)\n"
             "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
@@ -549,14 +552,18 @@ def _predict_specs(
     return predict_spec, evaluate_spec, records, prediction, metric_names, notes
 
 
-def _records_fallback(flows: dict, features: str | None) -> str:
+def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:
     train_outputs = flows["outputs"].get("train", [])
     for candidate in ("X_test", "X_valid", "X_val"):
         if candidate in train_outputs:
             return candidate
     if features:
         return features
-    raise SplitError("cannot tell which records the model predicts on; tag a predict cell")
+    raise SplitError(
+        "cannot tell which records the model predicts on: fit it on a named frame "
+        "(`model.fit(X_train, y_train)`) or add a predict cell (`predictions = model.predict(X)`)",
+        notebook.location(),
+    )
 
 
 def _producer(flows: dict, name: str | None) -> str:

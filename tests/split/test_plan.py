@@ -1,0 +1,269 @@
+"""Table-driven tests of the cell graph and the pipeline plan (pure core, notebooks in memory)."""
+
+from __future__ import annotations
+
+import pytest
+
+from productionize.errors import SplitError
+from productionize.options import Options
+from tests.conftest import make_notebook
+from tests.split.conftest import split_nb
+
+PARAMS = ("code", 'data_path = "data/d.csv"\nseed = 3', ["parameters"])
+LOAD = ("code", "import pandas as pd\nraw = pd.read_csv(data_path)\nraw.head()", ["load"])
+CLEAN = ("code", "X = raw.drop(columns=['y'])\ny = raw['y']", ["clean"])
+TRAIN = (
+    "code",
+    "from sklearn.linear_model import LogisticRegression\n"
+    "model = LogisticRegression(random_state=seed)\nmodel.fit(X, y)",
+    ["train"],
+)
+PREDICT = ("code", "predictions = model.predict(X)\nprint(predictions[:3])", ["predict"])
+
+
+def stages_of(result):
+    return {s.name: s for s in result.spec.stages}
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        # name -> (inputs, parameters, outputs)
+        (
+            [PARAMS, LOAD, CLEAN, TRAIN, PREDICT],
+            {
+                "load": ((), ("data_path",), ("raw",)),
+                "clean": (("raw",), (), ("X", "y")),
+                "train": (("X", "y"), ("seed",), ("model",)),
+                "predict": (("model", "records"), (), ("predictions",)),
+            },
+        ),
+        # an untagged cell inherits the stage above it
+        (
+            [PARAMS, LOAD, ("code", "raw = raw.dropna()", ()), CLEAN, TRAIN, PREDICT],
+            {"load": ((), ("data_path",), ("raw",)), "clean": (("raw",), (), ("X", "y"))},
+        ),
+        # imports hidden in an exploration cell are copied where they are used
+        (
+            [
+                PARAMS,
+                ("code", "import numpy as np\nraw_preview = 1", ["skip"]),
+                ("code", "import pandas as pd\nraw = pd.read_csv(data_path)", ["load"]),
+                ("code", "X = raw.drop(columns=['y'])\ny = np.asarray(raw['y'])", ["clean"]),
+                TRAIN,
+                PREDICT,
+            ],
+            {"clean": (("raw",), (), ("X", "y"))},
+        ),
+    ],
+)
+def test_stage_inputs_and_outputs(cells, expected):
+    result = split_nb(make_notebook(*cells))
+    stages = stages_of(result)
+    for name, (inputs, params, outputs) in expected.items():
+        stage = stages[name]
+        assert (stage.inputs, stage.parameters, stage.outputs) == (inputs, params, outputs), name
+
+
+def test_imports_only_where_used():
+    cells = [
+        PARAMS,
+        ("code", "import numpy as np\nimport pandas as pd\nimport os", ()),
+        LOAD,
+        ("code", "X = raw.drop(columns=['y'])\ny = np.log1p(raw['y'])", ["clean"]),
+        TRAIN,
+        PREDICT,
+    ]
+    stages = stages_of(split_nb(make_notebook(*cells)))
+    assert stages["load"].imports == ("import pandas as pd",)
+    assert stages["clean"].imports == ("import numpy as np",)
+    assert all("import os" not in s.imports for s in stages.values())
+    assert stages["predict"].imports == ()
+
+
+def test_display_statements_are_commented_out_not_run():
+    result = split_nb(make_notebook(PARAMS, LOAD, CLEAN, TRAIN, PREDICT))
+    load = next(f for f in result.files if f.path.endswith("/load.py")).content
+    assert "# raw.head()" in load
+    predict = next((f for f in result.files if f.path.endswith("/evaluate.py")), None)
+    assert predict is None  # print() only: nothing to evaluate
+
+
+def test_hard_coded_path_becomes_a_parameter():
+    load = ("code", "import pandas as pd\nraw = pd.read_csv('/srv/data/sales.csv')", ["load"])
+    train = ("code", TRAIN[1].replace("random_state=seed", ""), ["train"])
+    result = split_nb(make_notebook(load, CLEAN, train, PREDICT), sizes={"/srv/data/sales.csv": 10})
+    spec = result.spec
+    assert [p.name for p in spec.parameters] == ["sales_path"]
+    assert spec.data_files[0].project_path == "data/sales.csv"
+    code = next(f for f in result.files if f.path.endswith("/load.py")).content
+    assert "/srv/" not in code
+    assert 'def load(sales_path="data/sales.csv")' in code
+
+
+def test_large_data_file_is_not_copied():
+    result = split_nb(
+        make_notebook(PARAMS, LOAD, CLEAN, TRAIN, PREDICT), sizes={"data/d.csv": 50 * 2**20}
+    )
+    data = result.spec.data_files[0]
+    assert not data.copied and data.project_path == "data/d.csv" and "20 MB" in data.note
+
+
+def test_notebook_without_predict_cell_gets_a_synthesized_predict():
+    result = split_nb(make_notebook(PARAMS, LOAD, CLEAN, TRAIN))
+    predict = stages_of(result)["predict"]
+    assert predict.synthesized and predict.cells == ()
+    assert "model.predict(records)" in predict.body
+    assert any("no predict step" in n for n in result.spec.notes)
+
+
+def test_predict_statement_is_renamed_to_the_contract():
+    cells = [
+        PARAMS,
+        LOAD,
+        CLEAN,
+        TRAIN,
+        ("code", "import numpy as np\nout = np.round(model.predict_proba(X))", ["predict"]),
+    ]
+    result = split_nb(make_notebook(*cells))
+    code = next(f for f in result.files if f.path.endswith("/predict.py")).content
+    assert "def predict(model, records):" in code
+    assert "out = np.round(model.predict_proba(records))" in code
+    assert "from .train" not in code and "import train" not in code
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        # a clean cell reading the model trained later: a cycle
+        (
+            [
+                PARAMS,
+                LOAD,
+                TRAIN,
+                ("code", "X = raw.drop(columns=['y'])\ny = raw['y']\nz = model", ["clean"]),
+                PREDICT,
+            ],
+            "reads `model` from train cell",
+        ),
+        # used before defined
+        (
+            [
+                PARAMS,
+                LOAD,
+                ("code", "X = helper(raw)\ny = raw['y']", ["clean"]),
+                ("code", "def helper(d):\n    return d", ["clean"]),
+                TRAIN,
+                PREDICT,
+            ],
+            "uses `helper` before it is defined",
+        ),
+        # never defined at all (hidden state)
+        (
+            [PARAMS, LOAD, ("code", "X = raw[cols]\ny = raw['y']", ["clean"]), TRAIN, PREDICT],
+            "`cols`, which no cell defines",
+        ),
+        # predict reads a name only an exploration cell defines
+        (
+            [
+                PARAMS,
+                LOAD,
+                CLEAN,
+                TRAIN,
+                ("code", "X_new = X.sample(5)", ["skip"]),
+                ("code", "p = model.predict(X_new)", ["predict"]),
+            ],
+            "predict cell 5 reads `X_new`, which only exploration cell 4 (tagged 'skip') defines",
+        ),
+        # predict needs a training-only value other than the model
+        (
+            [
+                PARAMS,
+                LOAD,
+                CLEAN,
+                (
+                    "code",
+                    "from sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\nscaler = StandardScaler().fit(X)\nmodel = LogisticRegression().fit(scaler.transform(X), y)",
+                    ["train"],
+                ),
+                ("code", "p = model.predict(scaler.transform(X))", ["predict"]),
+            ],
+            "needs training-only value(s) `scaler` besides the model `model`",
+        ),
+        # a stage with no production code
+        (
+            [
+                PARAMS,
+                LOAD,
+                ("code", "raw.describe()", ["clean"]),
+                (
+                    "code",
+                    "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression().fit(raw[['a']], raw['y'])",
+                    ["train"],
+                ),
+            ],
+            "stage 'clean' (cell 2) has no production code",
+        ),
+        # two stages exporting the same name
+        (
+            [
+                PARAMS,
+                ("code", "import pandas as pd\nraw = pd.read_csv(data_path)\nn = 1", ["load"]),
+                ("code", "X = raw.drop(columns=['y']) * n\ny = raw['y']", ["clean"]),
+                (
+                    "code",
+                    "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression().fit(X, y)\nn = 2",
+                    ["train"],
+                ),
+                ("code", "p = model.predict(X)\nq = p * n", ["predict"]),
+            ],
+            "`n` is defined by load (cell 1) and again by train (cell 3)",
+        ),
+        # no tags at all: suggestions listed
+        (
+            [
+                ("code", "import pandas as pd\nraw = pd.read_csv('d.csv')", ()),
+                (
+                    "code",
+                    "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression().fit(raw[['a']], raw['y'])",
+                    (),
+                ),
+            ],
+            "--infer-tags would apply|run with --infer-tags to apply the suggestions: cell 0 -> load, cell 1 -> train",
+        ),
+    ],
+)
+def test_bad_splits_name_cells_and_names(cells, message):
+    with pytest.raises(SplitError) as info:
+        split_nb(make_notebook(*cells))
+    text = str(info.value)
+    assert any(part in text for part in message.split("|")), text
+    assert info.value.location is not None
+
+
+def test_infer_tags_applies_the_suggestions():
+    nb = make_notebook(
+        ("markdown", "# Churn\n\n## Load the data"),
+        ("code", "import pandas as pd\nraw = pd.read_csv('d.csv')"),
+        ("markdown", "## Features"),
+        ("code", "X = raw[['a']]\ny = raw['y']"),
+        ("markdown", "## Exploration"),
+        ("code", "X.describe()"),
+        (
+            "code",
+            "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression().fit(X, y)",
+        ),
+        ("code", "p = m.predict(X)"),
+    )
+    result = split_nb(nb, Options(infer_tags=True), sizes={"d.csv": 10})
+    tags = {s.cell_index: s.tag for s in result.suggestions}
+    assert tags == {1: "load", 3: "clean", 5: "skip", 6: "train", 7: "predict"}
+    assert [s.name for s in result.spec.stages] == ["load", "clean", "train", "predict"]
+    assert result.spec.model_name == "m"
+
+
+def test_generated_files_are_deterministic():
+    nb = make_notebook(PARAMS, LOAD, CLEAN, TRAIN, PREDICT)
+    first = split_nb(nb).files
+    second = split_nb(nb).files
+    assert first == second
