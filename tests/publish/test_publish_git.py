@@ -319,3 +319,20 @@ def test_invalid_project_and_branch_are_input_errors(repo, tmp_path):
     assert "invalid branch name" in str(caught.value)
     with pytest.raises(PublishError):
         run(project, repo, subdir="../outside")
+
+
+def test_a_second_publish_to_the_same_cache_waits_for_none_and_says_so(repo, tmp_path):
+    import fcntl
+
+    from productionize.core.publication import cache_key
+
+    project = make_project(tmp_path / "out")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    lock_path = cache / f"{cache_key(repo.url('deploy'))}.lock"
+    with open(lock_path, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(PublishError) as caught:
+            run(project, repo, cache_dir=cache)
+    assert "another publish" in str(caught.value)
+    assert run(project, repo, cache_dir=cache).pushed  # free again

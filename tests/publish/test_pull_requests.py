@@ -157,3 +157,18 @@ def test_provider_none_prints_branch_and_compare_url(repo, tmp_path):
     assert result.pr_url is None
     assert result.compare_url.endswith("/deploy/compare/main...productionize/churn_classifier")
     assert f"compare: {result.compare_url}" in result.messages
+
+
+def test_git_credential_helper_supplies_the_token(repo, forge, tmp_path, monkeypatch, isolated_git):
+    helper = f'!f() {{ test "$1" = get && echo username=helper && echo password={TOKEN}; }}; f'
+    git("config", "--global", "credential.helper", helper)
+    monkeypatch.setenv("GITHUB_API_URL", forge.url)
+    (repo.root / "acme").mkdir()
+    repo.create_repo("acme/deploy", {"README.md": "# acme\n"})
+    result = publish(
+        make_project(tmp_path / "out"), repo.url("acme/deploy"), provider="github", subdir="s"
+    )
+    assert result.pushed and result.pr_url.endswith("/pull/1")
+    assert forge.requests[0][3]["authorization"] == f"Bearer {TOKEN}"
+    cache = isolated_git / ".cache" / "productionize"
+    assert not any(TOKEN.encode() in p.read_bytes() for p in cache.rglob("*") if p.is_file())
