@@ -93,6 +93,12 @@ KINDS = (
     "v3_notebook",
 )
 
+# Sizes of the huge code cell. The reader takes any; lint and split analyse every statement (~10 s
+# per MB), so their fuzz uses the smallest and one deterministic test covers a megabyte.
+HUGE_SOURCES = (200_000, 1_000_000, 3_000_000)
+# Mostly well-formed notebooks with hostile code and tags: they reach the deeper stages.
+DEEP_MIX = KINDS + ("valid",) * 8
+
 
 @dataclass(frozen=True)
 class Hostile:
@@ -230,8 +236,10 @@ def _dump(nb: Any) -> bytes:
 
 
 @st.composite
-def hostile_notebooks(draw, kinds: tuple[str, ...] = KINDS) -> Hostile:
-    """Draw one malformed or hostile notebook file."""
+def hostile_notebooks(
+    draw, kinds: tuple[str, ...] = KINDS, huge_sizes: tuple[int, ...] = HUGE_SOURCES
+) -> Hostile:
+    """Draw one malformed or hostile notebook file (``kinds`` may repeat one to weight it)."""
     kind = draw(st.sampled_from(kinds))
     nb = draw(valid_notebooks())
     if kind == "valid":
@@ -271,7 +279,7 @@ def hostile_notebooks(draw, kinds: tuple[str, ...] = KINDS) -> Hostile:
             parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(WRONG_VALUES)))
         return Hostile(f"{kind}:{'/'.join(map(str, path))}", _dump(nb))
     if kind == "huge_source":
-        size = draw(st.sampled_from((200_000, 1_000_000, 3_000_000)))
+        size = draw(st.sampled_from(huge_sizes))
         line = draw(st.sampled_from(("x = 1\n", "# comment\n", "y = [0] * 10\n")))
         nb["cells"].append(
             {

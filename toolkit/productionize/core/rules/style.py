@@ -21,8 +21,15 @@ def _first_changed_line(old: str, new: str) -> int:
     return min(len(old.split("\n")), len(new.split("\n")))
 
 
+# black needs ~1 ms per line: a pasted 1 MB data cell would take minutes and GBs. Cells this large
+# are data, not code anyone formats by hand, so the style check skips them.
+MAX_BLACK_CHARS = 50_000
+
+
 def format_cell(source: str, line_length: int) -> str | None:
     """The black-formatted source of one cell, or None when black leaves it unchanged/can't."""
+    if len(source) > MAX_BLACK_CHARS:
+        return None
     import black
 
     mode = black.Mode(is_ipynb=True, line_length=line_length)
