@@ -1,0 +1,379 @@
+/**
+ * What the commands do: lint, tag, preview, build, publish — for the current notebook.
+ */
+
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, MainAreaWidget, Notification, showDialog } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { Widget } from '@lumino/widgets';
+
+import { cancelJob, describeFailure, followJob, postAPI, ProductionizeRequestError } from './api';
+import { FindingsPanel } from './findingsPanel';
+import { productionizeIcon } from './icons';
+import { ICellView, planEdits } from './logic/edits';
+import { summarize } from './logic/findings';
+import { outputDirFor } from './logic/outputDir';
+import { readSuggestions } from './logic/suggestions';
+import { StageTag, toggleStageTag } from './logic/tags';
+import {
+  IBuildResult,
+  IErrorBody,
+  IFinding,
+  IJob,
+  ILintResponse,
+  ISplitResponse
+} from './logic/types';
+import { applyPlan, cellTags, cellViews, revealLocation, setCellTags } from './notebookCells';
+import { PreviewView } from './previewPanel';
+import { publishForReview } from './publishDialog';
+import { IProductionizeSettings, readSettings } from './settings';
+import { StageLabels } from './stageLabels';
+
+export class ProductionizeController {
+  constructor(
+    readonly app: JupyterFrontEnd,
+    readonly tracker: INotebookTracker
+  ) {
+    this.panel = new FindingsPanel({
+      reveal: finding => void this.reveal(finding),
+      applyFixes: findings => this.applyFixes(findings),
+      relint: () => void this.lint(),
+      run: command => {
+        if (command === 'preview') {
+          void this.preview();
+        } else if (command === 'build') {
+          void this.build();
+        } else {
+          void this.publish();
+        }
+      }
+    });
+    tracker.widgetAdded.connect((_, notebook) => this.labelsFor(notebook));
+    tracker.forEach(notebook => this.labelsFor(notebook));
+  }
+
+  readonly panel: FindingsPanel;
+
+  useSettings(settings: ISettingRegistry.ISettings): void {
+    this.settingsSource = settings;
+  }
+
+  get settings(): IProductionizeSettings {
+    return readSettings(this.settingsSource);
+  }
+
+  /** The notebook the commands act on: the panel's notebook when the side panel has focus. */
+  current(): NotebookPanel | null {
+    const current = this.tracker.currentWidget;
+    if (current) {
+      return current;
+    }
+    return this.findNotebook(this.panel.notebookPath);
+  }
+
+  labelsFor(notebook: NotebookPanel): StageLabels {
+    let labels = this.labels.get(notebook);
+    if (!labels) {
+      labels = new StageLabels(notebook);
+      this.labels.set(notebook, labels);
+      notebook.disposed.connect(() => this.labels.delete(notebook));
+    }
+    return labels;
+  }
+
+  /** Lint the live notebook (what the user sees, saved or not) and show the findings. */
+  async lint(notebook = this.current()): Promise<IFinding[] | null> {
+    if (!notebook) {
+      return null;
+    }
+    await notebook.context.ready;
+    const path = notebook.context.localPath;
+    this.showPanel();
+    this.panel.showBusy(path);
+    const snapshot = cellViews(notebook);
+    try {
+      const response = await postAPI<ILintResponse>('lint', {
+        path,
+        notebook: notebook.context.model.toJSON(),
+        options: this.ruleOptions()
+      });
+      this.snapshots.set(notebook, snapshot);
+      this.panel.showFindings(path, response.findings);
+      Notification.emit(`Productionize: ${path}: ${summarize(response.findings)}`, 'info', {
+        autoClose: 4000
+      });
+      return response.findings;
+    } catch (error) {
+      this.panel.showMessage(`Lint failed: ${describeFailure(error)}`, true);
+      this.notifyFailure('Lint failed', error, notebook);
+      return null;
+    }
+  }
+
+  /** Tag the active (and selected) cells with a stage, or remove it if they all have it. */
+  tagCells(stage: StageTag, notebook = this.current()): void {
+    const model = notebook?.content.model;
+    if (!notebook || !model) {
+      return;
+    }
+    const targets = notebook.content.widgets.filter(
+      cell => notebook.content.isSelectedOrActive(cell) && cell.model.type === 'code'
+    );
+    model.sharedModel.transact(() => {
+      for (const cell of targets) {
+        setCellTags(cell.model, toggleStageTag(cellTags(cell.model), stage));
+      }
+    });
+  }
+
+  /** Go to a finding's cell and line in its notebook. */
+  async reveal(finding: IFinding): Promise<void> {
+    const notebook = this.findNotebook(this.panel.notebookPath) ?? this.current();
+    if (!notebook) {
+      return;
+    }
+    this.app.shell.activateById(notebook.id);
+    await revealLocation(notebook, finding.location);
+  }
+
+  /** Apply fixes through the notebook model (one undo step); refuse stale edits. */
+  applyFixes(findings: IFinding[]): void {
+    const notebook = this.findNotebook(this.panel.notebookPath);
+    if (!notebook) {
+      Notification.warning('Open the notebook these findings belong to first.');
+      return;
+    }
+    const edits = findings.flatMap(f => (f.fix && f.fix.safe ? f.fix.edits : []));
+    const plan = planEdits(edits, cellViews(notebook), this.snapshots.get(notebook));
+    const applied = applyPlan(notebook, plan);
+    const requirements = findings.flatMap(f => f.fix?.requirements ?? []);
+    if (plan.problems.length > 0) {
+      Notification.warning(`Some fixes were not applied: ${plan.problems.join('; ')}`, {
+        autoClose: 8000
+      });
+    }
+    if (applied > 0) {
+      Notification.success(
+        `Applied fixes to ${applied} cell${applied === 1 ? '' : 's'} (Undo reverts them).` +
+          (requirements.length ? ` Add to requirements.txt: ${requirements.join(', ')}` : ''),
+        { autoClose: 6000 }
+      );
+      void this.lint(notebook);
+    }
+  }
+
+  /** Show the files the split stage would write, and its tag suggestions. */
+  async preview(notebook = this.current()): Promise<void> {
+    if (!notebook) {
+      return;
+    }
+    await notebook.context.ready;
+    const path = notebook.context.localPath;
+    const view = new PreviewView(path, {
+      acceptSuggestions: () => {
+        const accepted = this.labelsFor(notebook).acceptAllSuggestions();
+        Notification.success(`Accepted ${accepted} suggested tag${accepted === 1 ? '' : 's'}.`, {
+          autoClose: 4000
+        });
+        void this.preview(notebook);
+      },
+      build: () => void this.build(notebook)
+    });
+    const widget = new MainAreaWidget({ content: view });
+    widget.id = `jp-productionize-preview-${++this.counter}`;
+    widget.title.label = `Preview: ${path.split('/').pop()}`;
+    widget.title.icon = productionizeIcon;
+    widget.title.closable = true;
+    this.previews.get(notebook)?.dispose();
+    this.previews.set(notebook, widget);
+    this.app.shell.add(widget, 'main', { mode: 'split-right' });
+    try {
+      const response = await postAPI<ISplitResponse>('split', {
+        path,
+        notebook: notebook.context.model.toJSON(),
+        options: this.ruleOptions()
+      });
+      const suggestions = readSuggestions(response.suggestions ?? []);
+      this.labelsFor(notebook).setSuggestions(suggestions);
+      view.showFiles(response.files, suggestions);
+    } catch (error) {
+      view.showError(`Preview failed: ${describeFailure(error)}`);
+      this.notifyFailure('Preview failed', error, notebook);
+    }
+  }
+
+  /** Save the notebook, then build the project on the server as a job with progress. */
+  async build(notebook = this.current()): Promise<IBuildResult | null> {
+    if (!notebook) {
+      return null;
+    }
+    await notebook.context.ready;
+    if (notebook.context.model.dirty) {
+      await notebook.context.save();
+    }
+    const path = notebook.context.localPath;
+    const settings = this.settings;
+    const outdir = outputDirFor(settings.outputDir, path);
+    const id = Notification.emit(`Building ${outdir}…`, 'in-progress', { autoClose: false });
+    let job: IJob<IBuildResult> | null = null;
+    Notification.update({
+      id,
+      message: `Building ${outdir}…`,
+      actions: [
+        {
+          label: 'Cancel',
+          callback: event => {
+            event.preventDefault();
+            if (job && !job.finished) {
+              void cancelJob(job.id);
+            }
+          }
+        }
+      ]
+    });
+    try {
+      const started = await postAPI<{ job: IJob<IBuildResult> }>('build', {
+        path,
+        outdir,
+        verify: settings.verify,
+        framework: settings.framework,
+        options: this.ruleOptions()
+      });
+      job = await followJob(started.job, update => {
+        job = update;
+        const last = update.messages[update.messages.length - 1];
+        if (!update.finished && last) {
+          Notification.update({ id, message: `Building ${outdir}: ${last.detail || last.step}` });
+        }
+      });
+    } catch (error) {
+      Notification.dismiss(id);
+      this.notifyFailure('Build failed', error, notebook);
+      return null;
+    }
+    const finished = job as IJob<IBuildResult>;
+    if (finished.state === 'succeeded' && finished.result) {
+      const result = finished.result;
+      Notification.update({
+        id,
+        type: 'success',
+        message: `Built ${result.outdir}: ${result.files.length} files.`,
+        autoClose: 8000,
+        actions: [
+          { label: 'Show files', callback: () => void this.showFiles(result) },
+          { label: 'Publish…', callback: () => void this.publish(notebook) }
+        ]
+      });
+      this.lastBuild.set(notebook, result.outdir);
+      return result;
+    }
+    Notification.dismiss(id);
+    if (finished.state === 'cancelled') {
+      Notification.info('Build stopped.', { autoClose: 4000 });
+    } else {
+      this.notifyFailure('Build failed', finished.error, notebook);
+    }
+    return null;
+  }
+
+  /** Open the publish dialog for the notebook's generated project. */
+  async publish(notebook = this.current()): Promise<void> {
+    if (!notebook) {
+      return;
+    }
+    const settings = this.settings;
+    const path = notebook.context.localPath;
+    await publishForReview({
+      outdir: this.lastBuild.get(notebook) ?? outputDirFor(settings.outputDir, path),
+      remote: settings.defaultRemote,
+      branch: '',
+      base: settings.baseBranch,
+      provider: settings.provider,
+      subdir: '',
+      overwrite_edited: false
+    });
+  }
+
+  showPanel(): void {
+    if (!this.panel.isAttached) {
+      this.app.shell.add(this.panel, 'right', { rank: 600 });
+    }
+    this.app.shell.activateById(this.panel.id);
+  }
+
+  private ruleOptions(): Record<string, unknown> {
+    const settings = this.settings;
+    return {
+      select: settings.selectRules,
+      ignore: settings.ignoreRules,
+      framework: settings.framework
+    };
+  }
+
+  private findNotebook(path: string | null): NotebookPanel | null {
+    if (!path) {
+      return null;
+    }
+    return this.tracker.find(widget => widget.context.localPath === path) ?? null;
+  }
+
+  private async showFiles(result: IBuildResult): Promise<void> {
+    const list = document.createElement('ul');
+    list.className = 'jp-productionize-filelist';
+    for (const file of result.files) {
+      const row = document.createElement('li');
+      row.textContent = file;
+      list.appendChild(row);
+    }
+    const body = document.createElement('div');
+    body.append(`Written to ${result.outdir}:`, list);
+    await showDialog({
+      title: 'Generated project',
+      body: new WidgetFromNode(body),
+      buttons: [Dialog.okButton()]
+    });
+  }
+
+  /** Show a failure with its location, and a "Go to cell" action when it names one. */
+  private notifyFailure(what: string, error: unknown, notebook: NotebookPanel): void {
+    const body: IErrorBody | null =
+      error instanceof ProductionizeRequestError
+        ? error.body
+        : error && typeof error === 'object' && 'message' in error && 'error' in error
+          ? (error as IErrorBody)
+          : null;
+    const message = body ? body.text || body.message : describeFailure(error);
+    const actions =
+      body && typeof body.cell_index === 'number'
+        ? [
+            {
+              label: 'Go to cell',
+              callback: () => {
+                this.app.shell.activateById(notebook.id);
+                void revealLocation(notebook, {
+                  cell_index: body.cell_index ?? null,
+                  cell_id: body.cell_id ?? null,
+                  line: body.line ?? null,
+                  column: body.column ?? null
+                });
+              }
+            }
+          ]
+        : [];
+    Notification.error(`${what}: ${message}`, { autoClose: false, actions });
+  }
+
+  private settingsSource: ISettingRegistry.ISettings | null = null;
+  private counter = 0;
+  private labels = new Map<NotebookPanel, StageLabels>();
+  private snapshots = new WeakMap<NotebookPanel, ICellView[]>();
+  private previews = new WeakMap<NotebookPanel, MainAreaWidget>();
+  private lastBuild = new WeakMap<NotebookPanel, string>();
+}
+
+class WidgetFromNode extends Widget {
+  constructor(node: HTMLElement) {
+    super({ node });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Preview of the generated project before anything is written: a file tree and the selected
+ * file's contents, plus the split stage's tag suggestions with one-click accept.
+ */
+
+import { Widget } from '@lumino/widgets';
+
+import { buildFileTree, flattenTree } from './logic/fileTree';
+import { ITagSuggestion } from './logic/suggestions';
+import { IGeneratedFile } from './logic/types';
+
+export interface IPreviewActions {
+  acceptSuggestions(): void;
+  build(): void;
+}
+
+export class PreviewView extends Widget {
+  constructor(
+    readonly notebookPath: string,
+    private readonly actions: IPreviewActions
+  ) {
+    super();
+    this.addClass('jp-productionize-preview');
+  }
+
+  showFiles(files: IGeneratedFile[], suggestions: ITagSuggestion[]): void {
+    this._files = new Map(files.map(f => [f.path, f.content]));
+    const top = document.createElement('div');
+    top.className = 'jp-productionize-preview-top';
+    const summary = document.createElement('span');
+    summary.textContent = `${files.length} files would be generated from ${this.notebookPath} (nothing is written yet).`;
+    top.appendChild(summary);
+    if (suggestions.length > 0) {
+      const accept = document.createElement('button');
+      accept.className = 'jp-Button jp-mod-styled jp-mod-small jp-productionize-accept-all';
+      accept.textContent = `Accept ${suggestions.length} suggested tag${suggestions.length === 1 ? '' : 's'}`;
+      accept.title = suggestions
+        .map(s => `cell ${s.cellIndex + 1}: ${s.tag}${s.reason ? ` (${s.reason})` : ''}`)
+        .join('\n');
+      accept.addEventListener('click', () => {
+        accept.disabled = true;
+        this.actions.acceptSuggestions();
+      });
+      top.appendChild(accept);
+    }
+    const build = document.createElement('button');
+    build.className = 'jp-Button jp-mod-styled jp-mod-small jp-mod-accept jp-productionize-build';
+    build.textContent = 'Build project';
+    build.addEventListener('click', () => this.actions.build());
+    top.appendChild(build);
+
+    const body = document.createElement('div');
+    body.className = 'jp-productionize-preview-body';
+    const tree = document.createElement('ul');
+    tree.className = 'jp-productionize-tree';
+    tree.setAttribute('role', 'tree');
+    this._content = document.createElement('pre');
+    this._content.className = 'jp-productionize-file';
+    for (const { node, depth } of flattenTree(buildFileTree(files.map(f => f.path)))) {
+      const row = document.createElement('li');
+      row.style.paddingLeft = `${depth * 14 + 6}px`;
+      row.textContent = node.children ? `${node.name}/` : node.name;
+      row.className = node.children ? 'jp-productionize-folder' : 'jp-productionize-leaf';
+      row.setAttribute('role', 'treeitem');
+      if (!node.children) {
+        row.dataset.path = node.path;
+        row.tabIndex = 0;
+        row.addEventListener('click', () => this.select(node.path));
+      }
+      tree.appendChild(row);
+    }
+    body.append(tree, this._content);
+    this.node.replaceChildren(top, body);
+    const first = files.find(f => f.path.endsWith('.py')) ?? files[0];
+    if (first) {
+      this.select(first.path);
+    } else {
+      this._content.textContent = 'The split stage produced no files.';
+    }
+  }
+
+  showError(message: string): void {
+    const error = document.createElement('p');
+    error.className = 'jp-productionize-status jp-mod-error';
+    error.textContent = message;
+    this.node.replaceChildren(error);
+  }
+
+  select(path: string): void {
+    for (const row of this.node.querySelectorAll<HTMLElement>('.jp-productionize-leaf')) {
+      row.classList.toggle('jp-mod-selected', row.dataset.path === path);
+    }
+    this._content.dataset.path = path;
+    this._content.textContent = this._files.get(path) ?? '';
+  }
+
+  private _content: HTMLElement = document.createElement('pre');
+  private _files = new Map<string, string>();
+}

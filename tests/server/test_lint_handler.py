@@ -1,0 +1,61 @@
+"""POST /productionize/lint runs the real linter on saved or live notebooks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+from productionize.model import to_dict
+from productionize.options import Options
+from tests.conftest import EXAMPLES
+
+linting = pytest.importorskip("productionize.adapters.linting")
+
+
+async def test_lint_of_a_saved_notebook_returns_the_linter_findings(
+    api, saved_notebook, jp_root_dir
+):
+    status, body = await api("lint", {"path": saved_notebook})
+    assert status == 200
+    assert body["path"] == saved_notebook
+    notebook, _ = linting.read_notebook(jp_root_dir / saved_notebook)
+    expected = linting.lint_notebook(dataclasses.replace(notebook, path=saved_notebook), Options())
+    assert body["findings"] == to_dict(expected)
+    home = [f for f in body["findings"] if f["rule"] == "PN502"]
+    assert [(f["location"]["cell_index"], f["location"]["line"]) for f in home] == [(1, 1)]
+    assert all(f["location"]["path"] == saved_notebook for f in body["findings"])
+
+
+async def test_lint_uses_the_live_notebook_over_the_saved_file(
+    api, saved_notebook, tagged_notebook
+):
+    tagged_notebook.cells[1].source = "df = pd.read_csv('data.csv')"
+    status, body = await api("lint", {"path": saved_notebook, "notebook": tagged_notebook})
+    assert status == 200
+    assert not [f for f in body["findings"] if f["rule"] in ("PN501", "PN502")]
+
+
+async def test_rules_chosen_in_the_settings_are_applied(api, saved_notebook):
+    status, body = await api("lint", {"path": saved_notebook, "options": {"select": ["PN502"]}})
+    assert status == 200
+    assert {f["rule"] for f in body["findings"]} == {"PN502"}
+    status, body = await api("lint", {"path": saved_notebook, "options": {"ignore": ["PN5"]}})
+    assert not [f for f in body["findings"] if f["rule"].startswith("PN5")]
+
+
+async def test_bad_rule_options_are_a_400(api, saved_notebook):
+    status, body = await api("lint", {"path": saved_notebook, "options": {"select": "PN502"}})
+    assert status == 400
+    assert "options.select" in body["message"]
+
+
+async def test_an_example_notebook_lints_over_http(api, jp_root_dir):
+    shutil.copy(EXAMPLES / "churn_classifier.ipynb", jp_root_dir / "churn_classifier.ipynb")
+    status, body = await api("lint", {"path": "churn_classifier.ipynb"})
+    assert status == 200, body
+    assert isinstance(body["findings"], list)
+    assert all(f["location"]["path"] == "churn_classifier.ipynb" for f in body["findings"])
+    assert json.dumps(body).count(str(jp_root_dir)) == 0

@@ -1,0 +1,350 @@
+"""Authenticated REST handlers: lint, split preview, build, publish, job status.
+
+Each handler is parse -> call the toolkit -> serialize. Blocking work never runs on the event
+loop: quick calls (lint, preview) go to a small thread pool and are awaited; builds and pushes
+become jobs the front-end polls (and may cancel) at ``jobs/<id>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from .. import __version__
+from ..errors import (
+    ConfigError,
+    InputError,
+    OutputError,
+    ProductionizeError,
+    PublishError,
+    SplitError,
+    VerifyError,
+)
+from ..model import to_dict
+from .jobs import JobRunner
+from .paths import to_api_path
+from .requests import (
+    NotAvailable,
+    RequestFailed,
+    build_options,
+    load_notebook,
+    parse_body,
+    require,
+    resolve,
+)
+
+# HTTP status per failure type; anything a user can fix is a 4xx with the location in the body
+STATUS = (
+    (InputError, 400),
+    (ConfigError, 400),
+    (SplitError, 422),
+    (VerifyError, 422),
+    (OutputError, 409),
+    (PublishError, 502),
+    (ProductionizeError, 400),
+)
+PROVIDERS = ("none", "github", "gitlab")
+# what each feature needs from the toolkit; reported by GET /productionize/info
+FEATURES = {
+    "lint": ("adapters.linting", "lint_notebook"),
+    "split": ("core.flow", "split"),
+    "build": ("adapters.building", "build_project"),
+    "publish": ("adapters.publishing", "publish"),
+}
+
+
+@dataclass
+class ServerState:
+    """What the handlers share: the job runner and the pool for quick blocking calls."""
+
+    jobs: JobRunner
+    quick: ThreadPoolExecutor
+    log: Any
+
+
+class ProductionizeHandler(APIHandler):
+    """Base: JSON errors without tracebacks, root-dir resolution, off-loop execution."""
+
+    @property
+    def state(self) -> ServerState:
+        return self.settings["productionize"]
+
+    @property
+    def root_dir(self) -> str:
+        root = getattr(self.contents_manager, "root_dir", None)
+        return root or self.settings["server_root_dir"]
+
+    def body(self) -> dict:
+        return parse_body(self.request.body)
+
+    async def run_blocking(self, fn: Callable, *args, **kwargs) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.state.quick, functools.partial(fn, *args, **kwargs))
+
+    def send_json(self, status: int, data: Any) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        # APIHandler would add a traceback to 500s; the UI shows messages, the log keeps details
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = getattr(exc, "log_message", None) or self._reason
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": "HTTPError", "message": message, "status": status_code}))
+
+    def describe_error(self, exc: BaseException) -> tuple[int, dict]:
+        """Status and JSON body for a failure; unexpected ones are logged, not leaked."""
+        return describe_error(exc, self.root_dir, self.log)
+
+
+def describe_error(exc: BaseException, root: str, log: Any) -> tuple[int, dict]:
+    """Status and JSON body for a failure (shared by handlers and background jobs)."""
+    if isinstance(exc, RequestFailed):
+        return exc.status, exc.body
+    if isinstance(exc, NotAvailable):
+        return 501, {"error": "NotAvailable", "message": str(exc), "feature": exc.feature}
+    if isinstance(exc, ProductionizeError):
+        status = next(code for kind, code in STATUS if isinstance(exc, kind))
+        data = exc.to_dict()
+        data["path"] = _relative(data.get("path"), root)
+        data["message"] = _scrub(data.get("message") or "", root)
+        data["text"] = _scrub(str(exc), root)
+        return status, data
+    log.error("productionize: unexpected failure", exc_info=exc)
+    return 500, {
+        "error": "InternalError",
+        "message": f"{type(exc).__name__}: {_scrub(str(exc), root)} (details in the server log)",
+    }
+
+
+def _relative(path: str | None, root: str) -> str | None:
+    if not path or not os.path.isabs(path):
+        return path
+    try:
+        return to_api_path(root, path)
+    except ValueError:
+        return os.path.basename(path)
+
+
+def _scrub(text: str, root: str) -> str:
+    """Keep the server's absolute root out of messages shown in the browser."""
+    real = os.path.realpath(root)
+    for prefix in {real + os.sep, str(root).rstrip(os.sep) + os.sep}:
+        text = text.replace(prefix, "")
+    return text
+
+
+def json_errors(method: Callable) -> Callable:
+    """Turn any failure of a handler method into a JSON error response."""
+
+    @functools.wraps(method)
+    async def wrapper(self: ProductionizeHandler, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except tornado.web.HTTPError:
+            raise
+        except Exception as exc:  # every failure becomes data for the UI
+            status, body = self.describe_error(exc)
+            self.send_json(status, body)
+
+    return wrapper
+
+
+class InfoHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        features = {}
+        for feature, (module, name) in FEATURES.items():
+            try:
+                require(module, name)
+                features[feature] = True
+            except NotAvailable:
+                features[feature] = False
+        self.send_json(200, {"version": __version__, "features": features})
+
+
+class LintHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self) -> None:
+        body = self.body()
+        request = load_notebook(self.root_dir, body)
+        options = build_options(self.root_dir, body, request.file)
+        lint_notebook = require("adapters.linting", "lint_notebook")
+        findings = await self.run_blocking(lint_notebook, request.notebook, options)
+        self.send_json(200, {"path": request.api_path, "findings": to_dict(list(findings))})
+
+
+class SplitPreviewHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self) -> None:
+        body = self.body()
+        request = load_notebook(self.root_dir, body)
+        options = build_options(self.root_dir, body, request.file)
+        split = require("core.flow", "split")
+        result = await self.run_blocking(split, request.notebook, options)
+        files = sorted(
+            ({"path": f.path, "content": f.content} for f in getattr(result, "files", ())),
+            key=lambda f: f["path"],
+        )
+        self.send_json(
+            200,
+            {
+                "path": request.api_path,
+                "files": files,
+                "suggestions": to_dict(list(getattr(result, "suggestions", ()) or ())),
+            },
+        )
+
+
+class BuildHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self) -> None:
+        body = self.body()
+        root = self.root_dir
+        request = load_notebook(root, body, saved_only=True)
+        outdir_api = body.get("outdir") or default_outdir(request.api_path)
+        outdir = resolve(root, outdir_api, must_exist=False)
+        options = build_options(root, body, request.file)
+        build_project = require("adapters.building", "build_project")
+        kwargs = {
+            "verify": bool(body.get("verify", True)),
+            "force": bool(body.get("force", False)),
+            "framework": options.framework,
+        }
+
+        def work(progress: Callable[[str, str], None]) -> dict:
+            progress("build", f"building {request.api_path} into {outdir_api}")
+            call = dict(kwargs)
+            if "progress" in inspect.signature(build_project).parameters:
+                call["progress"] = progress
+            result = build_project(str(request.file), str(outdir), options, **call)
+            progress("done", f"project written to {outdir_api}")
+            return {
+                "outdir": outdir_api,
+                "files": list_files(outdir),
+                "build": _jsonable(to_dict(result)),
+            }
+
+        job = self.state.jobs.submit("build", work)
+        self.send_json(202, {"job": self.state.jobs.snapshot(job.id)})
+
+
+class PublishHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self) -> None:
+        body = self.body()
+        root = self.root_dir
+        outdir_api = body.get("outdir")
+        outdir = resolve(root, outdir_api)
+        remote = body.get("remote")
+        if not isinstance(remote, str) or not remote.strip():
+            raise RequestFailed(400, {"error": "BadRequest", "message": "'remote' is required"})
+        provider = body.get("provider") or "none"
+        if provider not in PROVIDERS:
+            raise RequestFailed(
+                400,
+                {
+                    "error": "BadRequest",
+                    "message": f"provider must be one of {', '.join(PROVIDERS)}",
+                },
+            )
+        publish = require("adapters.publishing", "publish")
+        kwargs = {
+            "branch": body.get("branch") or None,
+            "base": body.get("base") or "main",
+            "provider": provider,
+            "subdir": body.get("subdir") or None,
+            "overwrite_edited": bool(body.get("overwrite_edited", False)),
+        }
+
+        def work(progress: Callable[[str, str], None]) -> dict:
+            progress("publish", f"publishing {outdir_api} to {remote.strip()}")
+            result = publish(str(outdir), remote.strip(), progress=progress, **kwargs)
+            return _jsonable(to_dict(result))
+
+        job = self.state.jobs.submit("publish", work)
+        self.send_json(202, {"job": self.state.jobs.snapshot(job.id)})
+
+
+class JobHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self, job_id: str) -> None:
+        self._send(self.state.jobs.snapshot(job_id), job_id)
+
+    @tornado.web.authenticated
+    @json_errors
+    async def delete(self, job_id: str) -> None:
+        self._send(self.state.jobs.cancel(job_id), job_id)
+
+    def _send(self, job: dict | None, job_id: str) -> None:
+        if job is None:
+            raise RequestFailed(404, {"error": "NotFound", "message": f"no job {job_id}"})
+        self.send_json(200, {"job": job})
+
+
+def default_outdir(notebook_api_path: str) -> str:
+    """Where a notebook's project goes unless the UI says otherwise: ``<stem>-production``."""
+    path = Path(notebook_api_path)
+    return (path.parent / f"{path.stem}-production").as_posix()
+
+
+def list_files(outdir: Path) -> list[str]:
+    """Files of a generated project, relative and sorted (skips VCS and cache folders)."""
+    skip = {".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+    found = []
+    for dirpath, dirnames, filenames in os.walk(outdir):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip)
+        for name in filenames:
+            found.append(Path(dirpath, name).relative_to(outdir).as_posix())
+    return sorted(found)
+
+
+def _jsonable(value: Any) -> Any:
+    """Make a result JSON-safe (paths and other odd leaves become strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def setup_handlers(web_app: tornado.web.Application, log: Any) -> None:
+    """Mount the handlers under ``<base_url>productionize/``."""
+    state = ServerState(
+        jobs=JobRunner(lambda exc: describe_error(exc, _root(web_app), log)[1]),
+        quick=ThreadPoolExecutor(2, thread_name_prefix="productionize-quick"),
+        log=log,
+    )
+    web_app.settings["productionize"] = state
+    base = url_path_join(web_app.settings["base_url"], "productionize")
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "info"), InfoHandler),
+            (url_path_join(base, "lint"), LintHandler),
+            (url_path_join(base, "split"), SplitPreviewHandler),
+            (url_path_join(base, "build"), BuildHandler),
+            (url_path_join(base, "publish"), PublishHandler),
+            (url_path_join(base, r"jobs/(?P<job_id>[A-Za-z0-9-]+)"), JobHandler),
+        ],
+    )
+
+
+def _root(web_app: tornado.web.Application) -> str:
+    manager = web_app.settings.get("contents_manager")
+    return getattr(manager, "root_dir", None) or web_app.settings.get("server_root_dir", ".")

@@ -1,0 +1,136 @@
+"""Turn a handler's JSON body into the values the toolkit takes: notebook, options, paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.notebook import notebook_from_dict
+from ..errors import InputError, ProductionizeError
+from ..model import Notebook
+from ..options import Options
+from .paths import PathRefused, resolve_under_root
+
+FRAMEWORKS = ("fastapi", "flask")
+
+
+class RequestFailed(Exception):
+    """An HTTP error to send as JSON: status and body."""
+
+    def __init__(self, status: int, body: dict):
+        self.status = status
+        self.body = body
+        super().__init__(body.get("message", ""))
+
+
+class NotAvailable(Exception):
+    """A toolkit stage this server needs is not installed in this version."""
+
+    def __init__(self, feature: str):
+        self.feature = feature
+        super().__init__(f"{feature} is not available in this version of productionize")
+
+
+@dataclass(frozen=True)
+class NotebookRequest:
+    """A notebook named by a request: the model, its contents-API path, its file (if saved)."""
+
+    notebook: Notebook
+    api_path: str
+    file: Path | None
+
+
+def require(module: str, name: str) -> Any:
+    """Import ``productionize.<module>.<name>``; NotAvailable if that stage is not installed."""
+    try:
+        found = importlib.import_module(f"productionize.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("productionize"):
+            raise NotAvailable(f"productionize.{module}.{name}") from None
+        raise
+    if not hasattr(found, name):
+        raise NotAvailable(f"productionize.{module}.{name}")
+    return getattr(found, name)
+
+
+def parse_body(raw: bytes) -> dict:
+    """Decode a request body that must be a JSON object."""
+    try:
+        data = json.loads(raw.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestFailed(
+            400, {"error": "BadRequest", "message": f"request body is not valid JSON: {exc}"}
+        ) from None
+    if not isinstance(data, dict):
+        raise RequestFailed(400, {"error": "BadRequest", "message": "expected a JSON object"})
+    return data
+
+
+def resolve(root: str, api_path: Any, *, must_exist: bool = True) -> Path:
+    """Resolve a contents-API path under the root or fail with 403/404 JSON."""
+    try:
+        return resolve_under_root(root, api_path, must_exist=must_exist)
+    except PathRefused as exc:
+        status = 404 if exc.reason == "no such file" else 403
+        raise RequestFailed(
+            status, {"error": "PathRefused", "message": exc.reason, "path": str(api_path)}
+        ) from None
+
+
+def load_notebook(root: str, body: dict, *, saved_only: bool = False) -> NotebookRequest:
+    """The notebook a request names: live JSON in ``notebook`` or a saved file at ``path``."""
+    api_path = body.get("path")
+    file = resolve(root, api_path, must_exist=False) if api_path is not None else None
+    live = body.get("notebook")
+    if live is not None and not saved_only:
+        name = api_path if isinstance(api_path, str) else "notebook.ipynb"
+        notebook, _node = notebook_from_dict(live, name)
+        return NotebookRequest(notebook, name, file)
+    if file is None:
+        raise RequestFailed(
+            400,
+            {
+                "error": "BadRequest",
+                "message": "send 'path' (saved notebook)"
+                + ("" if saved_only else " or 'notebook' (live notebook JSON)"),
+            },
+        )
+    if not file.is_file():
+        raise RequestFailed(
+            404, {"error": "PathRefused", "message": "no such file", "path": api_path}
+        )
+    from ..adapters.notebook_io import read_notebook
+
+    try:
+        notebook, _node = read_notebook(file)
+    except ProductionizeError as exc:
+        # name the file as the user knows it, never the server's absolute path
+        exc.location = exc.location and dataclasses.replace(exc.location, path=api_path)
+        raise
+    return NotebookRequest(dataclasses.replace(notebook, path=api_path), api_path, file)
+
+
+def build_options(root: str, body: dict, start: Path | None) -> Options:
+    """Options from the project's pyproject (found from ``start``) plus the UI's overrides."""
+    load_options = require("adapters.linting", "load_options")
+    options = load_options(str(start or root))
+    overrides = body.get("options") or {}
+    if not isinstance(overrides, dict):
+        raise InputError("'options' must be an object")
+    changes: dict = {}
+    for key in ("select", "ignore"):
+        value = overrides.get(key)
+        if value:
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"options.{key} must be a list of rule ids")
+            changes[key] = tuple(value)
+    framework = overrides.get("framework") or body.get("framework")
+    if framework:
+        if framework not in FRAMEWORKS:
+            raise InputError(f"framework must be one of {', '.join(FRAMEWORKS)}")
+        changes["framework"] = framework
+    return options.replace(**changes) if changes else options
