@@ -8,9 +8,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-# jp_fetch & co. for the server-extension tests (pytest_plugins must live in the top conftest)
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
-
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 

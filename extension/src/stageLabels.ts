@@ -113,16 +113,19 @@ export class StageLabels implements IDisposable {
   }
 
   private renderBar(cell: Cell, stage: StageTag | null, inherited: StageTag | null): void {
+    // windowed notebooks build a cell's DOM lazily: wait for its header to exist
+    const header = cell.node.querySelector('.jp-CellHeader');
+    if (!header) {
+      void cell.ready.then(() => this.schedule());
+      return;
+    }
     let bar = cell.node.querySelector<HTMLElement>(`.${BAR_CLASS}`);
     if (!bar) {
       bar = document.createElement('div');
       bar.className = BAR_CLASS;
-      const header = cell.node.querySelector('.jp-CellHeader');
-      if (header) {
-        header.appendChild(bar);
-      } else {
-        cell.node.insertBefore(bar, cell.node.firstChild);
-      }
+    }
+    if (bar.parentElement !== header) {
+      header.appendChild(bar);
     }
     const suggestion = this._suggestions.get(cell.model.id);
     const key = `${stage}|${inherited}|${suggestion?.tag ?? ''}`;

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pytest_jupyter.jupyter_server import *  # noqa: F403  (jp_fetch & co., for this folder only)
 from tornado.httpclient import HTTPResponse
 
 from tests.conftest import make_notebook

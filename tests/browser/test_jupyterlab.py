@@ -1,0 +1,123 @@
+"""Productionize in a real JupyterLab, driven through Debian's Chromium like a user would.
+
+Open an example notebook, tag a cell with one click, press Productionize, see the findings, click
+one (the active cell moves to it), preview the generated code, build, and check the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import nbformat
+import pytest
+
+from tests.conftest import EXAMPLES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PLOT_CELL = 6  # the exploration plot of the example: untagged, it inherits "clean"
+PLANTED = "backup = '/home/alice/churn-backup.csv'"
+TIMEOUT = 60_000  # ms; the machine is shared, JupyterLab's first load is slow
+
+
+@pytest.fixture
+def notebook(jupyterlab) -> str:
+    """The churn example plus one cell with a user-home path (a finding the panel must list)."""
+    nb = nbformat.read(EXAMPLES / "churn_classifier.ipynb", as_version=4)
+    cell = nbformat.v4.new_code_cell(PLANTED, metadata={"tags": ["skip"]})
+    cell.id = "planted-home-path"
+    nb.cells.append(cell)
+    nbformat.write(nb, jupyterlab.root / "churn.ipynb")
+    return "churn.ipynb"
+
+
+def active_cell(page) -> int:
+    return int(
+        page.locator(".jp-Notebook .jp-Cell.jp-mod-active").get_attribute(
+            "data-windowed-list-index"
+        )
+    )
+
+
+def cell(page, index: int):
+    return page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{index}"]')
+
+
+def wait_for_file(path, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screenshot):
+    from playwright.sync_api import expect
+
+    features = jupyterlab.api("productionize/info")["features"]
+    page.goto(f"{jupyterlab.url}lab/tree/{notebook}?token={jupyterlab.token}")
+    page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
+
+    # stage labels are on the cells; one click on a chip tags the exploration plot "skip"
+    expect(cell(page, 8).locator(".jp-productionize-stage")).to_have_text("train")
+    plot = cell(page, PLOT_CELL)
+    expect(plot.locator(".jp-productionize-stage")).to_have_text("↳ clean")
+    plot.locator(".jp-InputPrompt").click()
+    plot.locator('.jp-productionize-chip[data-stage="skip"]').click()
+    expect(plot.locator(".jp-productionize-stage")).to_have_text("skip")
+    screenshot("01-cell-tagged")
+
+    # the toolbar button lints the live notebook and opens the side panel
+    page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
+    panel = page.locator("#jp-productionize-findings")
+    if features["lint"]:
+        finding = panel.locator('.jp-productionize-finding[data-rule="PN502"]')
+        expect(finding).to_be_visible(timeout=TIMEOUT)
+        expect(finding).to_contain_text("cell 12, line 1")
+        screenshot("02-findings")
+        assert active_cell(page) == PLOT_CELL
+        finding.click()
+        expect(page.locator(".jp-Notebook .jp-Cell.jp-mod-active")).to_have_attribute(
+            "data-windowed-list-index", "11"
+        )
+        screenshot("03-finding-revealed")
+    else:
+        expect(panel.locator(".jp-productionize-status.jp-mod-error")).to_contain_text(
+            "not available", timeout=TIMEOUT
+        )
+
+    # preview: the file tree and contents of the project, before anything is written
+    panel.get_by_role("button", name="Preview").click()
+    preview = page.locator(".jp-productionize-preview")
+    if features["split"]:
+        train = preview.locator('.jp-productionize-leaf[data-path$="/train.py"]')
+        expect(train).to_be_visible(timeout=TIMEOUT)
+        train.click()
+        expect(preview.locator(".jp-productionize-file")).to_contain_text("def train")
+        assert not (jupyterlab.root / "churn-production").exists()
+        screenshot("04-preview")
+    else:
+        expect(preview.locator(".jp-mod-error")).to_contain_text("not available", timeout=TIMEOUT)
+
+    # build: saves the notebook (with the new tag), then writes the project next to it
+    panel.get_by_role("button", name="Build").click()
+    if features["build"]:
+        expect(page.get_by_text("Built churn-production")).to_be_visible(timeout=600_000)
+        screenshot("05-built")
+        assert (jupyterlab.root / "churn-production").is_dir()
+        assert list((jupyterlab.root / "churn-production").rglob("train.py"))
+    else:
+        expect(page.locator(".jp-Notification-Toast-error").first).to_contain_text(
+            "not available", timeout=TIMEOUT
+        )
+        page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while saved_tags(jupyterlab.root / notebook, PLOT_CELL) != ["skip"]:
+        assert time.monotonic() < deadline, "the tag never reached the saved notebook"
+        time.sleep(0.5)
+
+
+def saved_tags(path, index: int) -> list[str] | None:
+    try:
+        return json.loads(path.read_text())["cells"][index]["metadata"].get("tags")
+    except json.JSONDecodeError:  # caught mid-save
+        return None
