@@ -196,7 +196,7 @@ export class ProductionizeController {
       });
       const suggestions = readSuggestions(response.suggestions ?? []);
       this.labelsFor(notebook).setSuggestions(suggestions);
-      view.showFiles(response.files, suggestions);
+      view.showFiles(response.files, suggestions, response.inferred_tags ?? false);
     } catch (error) {
       view.showError(`Preview failed: ${describeFailure(error)}`);
       this.notifyFailure('Preview failed', error, notebook);

@@ -23,12 +23,14 @@ export class PreviewView extends Widget {
     this.addClass('jp-productionize-preview');
   }
 
-  showFiles(files: IGeneratedFile[], suggestions: ITagSuggestion[]): void {
+  showFiles(files: IGeneratedFile[], suggestions: ITagSuggestion[], inferred = false): void {
     this._files = new Map(files.map(f => [f.path, f.content]));
     const top = document.createElement('div');
     top.className = 'jp-productionize-preview-top';
     const summary = document.createElement('span');
-    summary.textContent = `${files.length} files would be generated from ${this.notebookPath} (nothing is written yet).`;
+    summary.textContent =
+      `${files.length} files would be generated from ${this.notebookPath} (nothing is written yet)` +
+      (inferred ? ', using the suggested stage tags: the notebook has none yet.' : '.');
     top.appendChild(summary);
     if (suggestions.length > 0) {
       const accept = document.createElement('button');

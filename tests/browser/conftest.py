@@ -51,6 +51,10 @@ class JupyterLab:
         news = home / "settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True)
         (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+        # user settings of the extension: skip the (slow) faithfulness check when building
+        ours = home / "settings" / "jupyterlab-productionize"
+        ours.mkdir(parents=True)
+        (ours / "plugin.jupyterlab-settings").write_text(json.dumps({"verify": False}))
         self.env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(

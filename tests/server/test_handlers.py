@@ -32,7 +32,7 @@ async def test_info_lists_the_version_and_which_stages_are_installed(api):
     status, body = await api("info")
     assert status == 200
     assert body["version"]
-    assert set(body["features"]) == {"lint", "split", "build", "publish"}
+    assert set(body["features"]) == {"lint", "split", "build", "service", "publish"}
 
 
 async def _login(anonymous, jp_serverapp) -> dict[str, str]:

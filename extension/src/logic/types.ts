@@ -50,6 +50,8 @@ export interface ISplitResponse {
   path: string;
   files: IGeneratedFile[];
   suggestions: unknown[];
+  /** The notebook has no stage tags: the preview applies the suggested ones. */
+  inferred_tags?: boolean;
 }
 
 /** A failure as the server reports it: a message and, where known, where. */

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.util
 import inspect
 import json
 import os
@@ -35,6 +36,7 @@ from ..errors import (
 from ..model import to_dict
 from .jobs import JobRunner
 from .paths import to_api_path
+from .preview import has_stage_tags, preview_split
 from .requests import (
     NotAvailable,
     RequestFailed,
@@ -56,12 +58,13 @@ STATUS = (
     (ProductionizeError, 400),
 )
 PROVIDERS = ("none", "github", "gitlab")
-# what each feature needs from the toolkit; reported by GET /productionize/info
+# what each feature needs from the toolkit (any one of the alternatives); GET /productionize/info
 FEATURES = {
-    "lint": ("adapters.linting", "lint_notebook"),
-    "split": ("core.flow", "split"),
-    "build": ("adapters.building", "build_project"),
-    "publish": ("adapters.publishing", "publish"),
+    "lint": [("adapters.linting", "lint_notebook")],
+    "split": [("adapters.splitting", "render_inputs")],
+    "build": [("adapters.building", "build_project"), ("adapters.splitting", "split_to_dir")],
+    "service": [("adapters.building", "build_project")],
+    "publish": [("adapters.publishing", "publish")],
 }
 
 
@@ -130,6 +133,14 @@ def describe_error(exc: BaseException, root: str, log: Any) -> tuple[int, dict]:
     }
 
 
+def _installed(module: str, name: str) -> bool:
+    try:
+        require(module, name)
+    except NotAvailable:
+        return False
+    return True
+
+
 def _relative(path: str | None, root: str) -> str | None:
     if not path or not os.path.isabs(path):
         return path
@@ -167,13 +178,9 @@ class InfoHandler(ProductionizeHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
-        features = {}
-        for feature, (module, name) in FEATURES.items():
-            try:
-                require(module, name)
-                features[feature] = True
-            except NotAvailable:
-                features[feature] = False
+        features = {
+            feature: any(_installed(*need) for need in needs) for feature, needs in FEATURES.items()
+        }
         self.send_json(200, {"version": __version__, "features": features})
 
 
@@ -196,10 +203,9 @@ class SplitPreviewHandler(ProductionizeHandler):
         body = self.body()
         request = load_notebook(self.root_dir, body)
         options = build_options(self.root_dir, body, request.file)
-        split = require("core.flow", "split")
-        result = await self.run_blocking(split, request.notebook, options)
+        result = await self.run_blocking(preview_split, request, options)
         files = sorted(
-            ({"path": f.path, "content": f.content} for f in getattr(result, "files", ())),
+            ({"path": f.path, "content": f.content} for f in result.files),
             key=lambda f: f["path"],
         )
         self.send_json(
@@ -207,7 +213,8 @@ class SplitPreviewHandler(ProductionizeHandler):
             {
                 "path": request.api_path,
                 "files": files,
-                "suggestions": to_dict(list(getattr(result, "suggestions", ()) or ())),
+                "suggestions": to_dict(list(result.suggestions)),
+                "inferred_tags": not has_stage_tags(request.notebook),
             },
         )
 
@@ -222,25 +229,15 @@ class BuildHandler(ProductionizeHandler):
         outdir_api = body.get("outdir") or default_outdir(request.api_path)
         outdir = resolve(root, outdir_api, must_exist=False)
         options = build_options(root, body, request.file)
-        build_project = require("adapters.building", "build_project")
-        kwargs = {
-            "verify": bool(body.get("verify", True)),
-            "force": bool(body.get("force", False)),
-            "framework": options.framework,
-        }
+        verify = bool(body.get("verify", True))
+        force = bool(body.get("force", False))
 
         def work(progress: Callable[[str, str], None]) -> dict:
             progress("build", f"building {request.api_path} into {outdir_api}")
-            call = dict(kwargs)
-            if "progress" in inspect.signature(build_project).parameters:
-                call["progress"] = progress
-            result = build_project(str(request.file), str(outdir), options, **call)
+            result = run_build(request.file, outdir, options, verify, force, progress)
             progress("done", f"project written to {outdir_api}")
-            return {
-                "outdir": outdir_api,
-                "files": list_files(outdir),
-                "build": _jsonable(to_dict(result)),
-            }
+            build = summarize(result, root)
+            return {"outdir": outdir_api, "files": list_files(outdir), "build": build}
 
         job = self.state.jobs.submit("build", work)
         self.send_json(202, {"job": self.state.jobs.snapshot(job.id)})
@@ -299,6 +296,34 @@ class JobHandler(ProductionizeHandler):
         if job is None:
             raise RequestFailed(404, {"error": "NotFound", "message": f"no job {job_id}"})
         self.send_json(200, {"job": job})
+
+
+def run_build(
+    notebook: Path, outdir: Path, options, verify: bool, force: bool, progress: Callable
+) -> Any:
+    """Build the whole project; without the service stage, write the pipeline project only."""
+    try:
+        build_project = require("adapters.building", "build_project")
+    except NotAvailable:
+        split_to_dir = require("adapters.splitting", "split_to_dir")
+        can_verify = importlib.util.find_spec("productionize.adapters.verifying") is not None
+        progress("note", "the service stage is not installed: writing the pipeline project only")
+        if verify and not can_verify:
+            progress("note", "the faithfulness check is not installed: not verified")
+        return split_to_dir(notebook, outdir, options, verify=verify and can_verify, force=force)
+    kwargs = {"verify": verify, "force": force, "framework": options.framework}
+    if "progress" in inspect.signature(build_project).parameters:
+        kwargs["progress"] = progress
+    return build_project(str(notebook), str(outdir), options, **kwargs)
+
+
+def summarize(result: Any, root: str) -> Any:
+    """What the UI needs from a build result: the report, not every file's contents again."""
+    data = to_dict(result)
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in ("files", "graph", "spec")}
+    # paths in reports are the server's; the browser gets them relative to the root
+    return json.loads(_scrub(json.dumps(data, default=str), root))
 
 
 def default_outdir(notebook_api_path: str) -> str:

@@ -42,6 +42,7 @@ class NotebookRequest:
     notebook: Notebook
     api_path: str
     file: Path | None
+    node: Any = None  # the live nbformat node when the UI sent the notebook JSON
 
 
 def require(module: str, name: str) -> Any:
@@ -88,8 +89,8 @@ def load_notebook(root: str, body: dict, *, saved_only: bool = False) -> Noteboo
     live = body.get("notebook")
     if live is not None and not saved_only:
         name = api_path if isinstance(api_path, str) else "notebook.ipynb"
-        notebook, _node = notebook_from_dict(live, name)
-        return NotebookRequest(notebook, name, file)
+        notebook, node = notebook_from_dict(live, name)
+        return NotebookRequest(notebook, name, file, node)
     if file is None:
         raise RequestFailed(
             400,

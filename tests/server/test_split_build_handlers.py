@@ -1,0 +1,123 @@
+"""POST split (preview, nothing written) and build (a job that writes the project) over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from tests.conftest import EXAMPLES, make_notebook
+
+pytest.importorskip("productionize.adapters.splitting")
+
+
+@pytest.fixture
+def churn(jp_root_dir) -> str:
+    shutil.copy(EXAMPLES / "churn_classifier.ipynb", jp_root_dir / "churn.ipynb")
+    shutil.copytree(EXAMPLES / "data", jp_root_dir / "data")
+    return "churn.ipynb"
+
+
+def listing(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+async def test_preview_returns_the_files_and_writes_nothing(api, churn, jp_root_dir):
+    before = listing(jp_root_dir)
+    status, body = await api("split", {"path": churn})
+    assert status == 200, body
+    paths = [f["path"] for f in body["files"]]
+    assert paths == sorted(paths)
+    assert {"pipeline.yaml", "requirements.txt", "src/churn/train.py"} <= set(paths)
+    train = next(f["content"] for f in body["files"] if f["path"] == "src/churn/train.py")
+    assert "def train(" in train
+    assert body["suggestions"] == []  # the example is tagged
+    assert body["inferred_tags"] is False
+    assert listing(jp_root_dir) == before
+
+
+async def test_preview_uses_the_unsaved_notebook(api, churn, jp_root_dir):
+    live = nbformat.read(jp_root_dir / churn, as_version=4)
+    train = next(c for c in live.cells if "train" in c.metadata.get("tags", []))
+    train.source = train.source.replace("max_iter=1000", "max_iter=777")
+    status, body = await api("split", {"path": churn, "notebook": live})
+    assert status == 200, body
+    module = next(f["content"] for f in body["files"] if f["path"] == "src/churn/train.py")
+    assert "777" in module
+
+
+async def test_an_untagged_notebook_previews_with_suggested_stages(api, jp_root_dir):
+    nb = make_notebook(
+        "import pandas as pd\ndf = pd.read_csv('data.csv')",
+        "from sklearn.linear_model import LinearRegression\n"
+        "from sklearn.model_selection import train_test_split\n"
+        "X_train, X_test, y_train, y_test = train_test_split(df[['a']], df['b'], random_state=0)\n"
+        "model = LinearRegression().fit(X_train, y_train)",
+        "predictions = model.predict(X_test)",
+    )
+    (jp_root_dir / "untagged.ipynb").write_text(json.dumps(nb))
+    status, body = await api("split", {"path": "untagged.ipynb", "notebook": nb})
+    assert status == 200, body
+    tags = {s["cell_index"]: s["tag"] for s in body["suggestions"]}
+    assert tags == {0: "load", 1: "train", 2: "predict"}
+    assert body["inferred_tags"] is True
+    assert "src/untagged/train.py" in [f["path"] for f in body["files"]]
+
+
+async def test_a_split_error_names_the_cell(api, jp_root_dir):
+    nb = make_notebook(
+        ("code", "x = 1", ("skip",)),
+        ("code", "import pandas as pd\ndf = pd.DataFrame({'a': [1]})", ("load",)),
+        ("code", "y = x + 1", ("predict",)),
+    )
+    (jp_root_dir / "bad.ipynb").write_text(json.dumps(nb))
+    status, body = await api("split", {"path": "bad.ipynb"})
+    assert status == 422
+    assert body["error"] == "SplitError"
+    assert body["cell_index"] == 2
+    assert body["path"] == "bad.ipynb"
+    assert "exploration cell 0" in body["message"]
+
+
+async def wait_for_job(api, job: dict) -> dict:
+    for _ in range(1200):  # bounded: at most ~10 minutes
+        if job["finished"]:
+            return job
+        await asyncio.sleep(0.5)
+        status, body = await api(f"jobs/{job['id']}")
+        assert status == 200
+        job = body["job"]
+    raise AssertionError(f"job never finished: {job}")
+
+
+async def test_build_is_a_job_that_writes_the_project(api, churn, jp_root_dir):
+    status, body = await api("build", {"path": churn, "outdir": "out/churn", "verify": False})
+    assert status == 202, body
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "succeeded", job
+    result = job["result"]
+    assert result["outdir"] == "out/churn"
+    assert "src/churn/train.py" in result["files"]
+    assert (jp_root_dir / "out" / "churn" / "src" / "churn" / "train.py").is_file()
+    assert job["messages"][0]["step"] == "build"
+    assert str(jp_root_dir) not in json.dumps(job)
+
+
+async def test_a_failed_build_reports_the_error_with_its_cell(api, jp_root_dir):
+    nb = make_notebook(
+        ("code", "x = 1", ("skip",)),
+        ("code", "import pandas as pd\ndf = pd.DataFrame({'a': [1]})", ("load",)),
+        ("code", "y = x + 1", ("predict",)),
+    )
+    (jp_root_dir / "bad.ipynb").write_text(json.dumps(nb))
+    status, body = await api("build", {"path": "bad.ipynb", "verify": False})
+    assert status == 202
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "failed"
+    assert job["error"]["error"] == "SplitError"
+    assert job["error"]["cell_index"] == 2
+    assert job["error"]["path"] == "bad.ipynb"
+    assert not (jp_root_dir / "bad-production").exists()
