@@ -159,6 +159,20 @@ class PublishResult:
     messages: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What the service stage generates on top of a split project."""
+
+    package: str  # import name of the generated package (src/<package>/)
+    notebook_name: str  # notebooks/<notebook_name> inside the project
+    framework: str  # fastapi | flask
+    productionize_version: str
+    python_version: str  # base image / CI interpreter, e.g. "3.11"
+    requirements: tuple[str, ...]  # pinned lines of the merged requirements.txt
+    dev_requirements: tuple[str, ...]  # pinned lines of requirements-dev.txt (CI: nbmake...)
+    retrain_cron: str = "0 3 * * *"  # scheduled retraining: daily at 03:00 UTC
+
+
 def to_dict(value: Any) -> Any:
     """Turn a tree of model values into JSON-ready data (adapters only)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -362,6 +376,7 @@ __all__ = [
     "Output",
     "PublishResult",
     "RenderedFile",
+    "ServiceSpec",
     "Severity",
     "to_dict",
 ]

@@ -1,0 +1,111 @@
+"""`productionize service` on a split folder and `productionize rollback`, through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from productionize.adapters.cli import main
+from tests.service.fixture_project import PACKAGE, project_files
+
+
+@pytest.fixture
+def split_dir(tmp_path):
+    root = tmp_path / "project"
+    for path, text in project_files().items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_service_in_place_then_again_is_safe(split_dir):
+    result = run("service", split_dir, "--framework", "flask")
+    assert result.exit_code == 0, result.output
+    assert "wrote flask service for churn_fixture" in result.output
+    app = split_dir / f"src/{PACKAGE}/service/app.py"
+    assert "from flask import" in app.read_text()
+    manifest = json.loads((split_dir / ".productionize/manifest.json").read_text())
+    assert f"src/{PACKAGE}/service/app.py" in manifest["files"]
+    assert run("service", split_dir, "--framework", "fastapi").exit_code == 0
+    assert "from fastapi import" in app.read_text()
+
+
+def test_service_refuses_to_overwrite_user_edits(split_dir):
+    assert run("service", split_dir).exit_code == 0
+    dockerfile = split_dir / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# my tweak\n")
+    result = run("service", split_dir)
+    assert result.exit_code == 2
+    assert "changed since productionize wrote them: Dockerfile" in result.output
+    assert dockerfile.read_text().endswith("# my tweak\n")
+    assert run("service", split_dir, "--force").exit_code == 0
+    assert "# my tweak" not in dockerfile.read_text()
+
+
+def test_service_to_another_folder_copies_the_project(split_dir, tmp_path):
+    out = tmp_path / "out"
+    assert run("service", split_dir, "-o", out).exit_code == 0
+    assert (out / "train_fixture.py").exists() and (out / "SERVICE.md").exists()
+    assert not (split_dir / "SERVICE.md").exists()
+    (out / "keep.txt").write_text("x")
+    result = run("service", split_dir, "-o", out)
+    assert result.exit_code == 2 and "not empty" in result.output
+
+
+def test_service_on_a_folder_that_is_not_a_split_project(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    result = run("service", tmp_path)
+    assert result.exit_code == 2
+    assert "not a split project" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def write_version(models, version, metrics):
+    folder = models / version
+    folder.mkdir(parents=True)
+    (folder / "metadata.json").write_text(json.dumps({"version": version, "metrics": metrics}))
+
+
+def test_rollback_walks_back_the_promotion_history(split_dir):
+    assert run("service", split_dir).exit_code == 0
+    models = split_dir / "models"
+    for version in ("v0001", "v0002", "v0003"):
+        write_version(models, version, {"accuracy": 0.8})
+    state = {"current": "v0003", "history": ["v0001", "v0002", "v0003"]}
+    (models / "registry.json").write_text(json.dumps(state))
+
+    def current():
+        return json.loads((models / "registry.json").read_text())["current"]
+
+    result = run("rollback", split_dir)
+    assert result.exit_code == 0, result.output
+    assert "current model: v0002" in result.output and current() == "v0002"
+    assert run("rollback", split_dir, "--to", "v0003").exit_code == 0
+    assert current() == "v0003"
+    assert run("rollback", split_dir).exit_code == 0 and current() == "v0002"
+    assert run("rollback", split_dir).exit_code == 0 and current() == "v0001"
+    result = run("rollback", split_dir)
+    assert (
+        result.exit_code == 2 and "no earlier version to roll back to from v0001" in result.output
+    )
+    result = run("rollback", split_dir, "--to", "v0042")
+    assert result.exit_code == 2 and "unknown model version 'v0042'" in result.output
+    assert current() == "v0001"
+
+
+def test_rollback_without_a_service_project(tmp_path):
+    result = run("rollback", tmp_path / "missing")
+    assert result.exit_code == 2 and "not a folder" in result.output
+
+
+def test_serve_needs_a_generated_service(split_dir):
+    shutil.rmtree(split_dir / "src" / PACKAGE)
+    result = run("serve", split_dir, "--port", "1")
+    assert result.exit_code == 2 and "not a split project" in result.output

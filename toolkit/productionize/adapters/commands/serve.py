@@ -1,0 +1,39 @@
+"""``productionize serve OUTDIR``: start the generated service locally to try it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import click
+
+from ..cli import handle_errors
+
+
+@click.command("serve")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--python",
+    "python",
+    default=None,
+    help="Interpreter with the project's requirements (default: OUTDIR/.venv, "
+    "$PRODUCTIONIZE_GENERATED_PYTHON, then this one).",
+)
+@handle_errors
+def command(outdir: Path, host: str, port: int, python: str | None):
+    """Serve the generated prediction service of OUTDIR until interrupted."""
+    from ..serving import project_env, project_python, serve_command
+
+    outdir = outdir.resolve()
+    interpreter = project_python(outdir, python)
+    cmd = serve_command(outdir, host, port, interpreter)
+    click.echo(f"serving {outdir.name} on http://{host}:{port} (Ctrl-C stops)", err=True)
+    process = subprocess.Popen(cmd, cwd=outdir, env=project_env(outdir))
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        code = process.wait(timeout=10)
+    raise SystemExit(code)

@@ -1,0 +1,52 @@
+"""``productionize service NOTEBOOK-or-SPLIT-DIR -o OUTDIR``: add the prediction service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ...options import Options
+from ..cli import handle_errors
+
+
+@click.command("service")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: SOURCE itself when it is a split project).",
+)
+@click.option(
+    "--framework",
+    type=click.Choice(["fastapi", "flask"]),
+    default="fastapi",
+    show_default=True,
+    help="Web framework of the generated service.",
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite files changed since productionize wrote them."
+)
+@click.option("--no-verify", is_flag=True, help="Notebook input: skip the faithfulness check.")
+@handle_errors
+def command(source: Path, outdir: Path | None, framework: str, force: bool, no_verify: bool):
+    """Generate the prediction service for a notebook or a split project folder."""
+    from ..building import add_service, build_project
+
+    options = Options(framework=framework)
+    if source.is_file() and source.suffix == ".ipynb":
+        if outdir is None:
+            raise click.UsageError("-o/--output is required for a notebook")
+        result = build_project(
+            source, outdir, options, verify=not no_verify, force=force, lint=False
+        )
+        service = result.service
+    else:
+        service = add_service(source, outdir or source, options, force=force)
+    click.echo(
+        f"wrote {framework} service for {service.spec.package} to {service.outdir} "
+        f"({len(service.files)} files); try it: productionize serve {service.outdir}"
+    )
