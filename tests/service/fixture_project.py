@@ -65,12 +65,18 @@ TRAIN_SCRIPT = textwrap.dedent('''\
 
 
 def project_files() -> dict[str, str]:
-    """The split project files the service stage starts from."""
+    """The split project files the service stage starts from (registry rendered as split does)."""
+    from productionize.adapters.splitting import template_environment
+
+    registry = template_environment().get_template("stages/registry.py.j2")
     notebook = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     report = {"tool": "productionize", "stages": ["lint", "split"], "notebook_hash": "fixture"}
     return {
         f"src/{PACKAGE}/__init__.py": '"""Fixture package."""\n',
         f"src/{PACKAGE}/predict.py": PREDICT,
+        f"src/{PACKAGE}/registry.py": registry.render(
+            package=PACKAGE, libraries=["pandas", "scikit-learn"]
+        ),
         "notebooks/churn_fixture.ipynb": json.dumps(notebook),
         "requirements.txt": "pandas==3.1.1\nscikit-learn==1.9.1\n",
         "productionize-report.json": json.dumps(report),

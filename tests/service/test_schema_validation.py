@@ -10,6 +10,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from tests.service.fixture_project import project_files
 from tests.service.test_service_plan import rendered
 
 
@@ -26,7 +27,8 @@ def generated():
     _, files = rendered("fastapi")
     by_path = {f.path: f.content for f in files}
     schema = load_module("generated_schema", by_path["src/churn_fixture/service/schema.py"])
-    registry = load_module("generated_registry", by_path["src/churn_fixture/registry.py"])
+    registry_source = project_files()["src/churn_fixture/registry.py"]
+    registry = load_module("generated_registry", registry_source)
     return schema, registry
 
 
@@ -58,8 +60,8 @@ def test_features_describe_kinds_nullability_levels_and_ranges(generated):
         "kind": "integer",
         "dtype": "int64",
         "nullable": False,
-        "minimum": 22,
-        "maximum": 45,
+        "min": 22,
+        "max": 45,
     }
     assert columns["income"]["kind"] == "number" and columns["income"]["nullable"] is True
     assert columns["plan"]["levels"] == ["basic", "pro"]

@@ -78,11 +78,11 @@ def test_rollback_walks_back_the_promotion_history(split_dir):
     models = split_dir / "models"
     for version in ("v0001", "v0002", "v0003"):
         write_version(models, version, {"accuracy": 0.8})
-    state = {"current": "v0003", "history": ["v0001", "v0002", "v0003"]}
-    (models / "registry.json").write_text(json.dumps(state))
+    (models / "HISTORY.json").write_text(json.dumps(["v0001", "v0002", "v0003"]))
+    (models / "CURRENT").write_text("v0003\n")
 
     def current():
-        return json.loads((models / "registry.json").read_text())["current"]
+        return (models / "CURRENT").read_text().strip()
 
     result = run("rollback", split_dir)
     assert result.exit_code == 0, result.output

@@ -100,7 +100,7 @@ def test_real_server_predicts_rejects_authenticates_rolls_back_and_falls_back(pr
         assert wait_for(lambda: http.get("/version").json()["model_version"] == "v0001")
 
         metadata = json.loads((root / "models/v0002/metadata.json").read_text())
-        (root / "models/v0002" / metadata["artifact"]).write_bytes(b"not a model")
+        (root / "models/v0002" / metadata["model_file"]).write_bytes(b"not a model")
         promoted = CliRunner().invoke(main, ["rollback", str(root), "--to", "v0002"])
         assert promoted.exit_code == 0, promoted.output
         ready = wait_for(lambda: http.get("/ready").json()["status"] == "degraded")

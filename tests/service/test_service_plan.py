@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
-from productionize.adapters.template_files import read_templates
+from productionize.adapters.splitting import template_environment
 from productionize.core.service import (
     FRAMEWORK_PINS,
     RUNTIME_PINS,
@@ -24,7 +25,7 @@ from productionize.options import Options
 from tests.conftest import ROOT
 from tests.service.fixture_project import PACKAGE, project_files
 
-TEMPLATES = read_templates("service", "tests", "ci")
+TEMPLATES = template_environment()
 
 
 def rendered(framework):
@@ -68,7 +69,6 @@ def test_rendered_service_is_complete_compiles_and_is_ruff_clean(framework, tmp_
     spec, files = rendered(framework)
     paths = {f.path for f in files}
     for expected in (
-        f"src/{PACKAGE}/registry.py",
         f"src/{PACKAGE}/service/app.py",
         f"src/{PACKAGE}/service/schema.py",
         "tests/service/test_prediction_service.py",
@@ -130,12 +130,14 @@ def test_rendering_is_deterministic():
 def test_templates_use_only_known_variables():
     """StrictUndefined: a typo in a template variable fails rendering instead of writing ''."""
     spec, _ = rendered("flask")
-    broken = {**TEMPLATES, "service/SERVICE.md.j2": "{{ packge }}"}
-    with pytest.raises(Exception, match="packge"):
+    typo = jinja2.DictLoader({"service/SERVICE.md.j2": "{{ packge }}"})
+    broken = TEMPLATES.overlay(loader=jinja2.ChoiceLoader([typo, TEMPLATES.loader]))
+    with pytest.raises(jinja2.UndefinedError, match="packge"):
         render_service(spec, broken)
 
 
 def test_templates_folder_holds_what_the_stage_renders():
-    names = set(TEMPLATES)
-    assert "service/app_fastapi.py.j2" in names and "service/app_flask.py.j2" in names
-    assert all(Path(n).suffix == ".j2" for n in names)
+    names = set(TEMPLATES.list_templates())
+    for folder in ("service/", "tests/", "ci/"):
+        assert all(Path(n).suffix == ".j2" for n in names if n.startswith(folder))
+    assert {"service/app_fastapi.py.j2", "service/app_flask.py.j2"} <= names

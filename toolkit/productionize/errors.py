@@ -51,6 +51,12 @@ class OutputError(ProductionizeError):
     """The output directory cannot be written safely (user edits, not empty...)."""
 
 
+class LintFailed(ProductionizeError):
+    """``build`` stopped because the notebook has lint errors."""
+
+    exit_code = 1
+
+
 class VerifyError(ProductionizeError):
     """The generated pipeline does not reproduce the notebook."""
 

@@ -12,19 +12,22 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..core.service import plan_service, render_service
-from ..errors import OutputError
-from ..model import RenderedFile, ServiceSpec
+from ..errors import LintFailed, OutputError, VerifyError
+from ..model import RenderedFile, ServiceSpec, Severity
 from ..options import Options
 from .atomic import write_text_atomic
-from .template_files import read_project, read_templates
+from .project_files import read_project
+from .splitting import template_environment
 
 MANIFEST = ".productionize/manifest.json"
+TRAIN_TIMEOUT = 1800  # seconds for the first `ploomber build` of a generated project
 # files the service stage rewrites from their current content (appends a section or pins), so
 # writing them keeps whatever the user put there
 MERGED = {"README.md", "requirements.txt", "productionize-report.json"}
@@ -54,7 +57,7 @@ def render_project_service(project_dir: Path, options: Options) -> tuple[Service
     """Plan and render the service files for the split project in ``project_dir``."""
     project = read_project(project_dir)
     spec = plan_service(project, options, productionize_version=__version__, where=str(project_dir))
-    return spec, render_service(spec, read_templates("service", "tests", "ci"), project)
+    return spec, render_service(spec, template_environment(), project)
 
 
 def add_service(
@@ -183,12 +186,76 @@ def build_project(
     force: bool = False,
     framework: str | None = None,
     lint: bool = True,
+    train: bool = True,
 ) -> BuildResult:
-    """Run lint -> split -> service on a notebook and write the project to ``outdir``."""
-    from ..errors import InputError
+    """Run lint -> split -> service on a notebook, write the project, train its first model.
 
-    raise InputError(
-        "building from a notebook needs the split stage, which is not installed yet: "
-        "run `productionize split` and then `productionize service SPLIT-DIR`",
-        str(notebook_path),
+    Nothing is written when lint finds errors or when the split or the service cannot be
+    planned and rendered (both are rendered before the first file is written). The split's
+    faithfulness check runs unless ``verify`` is False; a divergent pipeline gets no service.
+    Training (``ploomber build`` in the project's environment) registers models/v0001 so the
+    service can start; it is skipped, with a note, when that environment has no ploomber.
+    """
+    from ..core import flow
+    from .notebook_io import read_notebook
+    from .splitting import REPORT, render_inputs, size_of_relative_to, split_to_dir
+
+    if framework:
+        options = options.replace(framework=framework)
+    findings: tuple = ()
+    if lint:
+        from .linting import lint_file, load_options
+
+        lint_options = load_options(notebook_path, base=options)
+        findings = tuple(lint_file(notebook_path, lint_options))
+        errors = [f for f in findings if f.severity == Severity.ERROR]
+        if errors:
+            raise LintFailed(
+                f"{len(errors)} lint error(s), first: {errors[0]} "
+                "(run `productionize lint` for all of them; --no-lint skips the gate)",
+                str(notebook_path),
+            )
+    # plan and render split + service in memory first: a problem fails before anything is written
+    notebook, _node = read_notebook(notebook_path)
+    folder = Path(notebook_path).resolve().parent
+    flow.build(notebook, options, render_inputs(notebook_path), size_of_relative_to(folder))
+    split = split_to_dir(notebook_path, outdir, options, verify=verify, force=force)
+    verdict = split.report.get("verify")
+    if verdict is not None and not verdict.get("ok", False):
+        raise VerifyError(
+            "the generated pipeline does not reproduce the notebook; no service was added "
+            f"(see the verify results in {Path(outdir) / REPORT})",
+            str(notebook_path),
+        )
+    service = add_service(outdir, outdir, options, force=force)
+    notes = []
+    if train:
+        notes.append(train_project(service.outdir))
+    return BuildResult(service.outdir, findings, split, service, tuple(notes))
+
+
+def train_project(root: Path) -> str:
+    """Run the project's pipeline (``ploomber build``) so models/ has a promoted version."""
+    from .serving import project_env, project_python
+
+    python = project_python(root)
+    ploomber = Path(python).parent / "ploomber"
+    if not ploomber.is_file():
+        return (
+            f"not trained: no ploomber next to {python}; run `make train` in {root} "
+            "(or set PRODUCTIONIZE_GENERATED_PYTHON to an environment with its requirements)"
+        )
+    result = subprocess.run(
+        [str(ploomber), "build"],
+        cwd=root,
+        env=project_env(root),
+        capture_output=True,
+        text=True,
+        timeout=TRAIN_TIMEOUT,
+        check=False,
     )
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise OutputError("training the generated pipeline failed: " + " | ".join(tail), str(root))
+    current = (root / "models" / "CURRENT").read_text(encoding="utf-8").strip()
+    return f"trained and registered model {current} (models/)"

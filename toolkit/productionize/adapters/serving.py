@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.service import find_package
 from ..errors import InputError, ProductionizeError
-from .template_files import read_project
+from .project_files import read_project
 
 REPORT = "productionize-report.json"
 

@@ -1,8 +1,9 @@
 """Service stage (pure): plan the prediction service of a split project and render its files.
 
 Input is the split project as ``{relative path: text}`` (its rendered files, or the files read
-from a split output folder by an adapter); templates come in as ``{template name: source}``. The
-service reuses the project's ``predict()`` and registry: it adds an HTTP layer, tests, CI and a
+from a split output folder by an adapter); the adapter passes the Jinja environment over
+``templates/`` in (as for split). The service reuses the project's ``predict()`` and registry
+(``templates/stages/registry.py.j2``, rendered by split): it adds an HTTP layer, tests, CI and a
 container around them, never a second copy of the model logic.
 """
 
@@ -12,12 +13,10 @@ import json
 import re
 from collections.abc import Mapping
 
-import black
-import jinja2
-
 from ..errors import InputError
 from ..model import RenderedFile, ServiceSpec
 from ..options import Options
+from .render import format_python
 
 FRAMEWORKS = ("fastapi", "flask")
 # pins the generated service adds (kept equal to tests/generated-requirements.txt by a test)
@@ -37,7 +36,6 @@ DEV_PINS = ("nbmake==1.5.5", "ipykernel==6.29.5")
 # template (under templates/) -> path in the generated project; {package} is substituted
 SERVICE_MODULES = ("__init__", "settings", "logs", "schema", "metrics", "runtime", "retraining")
 OUTPUTS = (
-    ("service/registry.py.j2", "src/{package}/registry.py"),
     *((f"service/{m}.py.j2", f"src/{{package}}/service/{m}.py") for m in SERVICE_MODULES),
     ("service/api.py.j2", "src/{package}/service/api.py"),
     ("service/app_{framework}.py.j2", "src/{package}/service/app.py"),
@@ -125,15 +123,13 @@ def merge_requirements(base: tuple[str, ...], extra: tuple[str, ...]) -> tuple[s
 
 
 def render_service(
-    spec: ServiceSpec, templates: Mapping[str, str], project: Mapping[str, str] | None = None
+    spec: ServiceSpec, templates, project: Mapping[str, str] | None = None
 ) -> list[RenderedFile]:
-    """Render the service files for ``spec``; ``project`` (split files) gets report/README merged."""
-    env = jinja2.Environment(
-        loader=jinja2.DictLoader(dict(templates)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    """Render the service files for ``spec``; ``project`` (split files) gets report/README merged.
+
+    ``templates`` is a jinja2 Environment (StrictUndefined) over ``templates/``.
+    """
+    env = templates
     context = {
         "package": spec.package,
         "notebook_name": spec.notebook_name,
@@ -148,7 +144,7 @@ def render_service(
         path = target.format(package=spec.package)
         text = env.get_template(name).render(context)
         if path.endswith(".py"):
-            text = black.format_str(text, mode=black.Mode())
+            text = format_python(text)
         files.append(RenderedFile(path, text))
     files.append(RenderedFile("requirements.txt", "\n".join(spec.requirements) + "\n"))
     files.append(RenderedFile("requirements-dev.txt", "\n".join(spec.dev_requirements) + "\n"))

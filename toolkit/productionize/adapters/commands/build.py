@@ -1,0 +1,68 @@
+"""``productionize build NOTEBOOK -o OUTDIR``: lint -> split -> service in one go (the main job)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ...options import Options
+from ..cli import handle_errors
+
+
+@click.command("build")
+@click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of the generated project.",
+)
+@click.option(
+    "--framework",
+    type=click.Choice(["fastapi", "flask"]),
+    default="fastapi",
+    show_default=True,
+    help="Web framework of the generated service.",
+)
+@click.option("--no-verify", is_flag=True, help="Skip running notebook and pipeline to compare.")
+@click.option("--no-train", is_flag=True, help="Do not train the first model version.")
+@click.option("--no-lint", is_flag=True, help="Do not stop on lint errors.")
+@click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
+@click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
+@handle_errors
+def command(notebook, outdir, framework, no_verify, no_train, no_lint, force, project_name):
+    """Lint NOTEBOOK, split it into a pipeline and add a tested prediction service."""
+    from ..building import build_project
+
+    options = Options(framework=framework, project_name=project_name)
+    result = build_project(
+        notebook,
+        outdir,
+        options,
+        verify=not no_verify,
+        force=force,
+        lint=not no_lint,
+        train=not no_train,
+    )
+    counts = Counter(f.severity.value for f in result.findings)
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
+    click.echo(f"lint: {summary}" + ("" if no_lint else " (no errors)"))
+    spec = result.split.spec
+    stages = " -> ".join(s.name for s in spec.stages)
+    click.echo(f"split: package {spec.package}, stages {stages}")
+    verify = result.split.report.get("verify")
+    if verify is not None:
+        click.echo(
+            f"verify: {'every stage reproduces the notebook' if verify['ok'] else 'DIVERGENT'}"
+        )
+    else:
+        click.echo("verify: skipped")
+    service = result.service
+    click.echo(f"service: {service.spec.framework}, {len(service.files)} files (SERVICE.md)")
+    for note in result.notes:
+        click.echo(f"train: {note}")
+    click.echo(f"wrote {result.outdir}; try it: productionize serve {outdir}")
