@@ -28,12 +28,12 @@ HEADING_STAGES: tuple[tuple[str, re.Pattern], ...] = (
     ("clean", re.compile(r"\b(clean\w*|prepar\w*|preprocess\w*|features?|transform\w*)\b", re.I)),
     ("load", re.compile(r"\b(load\w*|read\w*|ingest\w*|data\s*set|data)\b", re.I)),
 )
+# Calls that tell what a cell does, matched on the parsed code (never on comments or strings).
 READ_CALL = re.compile(
-    r"\b(read_(csv|parquet|excel|json|table|feather|pickle|sql|fwf|orc|stata|sas|hdf)"
-    r"|load(txt)?|genfromtxt|open)\s*\("
+    r"^(read_(csv|parquet|excel|json|table|feather|pickle|sql|fwf|orc|stata|sas|hdf)"
+    r"|load(txt)?|load_\w+|fetch_\w+|genfromtxt|open)$"
 )
-FIT_CALL = re.compile(r"\.(fit|fit_transform|partial_fit)\s*\(")
-PREDICT_CALL = re.compile(r"\.(predict|predict_proba|decision_function)\s*\(")
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function"})
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+)$", re.M)
 
 
@@ -152,6 +152,8 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     section: tuple[str, str] | None = None  # (stage, heading)
     section_used = False
     seen_code = False
+    # Without any supervised `.fit(X, y)` (clustering, anomaly detection), `.fit(X)` trains.
+    supervised = any(_fit_calls(p)[0] for p in parsed)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             heading = _heading_stage(cell.source)
@@ -161,7 +163,7 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
         item = by_index.get(cell.index)
         if item is None:
             continue
-        code_stage = _code_stage(item, first=not seen_code)
+        code_stage = _code_stage(item, first=not seen_code, supervised=supervised)
         seen_code = True
         if code_stage is not None:
             stage, reason = code_stage
@@ -184,17 +186,47 @@ def _heading_stage(source: str) -> tuple[str, str] | None:
     return None
 
 
-def _code_stage(item: ParsedCell, first: bool) -> tuple[str, str] | None:
-    source = item.source
-    if PREDICT_CALL.search(source):
-        return "predict", "calls .predict("
-    if FIT_CALL.search(source):
+def _code_stage(item: ParsedCell, first: bool, supervised: bool) -> tuple[str, str] | None:
+    if item.tree is None:
+        return None
+    fits_xy, fits_x = _fit_calls(item)
+    called = {_call_name(n) for n in ast.walk(item.tree) if isinstance(n, ast.Call)}
+    # A cell that fits a model and then scores it on held-out data is a training cell.
+    if fits_xy or (fits_x and not supervised):
         return "train", "calls .fit("
-    if READ_CALL.search(source):
+    if called & PREDICT_METHODS:
+        return "predict", "calls .predict("
+    if any(name and READ_CALL.match(name) for name in called):
         return "load", "reads a file"
     if first and _only_literal_assignments(item):
         return "parameters", "assigns only literal values at the top"
     return None
+
+
+def _call_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
+
+
+def _fit_calls(item: ParsedCell) -> tuple[bool, bool]:
+    """Whether the cell fits on features and a target (`.fit(X, y)`), and on features alone.
+
+    `.fit_transform(` and `LabelEncoder().fit(column)` prepare data: they are not training.
+    """
+    fits_xy = fits_x = False
+    for node in ast.walk(item.tree) if item.tree is not None else ():
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr not in ("fit", "partial_fit"):
+            continue
+        if len(node.args) >= 2 or any(k.arg == "y" for k in node.keywords):
+            fits_xy = True
+        elif node.args:
+            fits_x = True
+    return fits_xy, fits_x
 
 
 def _only_literal_assignments(item: ParsedCell) -> bool:

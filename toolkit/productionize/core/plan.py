@@ -528,15 +528,25 @@ def _predict_specs(
     inputs = [n for n in _ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
     if model not in inputs:
         inputs.insert(0, model)
-    if records not in inputs:
+    if slice_piece is not None and records not in inputs:
         inputs.insert(1, records)
     params = [n for n in inputs if flows["inputs"]["predict"].get(n) == "parameters"]
+    # file paths lifted out of the evaluation code (e.g. a test set it re-reads) are parameters too
+    params += [
+        n
+        for n in _ordered_uses(code)
+        if n in names.used
+        and n in {p.name for p in parameters}
+        and n not in params
+        and n not in flows["inputs"]["predict"]
+    ]
     upstream_inputs = [n for n in inputs if n not in params]
     returned = ", ".join(f'"{n}": {n}' for n in metric_names)
     body = f"{code}\nreturn {{{returned}}}"
     module_imports = set(_imports_for(body, imports, set(upstream_inputs) | set(params)))
-    module_imports.add("import numpy")
-    module_imports.add("from .predict import predict")
+    if slice_piece is not None:  # only the sliced statement calls the served predict()
+        module_imports.add("import numpy")
+        module_imports.add("from .predict import predict")
     evaluate_spec = StageSpec(
         name="evaluate",
         cells=tuple(sorted({p.cell.cell.index for p in pieces})),
