@@ -79,7 +79,13 @@ CASES = [
     ("deleted then used", ["x = 1\ndel x", "print(x)"], "PN201", {}, [("PN201", 1, 1)]),
     ("augmented assign reads", ["total += 1"], "PN201", {}, [("PN201", 0, 1)]),
     ("comprehension variable", ["ys = [v for v in range(3)]"], "PN201", {}, []),
-    ("star import silences", ["from math import *", "print(pi)"], "PN201", {}, []),
+    (
+        "star import: a warning naming it",
+        ["from math import *", "print(pi)"],
+        "PN201",
+        {},
+        [("PN201", 1, 1)],
+    ),
     (
         "redefined across stages",
         [("code", "model = 1", ["train"]), ("code", "model = 'v2'", ["predict"])],

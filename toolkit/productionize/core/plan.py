@@ -209,11 +209,29 @@ def _check_dependencies(graph: CellGraph, stage_of: dict[int, str], imports: dic
                 "retag the cells so the definition comes first",
                 _where(notebook, dep.consumer),
             )
+        star = _star_import_above(graph, dep.consumer)
+        if star is not None:
+            raise SplitError(
+                f"cell {dep.consumer} uses `{dep.name}`, which no cell defines by name; only "
+                f"`from {star[1]} import *` (cell {star[0]}) could provide it, and generated "
+                f"modules need to know where each name comes from: import `{dep.name}` by name",
+                _where(notebook, dep.consumer),
+            )
         raise SplitError(
             f"cell {dep.consumer} uses `{dep.name}`, which no cell defines (hidden state from a "
             "deleted cell?); define it in the notebook before splitting",
             _where(notebook, dep.consumer),
         )
+
+
+def _star_import_above(graph: CellGraph, index: int) -> tuple[int, str] | None:
+    """The first ``from module import *`` at or above cell ``index``: (cell, module)."""
+    for parsed, _statements in graph.analysis:
+        if parsed.cell.index > index:
+            break
+        if parsed.names.star_imports:
+            return parsed.cell.index, parsed.names.star_imports[0]
+    return None
 
 
 def _is_import_in(graph: CellGraph, dep) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...model import Finding, Fix, Severity
 from ..defuse import ParsedCell
@@ -25,6 +26,10 @@ def _in_function(position: tuple[int, int], spans: list[tuple[int, int]]) -> boo
     return any(start <= position[0] <= end for start, end in spans)
 
 
+def _at_most_warning(severity: Severity) -> Severity:
+    return Severity.WARNING if severity.at_least(Severity.ERROR) else severity
+
+
 def _first_definitions(parsed: tuple[ParsedCell, ...]) -> dict[str, ParsedCell]:
     first: dict[str, ParsedCell] = {}
     for p in parsed:
@@ -43,21 +48,37 @@ def _first_definitions(parsed: tuple[ParsedCell, ...]) -> dict[str, ParsedCell]:
 def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
     defined: set[str] = set()
     first_def = _first_definitions(ctx.parsed)
-    star_import_seen = False
+    star_import: tuple[str, ParsedCell] | None = None
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        star_import_seen = star_import_seen or bool(p.names.star_imports)
+        if star_import is None and p.names.star_imports:
+            star_import = (p.names.star_imports[0], p)
         spans = None
         for name in sorted(p.names.used - defined, key=lambda n: p.names.first_use[n]):
-            if star_import_seen:
-                break  # ``from x import *`` may define anything
             position = p.names.first_use[name]
             later = first_def.get(name)
             if spans is None:
                 spans = _function_lines(p.tree)
             if _in_function(position, spans) and later is not None:
                 continue  # a function body looks the name up when it is called, not defined
+            if star_import is not None and later is None:
+                # ``from x import *`` may define it: say so, as a warning, rather than stay silent
+                module, star_cell = star_import
+                yield replace(
+                    ctx.finding(
+                        "PN201",
+                        p.cell,
+                        f"`{name}` is not defined in any cell; it can only come from "
+                        f"`from {module} import *` (cell {star_cell.cell.index}), which hides "
+                        "where names come from",
+                        position[0],
+                        position[1],
+                        Fix(f"Import `{name}` by name instead of relying on `import *`"),
+                    ),
+                    severity=_at_most_warning(ctx.options.severity_for("PN201", Severity.ERROR)),
+                )
+                continue
             if later is not None and later.cell.index > p.cell.index:
                 message = (
                     f"`{name}` is used here but first defined in cell {later.cell.index} below: "
