@@ -59,24 +59,40 @@ def notebook_from_dict(data: Any, path: str) -> tuple[Notebook, Any]:
     return _to_model(node, path), node
 
 
-def import_nbformat():
-    """Import nbformat without jsonschema's optional IRI format checker.
+# Optional format checkers jsonschema imports when they are installed (jupyter-events pulls them
+# in). The notebook schema uses no "format" keyword, so validation never calls them.
+_FORMAT_CHECKER_MODULES = (
+    "rfc3987_syntax",  # compiles a grammar for about a second
+    "isoduration",  # imports arrow
+    "fqdn",
+    "idna",
+    "jsonpointer",
+    "rfc3339_validator",
+    "rfc3986_validator",
+    "uri_template",
+    "webcolors",
+)
 
-    jsonschema imports ``rfc3987_syntax`` when it is installed (jupyter-events pulls it in), which
-    compiles a grammar for about a second; notebook validation never checks the ``iri`` format,
-    and that second would dominate every ``productionize lint``/``split`` run. A process that
-    imported jsonschema earlier (the Jupyter server) keeps its checker.
+
+def import_nbformat():
+    """Import nbformat without jsonschema's optional format checkers.
+
+    They cost ~0.3 s of import (``rfc3987_syntax`` alone about a second on a slow machine), which
+    would dominate every ``productionize lint``/``split`` run; notebook validation never checks a
+    ``format``. A process that imported jsonschema earlier (the Jupyter server) keeps its checkers.
     """
     if "nbformat" in sys.modules:
         return sys.modules["nbformat"]
-    block = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
-    if block:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # ImportError on import
+    blocked = []
+    if "jsonschema" not in sys.modules:
+        blocked = [name for name in _FORMAT_CHECKER_MODULES if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # ImportError on import
     try:
         import nbformat
     finally:
-        if block:
-            del sys.modules["rfc3987_syntax"]
+        for name in blocked:
+            del sys.modules[name]
     return nbformat
 
 
