@@ -120,6 +120,8 @@ CASES = [
         [("PN301", 0, None)],
     ),
     ("syntax error", ["a = 1\nfor x in y print(x)"], "PN302", {}, [("PN302", 0, 2)]),
+    ("too deep for the parser", ["x = " + "+".join(["1"] * 5000)], "PN302", {}, [("PN302", 0, 1)]),
+    ("too deep for analysis", ["x = a" + ".b" * 800], "PN302", {}, [("PN302", 0, 1)]),
     ("magics are not syntax errors", ["%matplotlib inline\nx = 1"], "PN302", {}, []),
     # -- PN4xx magics ----------------------------------------------------------------------
     ("pip install", ["import os\n!pip install -q pandas"], "PN4", {}, [("PN401", 0, 2)]),

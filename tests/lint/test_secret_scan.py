@@ -40,3 +40,11 @@ def test_many_texts_keep_their_own_line_numbers():
     hits = find_secrets_in_texts(texts)
     assert [[h.line for h in text_hits] for text_hits in hits] == [[], [2], [1]]
     assert hits[1][0].column == 8
+
+
+def test_deep_indentation_is_scanned():
+    # whitespace runs are collapsed before detect-secrets' backtracking-prone filters see them
+    text = "\n".join(" " * (4 * i) + f"x{i} = call(a[{i}])" for i in range(200))
+    text += "\n" + " " * 800 + "key = 'AKIAIOSFODNN7EXAMPLE'"
+    (hit,) = find_secrets(text)
+    assert (hit.line, hit.column, hit.kind) == (201, 808, "AWS Access Key")

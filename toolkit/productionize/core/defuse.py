@@ -113,6 +113,16 @@ class ParsedCell:
 def parse_cell(cell: Cell) -> ParsedCell:
     """Parse one code cell (masking magics only if plain parsing fails) and analyse its names."""
     try:
+        return _parse_cell(cell)
+    except (RecursionError, MemoryError):
+        # hostile or generated code (``1+1+...`` thousands deep) exhausts the parser or our
+        # recursive visitor: report it like a syntax error instead of crashing every stage
+        problem = ("too deeply nested to analyse; split the expression", 1, 1)
+        return ParsedCell(cell, cell.source, None, (), CellNames(), problem)
+
+
+def _parse_cell(cell: Cell) -> ParsedCell:
+    try:
         tree = ast.parse(cell.source)
         masked_source, magics, python_body = cell.source, (), True
     except (SyntaxError, ValueError):

@@ -16,6 +16,7 @@ MAX_LINE_CHARS = 2000  # minified blobs are not where people paste keys; bound t
 # Every detect-secrets plugin needs one of these on a line: an assignment/colon (keywords, basic
 # auth, connection strings), a private-key header, or a long token-like run (cloud keys, tokens,
 # high-entropy strings). Lines without any (most of a printed DataFrame) are skipped unscanned.
+_WHITESPACE = re.compile(r"\s{2,}")
 _CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
 
 
@@ -39,21 +40,27 @@ def find_secrets_in_texts(texts: Sequence[str], *, entropy: bool = True) -> list
     unique: dict[str, int] = {}  # candidate line -> its number in the scan
     for lines in split:
         for line in lines:
-            line = line[:MAX_LINE_CHARS]
-            if line.strip() and line not in unique and _CANDIDATE.search(line):
+            line = _scannable(line)
+            if line and line not in unique and _CANDIDATE.search(line):
                 unique[line] = len(unique) + 1
     kinds = _scan(list(unique), entropy) if unique else {}
     results = []
     for lines in split:
         hits = []
         for number, line in enumerate(lines, start=1):
-            found = kinds.get(unique.get(line[:MAX_LINE_CHARS], 0))
+            found = kinds.get(unique.get(_scannable(line), 0)) if unique else None
             if found:
                 kind, value = found
                 column = line.find(value) + 1 if value else 1
                 hits.append(SecretHit(number, max(column, 1), kind))
         results.append(hits)
     return results
+
+
+def _scannable(line: str) -> str:
+    # Whitespace runs make one of detect-secrets' filter regexes backtrack for seconds per line
+    # (deeply indented code); secrets never depend on them, so they are collapsed before scanning.
+    return _WHITESPACE.sub(" ", line[:MAX_LINE_CHARS].strip())
 
 
 def _scan(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...model import Cell, Finding, Fix, Notebook, Severity
 from ...options import Options
 from ..defuse import ParsedCell
+
+
+@dataclass(frozen=True)
+class NodeIndex:
+    """The nodes of one cell's tree that rules look for, collected in a single walk."""
+
+    calls: tuple[ast.Call, ...] = ()
+    strings: tuple[ast.Constant, ...] = ()
+    functions: tuple[ast.AST, ...] = ()  # def, async def and lambda
+
+
+def index_tree(tree: ast.AST | None) -> NodeIndex:
+    """Collect calls, string constants and functions of a tree in one ``ast.walk``."""
+    if tree is None:
+        return NodeIndex()
+    calls, strings, functions = [], [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                strings.append(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            functions.append(node)
+    return NodeIndex(tuple(calls), tuple(strings), tuple(functions))
 
 
 @dataclass(frozen=True)
@@ -17,6 +43,14 @@ class LintContext:
     notebook: Notebook
     options: Options
     parsed: tuple[ParsedCell, ...]  # one per code cell, in document order
+    _indexes: dict[int, NodeIndex] = field(default_factory=dict, compare=False, repr=False)
+
+    def nodes(self, parsed: ParsedCell) -> NodeIndex:
+        """Calls, strings and functions of a parsed cell (one walk per cell, shared by rules)."""
+        key = parsed.cell.index
+        if key not in self._indexes:
+            self._indexes[key] = index_tree(parsed.tree)
+        return self._indexes[key]
 
     def finding(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -12,13 +11,12 @@ from ..tags import STAGES
 from .base import LintContext, rule
 
 
-def _function_lines(tree: ast.Module) -> list[tuple[int, int]]:
+def _function_lines(functions) -> list[tuple[int, int]]:
     """Line spans of function and lambda bodies: names in them are looked up when called."""
     spans = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            body = node.body if isinstance(node.body, list) else [node.body]
-            spans.append((body[0].lineno, node.end_lineno or body[-1].lineno))
+    for node in functions:
+        body = node.body if isinstance(node.body, list) else [node.body]
+        spans.append((body[0].lineno, node.end_lineno or body[-1].lineno))
     return spans
 
 
@@ -59,7 +57,7 @@ def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
             position = p.names.first_use[name]
             later = first_def.get(name)
             if spans is None:
-                spans = _function_lines(p.tree)
+                spans = _function_lines(ctx.nodes(p).functions)
             if _in_function(position, spans) and later is not None:
                 continue  # a function body looks the name up when it is called, not defined
             if star_import is not None and later is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 
@@ -42,17 +41,11 @@ def _allowed(text: str, allowed: tuple[str, ...]) -> bool:
     return any(text.startswith(prefix) for prefix in allowed)
 
 
-def _string_constants(tree: ast.AST):
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield node
-
-
 def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for node in _string_constants(p.tree):
+        for node in ctx.nodes(p).strings:
             kind = path_kind(node.value)
             if kind != wanted or _allowed(node.value, ctx.options.allowed_paths):
                 continue

@@ -114,7 +114,7 @@ def unseeded_estimator(ctx: LintContext) -> Iterator[Finding]:
         random_aliases |= _module_aliases(p, "random")
         if p.tree is None:
             continue
-        for node in ast.walk(p.tree):
+        for node in ctx.nodes(p).calls:
             if not isinstance(node, ast.Call) or _has_star_kwargs(node):
                 continue
             name = _called_name(node)
@@ -164,7 +164,7 @@ def _seed_calls(ctx: LintContext):
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for node in ast.walk(p.tree):
+        for node in ctx.nodes(p).calls:
             if isinstance(node, ast.Call) and _called_name(node) == "seed":
                 func = node.func
                 owner = func.value if isinstance(func, ast.Attribute) else None
@@ -187,7 +187,7 @@ def unseeded_numpy(ctx: LintContext) -> Iterator[Finding]:
         numpy_aliases |= _module_aliases(p, "numpy")
         if p.tree is None or (seeded is not None and seeded <= p.cell.index):
             continue
-        for node in ast.walk(p.tree):
+        for node in ctx.nodes(p).calls:
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             owner = node.func.value
@@ -228,7 +228,7 @@ def unseeded_stdlib(ctx: LintContext) -> Iterator[Finding]:
         aliases |= _module_aliases(p, "random")
         if p.tree is None or (seeded is not None and seeded <= p.cell.index):
             continue
-        for node in ast.walk(p.tree):
+        for node in ctx.nodes(p).calls:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)

@@ -119,7 +119,7 @@ def change_directory(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for call in _calls_named(p, "chdir"):
+        for call in _calls_named(ctx, p, "chdir"):
             yield ctx.finding(
                 "PN402",
                 p.cell,
@@ -130,15 +130,14 @@ def change_directory(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _calls_named(p: ParsedCell, name: str):
+def _calls_named(ctx: LintContext, p: ParsedCell, name: str):
     import ast
 
-    for node in ast.walk(p.tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if called == name:
-                yield node
+    for node in ctx.nodes(p).calls:
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if called == name:
+            yield node
 
 
 @rule(
