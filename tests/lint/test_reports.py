@@ -99,6 +99,10 @@ def test_text_report_groups_and_summarizes():
         "1 error, 1 warning, 1 info in 3 notebooks (1 fixable with --fix)",
     ]
     assert format_text([], 1) == "no problems in 1 notebook\n"
+    assert format_text(findings[2:], ["a.ipynb", "b.ipynb"]).splitlines()[:2] == [
+        "a.ipynb: no problems",
+        "",
+    ]
 
 
 def test_readme_rule_table_lists_every_rule():

@@ -12,7 +12,11 @@ STAR = make_notebook(
     "import pandas as pd\nfrom pycaret.regression import *",
     ("code", "train = pd.read_csv('train.csv')", ["load"]),
     ("code", "le = LabelEncoder()\ntrain['a'] = le.fit_transform(train['a'])", ["clean"]),
-    ("code", "from sklearn.linear_model import Ridge\nm = Ridge().fit(train[['a']], train.y)", ["train"]),
+    (
+        "code",
+        "from sklearn.linear_model import Ridge\nm = Ridge().fit(train[['a']], train.y)",
+        ["train"],
+    ),
 )
 
 

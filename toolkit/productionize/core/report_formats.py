@@ -56,31 +56,44 @@ def summary_line(findings: Sequence[Finding], files: int) -> str:
     return text
 
 
-def format_text(findings: Sequence[Finding], files: int) -> str:
-    """A readable report: findings grouped by notebook and cell, then a summary line."""
+def format_text(findings: Sequence[Finding], paths: Sequence[str] | int) -> str:
+    """A readable report: findings grouped by notebook and cell, then a summary line.
+
+    ``paths`` are the notebooks that were linted (those without findings get a "no problems"
+    line), or just their number.
+    """
+    files = paths if isinstance(paths, int) else len(paths)
     lines: list[str] = []
-    current_path = None
-    current_cell: object = object()
+    by_path: dict[str, list[Finding]] = {}
     for finding in findings:
-        loc = finding.location
-        if loc.path != current_path:
-            if current_path is not None:
+        by_path.setdefault(finding.location.path, []).append(finding)
+    order = [] if isinstance(paths, int) else list(paths)
+    order += [p for p in by_path if p not in order]
+    for path in order:
+        if path not in by_path:
+            if lines and not lines[-1].endswith(": no problems"):
                 lines.append("")
-            lines.append(loc.path)
-            current_path, current_cell = loc.path, object()
-        if loc.cell_index != current_cell:
-            current_cell = loc.cell_index
-            where = "notebook" if loc.cell_index is None else f"cell {loc.cell_index}"
-            if loc.cell_id:
-                where += f" (id {loc.cell_id})"
-            lines.append(f"  {where}")
-        position = f"{loc.line}:{loc.column or 1}" if loc.line is not None else "-"
-        lines.append(
-            f"    {position:>7}  {finding.severity.value:<7} {finding.rule}  {finding.message}"
-        )
-        if finding.fix:
-            marker = "fix (safe, --fix)" if finding.fix.safe else "fix"
-            lines.append(f"{'':>22}{marker}: {finding.fix.description}")
+            lines.append(f"{path}: no problems")
+            continue
+        if lines:
+            lines.append("")
+        lines.append(path)
+        current_cell: object = object()
+        for finding in by_path[path]:
+            loc = finding.location
+            if loc.cell_index != current_cell:
+                current_cell = loc.cell_index
+                where = "notebook" if loc.cell_index is None else f"cell {loc.cell_index}"
+                if loc.cell_id:
+                    where += f" (id {loc.cell_id})"
+                lines.append(f"  {where}")
+            position = f"{loc.line}:{loc.column or 1}" if loc.line is not None else "-"
+            lines.append(
+                f"    {position:>7}  {finding.severity.value:<7} {finding.rule}  {finding.message}"
+            )
+            if finding.fix:
+                marker = "fix (safe, --fix)" if finding.fix.safe else "fix"
+                lines.append(f"{'':>22}{marker}: {finding.fix.description}")
     if lines:
         lines.append("")
     lines.append(summary_line(findings, files))

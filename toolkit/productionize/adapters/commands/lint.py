@@ -65,7 +65,7 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
     _check_rules(ignored, "--ignore")
     findings: list[Finding] = []
     input_errors: list[ProductionizeError] = []
-    linted = 0
+    linted: list[str] = []
     failing = False  # some finding reaches its notebook's --fail-on / fail_on severity
     for name in notebooks:
         try:
@@ -90,7 +90,7 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
                 found = lint_file(name, options)
             findings.extend(found)
             failing = failing or any(f.severity.at_least(options.fail_on) for f in found)
-            linted += 1
+            linted.append(name)
         except ConfigError:
             raise  # a broken configuration applies to every notebook: stop at once
         except ProductionizeError as exc:
