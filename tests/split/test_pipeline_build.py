@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from productionize.adapters.cli import main
@@ -126,3 +127,49 @@ def test_unseeded_randomness_is_nondeterministic_not_divergent(write_notebook, t
         if c["name"] == "X"
     )
     assert check["rule"] and check["rule"].startswith("PN6")
+
+
+def test_kubeflow_export_compiles_with_kfp(churn_project, tmp_path):
+    """The Kubeflow pipeline compiles with the kfp SDK into the DAG of the ploomber pipeline."""
+    out, _result = churn_project
+    project = tmp_path / "kfp"
+    shutil.copytree(out, project, ignore=shutil.ignore_patterns("products", "models"))
+    run = subprocess.run(
+        [GENERATED_PYTHON, "deploy/kubeflow_pipeline.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    spec = yaml.safe_load((project / "deploy" / "kubeflow_pipeline.yaml").read_text())
+    tasks = spec["root"]["dag"]["tasks"]
+    assert set(tasks) == {f"{t}-task" for t in TASKS}
+    assert tasks["clean-task"]["dependentTasks"] == ["load-task"]
+    assert set(tasks["register-task"]["dependentTasks"]) == {"predict-task", "train-task"}
+    assert spec["root"]["inputDefinitions"]["parameters"]["test_size"]["defaultValue"] == 0.25
+    executor = spec["deploymentSpec"]["executors"]["exec-train-task"]["container"]
+    assert executor["command"] == ["python", "-m", "churn_classifier.run_task"]
+
+    # the entry point each container runs, called here for the first task
+    product = tmp_path / "raw.pkl"
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    load = subprocess.run(
+        [
+            GENERATED_PYTHON,
+            "-m",
+            "churn_classifier.run_task",
+            "load",
+            "--param",
+            "data_path",
+            "data/churn.csv",
+            "--product",
+            "raw",
+            str(product),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert load.returncode == 0, load.stderr
+    assert product.stat().st_size > 0

@@ -59,6 +59,8 @@ def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
     add(f"{pkg}/__init__.py", "stages/package_init.py.j2", python=True)
     add(f"{pkg}/tasks.py", "stages/tasks.py.j2", python=True)
     add(f"{pkg}/registry.py", "stages/registry.py.j2", python=True)
+    add(f"{pkg}/run_task.py", "stages/kfp_task.py.j2", python=True)
+    add("deploy/kubeflow_pipeline.py", "stages/kubeflow_pipeline.py.j2", python=True)
     add("pipeline.yaml", "stages/pipeline.yaml.j2")
     add("env.yaml", "stages/env.yaml.j2")
     add("requirements.txt", "stages/requirements.txt.j2")
@@ -179,6 +181,7 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
             "default": project_paths.get(p.name, p.default),
             "yaml": _yaml_scalar(project_paths.get(p.name, p.default)),
             "is_path": p.is_path,
+            "python": repr(project_paths.get(p.name, p.default)),
         }
         for p in spec.parameters
     ]
@@ -203,6 +206,7 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
         task_imports.append("from .evaluate import evaluate as run_evaluate")
     return {
         "tasks_imports": sort_imports(task_imports),
+        "kfp_types": {p.name: _kfp_type(p.default) for p in spec.parameters},
         "spec": spec,
         "package": spec.package,
         "notebook_name": spec.notebook_stem + ".ipynb",
@@ -296,6 +300,14 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
         }
     )
     return tasks
+
+
+def _kfp_type(value: Any) -> str:
+    """The kfp parameter type of a default value (kfp accepts str, int, float, bool, list, dict)."""
+    for kind in (bool, int, float, list, dict):
+        if isinstance(value, kind):
+            return kind.__name__
+    return "str"
 
 
 def _kwargs(names: list[str]) -> str:

@@ -1,0 +1,18 @@
+"""Evaluate stage of churn_classifier.ipynb, generated from notebook cell(s) 10.
+
+Display-only statements of the notebook are kept below as comments, not run.
+"""
+
+import numpy
+from sklearn.metrics import accuracy_score, roc_auc_score
+
+from .predict import predict
+
+
+def evaluate(model, X_test, y_test):
+    """Evaluate the model as the notebook does; return the values it computes."""
+    predictions = numpy.asarray(predict(model, X_test))
+    accuracy = accuracy_score(y_test, predictions)
+    auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+    # print(f"accuracy={accuracy:.3f} auc={auc:.3f}")
+    return {"accuracy": accuracy, "auc": auc}
