@@ -108,7 +108,11 @@ def statement_text(
         head = encoded[start][: r.col_offset]
         tail = encoded[end][r.end_col_offset :]
         encoded[start : end + 1] = [head + r.text.encode("utf-8") + tail]
-    return "\n".join(line.decode("utf-8") for line in encoded).rstrip()
+    text = [line.decode("utf-8") for line in encoded]
+    indent = statement.node.col_offset  # > 0 for statements opened up from a block
+    if indent:
+        text = [line[indent:] if line[:indent].isspace() else line.lstrip() for line in text]
+    return "\n".join(text).rstrip()
 
 
 def rename_names(text: str, mapping: dict[str, str]) -> str:

@@ -88,6 +88,9 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
 
 
 def _stores(statement: Statement) -> frozenset[str]:
+    node = statement.node
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return frozenset({node.name})
     return frozenset(
         n.id
         for n in ast.walk(statement.node)
@@ -154,6 +157,8 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     seen_code = False
     # Without any supervised `.fit(X, y)` (clustering, anomaly detection), `.fit(X)` trains.
     supervised = any(_fit_calls(p)[0] for p in parsed)
+    # `load_data(path)` defined in the notebook says nothing by its name; its body does
+    own_functions = frozenset(n for p in parsed for n in _function_names(p))
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             heading = _heading_stage(cell.source)
@@ -163,7 +168,7 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
         item = by_index.get(cell.index)
         if item is None:
             continue
-        code_stage = _code_stage(item, first=not seen_code, supervised=supervised)
+        code_stage = _code_stage(item, not seen_code, supervised, own_functions)
         seen_code = True
         if code_stage is not None:
             stage, reason = code_stage
@@ -186,11 +191,14 @@ def _heading_stage(source: str) -> tuple[str, str] | None:
     return None
 
 
-def _code_stage(item: ParsedCell, first: bool, supervised: bool) -> tuple[str, str] | None:
+def _code_stage(
+    item: ParsedCell, first: bool, supervised: bool, own_functions: frozenset[str]
+) -> tuple[str, str] | None:
     if item.tree is None:
         return None
     fits_xy, fits_x = _fit_calls(item)
     called = {_call_name(n) for n in ast.walk(item.tree) if isinstance(n, ast.Call)}
+    called -= own_functions
     # A cell that fits a model and then scores it on held-out data is a training cell.
     if fits_xy or (fits_x and not supervised):
         return "train", "calls .fit("
@@ -201,6 +209,16 @@ def _code_stage(item: ParsedCell, first: bool, supervised: bool) -> tuple[str, s
     if first and _only_literal_assignments(item):
         return "parameters", "assigns only literal values at the top"
     return None
+
+
+def _function_names(item: ParsedCell) -> set[str]:
+    if item.tree is None:
+        return set()
+    return {
+        node.name
+        for node in ast.walk(item.tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def _call_name(call: ast.Call) -> str | None:

@@ -86,7 +86,7 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
     result: list[Statement] = []
     previous_end = 0
     lines = parsed.source.split("\n")
-    for node in parsed.tree.body:
+    for node in _top_level(parsed.tree.body):
         first = _leading_comment_start(lines, previous_end, node.lineno)
         last = node.end_lineno or node.lineno
         previous_end = last
@@ -101,6 +101,38 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
             kind = CODE
         result.append(Statement(kind, node, first, last))
     return result
+
+
+def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The cell's statements, with ``if __name__ == "__main__":`` blocks opened up.
+
+    In a notebook that guard is always true; inside a generated module it is false, so keeping
+    it would silently skip the code.
+    """
+    result: list[ast.stmt] = []
+    for node in body:
+        if _is_main_guard(node):
+            result.extend(_top_level(node.body))
+        else:
+            result.append(node)
+    return result
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or node.orelse:
+        return False
+    test = node.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and len(test.comparators) == 1
+    ):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+    has_main = any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides)
+    return has_name and has_main
 
 
 def display_aliases(parsed: ParsedCell) -> frozenset[str]:
@@ -130,6 +162,8 @@ def _leading_comment_start(lines: list[str], previous_end: int, lineno: int) -> 
 
 
 def _stored_names(node: ast.AST) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}  # calling a display-only function is display code too
     return {
         n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
@@ -140,6 +174,10 @@ def _loaded_names(node: ast.AST) -> set[str]:
 
 
 def _is_display(node: ast.stmt, tainted: set[str]) -> bool:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # a function is display code when everything it does is (``def plot_results(...)``);
+        # one that also trains or transforms stays, plots and all
+        return _is_display_function(node, tainted)
     if _loaded_names(node) & tainted:
         return True
     if not isinstance(node, ast.Expr):
@@ -150,6 +188,17 @@ def _is_display(node: ast.stmt, tainted: set[str]) -> bool:
     if not isinstance(value, ast.Call):
         return True  # a bare name, attribute, subscript or literal: its value is only shown
     return _is_display_call(value)
+
+
+def _is_display_function(node: ast.FunctionDef | ast.AsyncFunctionDef, tainted: set[str]) -> bool:
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    return bool(body) and all(
+        not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and _is_display(stmt, tainted)
+        for stmt in body
+    )
 
 
 def _is_display_call(call: ast.Call) -> bool:
