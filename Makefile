@@ -42,8 +42,9 @@ $(GEN_STAMP): tests/generated-requirements.txt
 	PLOOMBER_STATS_ENABLED=false $(GEN_VENV)/bin/python -m pip install -q -r tests/generated-requirements.txt
 	touch $(GEN_STAMP)
 
-demo: $(STAMP)
-	bash scripts/demo.sh
+demo: $(STAMP) $(GEN_STAMP)
+	PRODUCTIONIZE_GENERATED_PYTHON="$(abspath $(GEN_VENV))/bin/python" PLOOMBER_STATS_ENABLED=false \
+	  bash scripts/demo.sh
 
 lint-self: $(STAMP)
 	$(BIN)/ruff check toolkit tests bench

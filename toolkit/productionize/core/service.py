@@ -27,7 +27,13 @@ RUNTIME_PINS = (
     "skops==0.16.0",
 )
 FRAMEWORK_PINS = {
-    "fastapi": ("fastapi==0.165.0", "uvicorn==0.54.0", "httpx==0.28.1"),
+    "fastapi": (
+        "fastapi==0.165.0",
+        "httptools==0.9.0",
+        "httpx==0.28.1",
+        "uvicorn==0.54.0",
+        'uvloop==0.23.0; sys_platform != "win32"',
+    ),
     "flask": ("flask==3.1.3", "waitress==3.0.2"),
 }
 TEST_PINS = ("pytest==9.2.0",)

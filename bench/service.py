@@ -1,0 +1,330 @@
+"""Benchmark the generated prediction service against in-process predict() and MLflow's server.
+
+    python bench/service.py                  # full run (~2 min)
+    python bench/service.py --quick          # fewer requests, under a minute
+    python bench/service.py --json out.json  # also write the figures as JSON
+
+Builds the churn example (lint -> split -> service -> first model) into a temporary folder, then,
+in one run on the same model and records:
+
+- single record: ``/predict`` latency p50/p99 over HTTP (keep-alive client) against calling the
+  project's ``predict(model, frame)`` in process; the difference is the service's overhead;
+- batch of 1,000 records: rows/s through ``/predict`` as a fraction of in-process rows/s;
+- 8 concurrent clients: requests/s;
+- the peer: MLflow's scoring server (``mlflow models serve --env-manager local``) on the same model,
+  when ``--mlflow-python`` (or ``.venv-bench-mlflow/bin/python``) has mlflow installed; otherwise
+  the report says so (``--install-mlflow`` creates that environment, which takes minutes).
+
+The service and the in-process baseline run in the generated project's environment
+(``PRODUCTIONIZE_GENERATED_PYTHON``, default ``.venv-generated``). Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "toolkit"))
+MLFLOW_VENV = ROOT / ".venv-bench-mlflow"
+TARGETS = {"overhead_p50_ms": 1.5, "batch_fraction": 0.5, "vs_mlflow_rps": 2.0}
+
+IN_PROCESS = r"""
+import json, sys, time
+import pandas as pd
+from {package} import registry
+from {package}.predict import predict
+
+n_single, n_batch = int(sys.argv[1]), int(sys.argv[2])
+model, meta = registry.load_current()
+records = meta["examples"]["records"]
+columns = [c["name"] for c in meta["features"]["columns"]]
+single = pd.DataFrame([records[0]], columns=columns)
+batch = pd.DataFrame((records * 1000)[:1000], columns=columns)
+for _ in range(20):
+    predict(model, single)
+times = []
+for _ in range(n_single):
+    t = time.perf_counter(); predict(model, single); times.append(time.perf_counter() - t)
+batch_times = []
+for _ in range(n_batch):
+    t = time.perf_counter(); predict(model, batch); batch_times.append(time.perf_counter() - t)
+print(json.dumps({{"single": times, "batch": batch_times, "records": records[:1]}}))
+"""
+
+MLFLOW_SAVE = r"""
+import sys, mlflow.sklearn
+sys.path.insert(0, "src")
+from {package} import registry
+model, _ = registry.load_current()
+mlflow.sklearn.save_model(model, sys.argv[1])
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def measure_http(base: str, path: str, single: bytes, batch: bytes, n: int, n_batch: int) -> dict:
+    """Latency of single-record requests, batch rows/s and 8-client requests/s against one URL."""
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(30):
+            client.post(path, content=single, headers=headers).raise_for_status()
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            client.post(path, content=single, headers=headers).raise_for_status()
+            times.append(time.perf_counter() - started)
+        batch_times = []
+        for _ in range(n_batch):
+            started = time.perf_counter()
+            client.post(path, content=batch, headers=headers).raise_for_status()
+            batch_times.append(time.perf_counter() - started)
+    per_client = max(20, n // 8)
+    errors = []
+
+    def worker():
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for _ in range(per_client):
+                if client.post(path, content=single, headers=headers).status_code != 200:
+                    errors.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "p50_ms": statistics.median(times) * 1000,
+        "p99_ms": percentile(times, 0.99) * 1000,
+        "batch_rows_per_s": 1000 / statistics.median(batch_times),
+        "rps_8_clients": 8 * per_client / wall,
+        "errors_8_clients": len(errors),
+    }
+
+
+def serve(command: list[str], cwd: Path, env: dict, health: str):
+    log = open(cwd / "bench-server.log", "wb")  # noqa: SIM115 - closed by stop()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    wait_up(health, process)
+    return process, log
+
+
+def stop(process: subprocess.Popen, log) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+def mlflow_python(explicit: str | None, install: bool) -> str | None:
+    candidate = Path(explicit) if explicit else MLFLOW_VENV / "bin" / "python"
+    if not candidate.exists() and install and not explicit:
+        subprocess.run([sys.executable, "-m", "venv", str(MLFLOW_VENV)], check=True)
+        pins = ["mlflow", "scikit-learn==1.9.1", "pandas==3.1.1", "skops==0.16.0"]
+        subprocess.run([str(candidate), "-m", "pip", "install", "-q", *pins], check=True)
+    if not candidate.exists():
+        return None
+    probe = subprocess.run([str(candidate), "-c", "import mlflow"], capture_output=True)
+    return str(candidate) if probe.returncode == 0 else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", dest="json_path", default=None)
+    parser.add_argument("--framework", choices=["fastapi", "flask"], default="fastapi")
+    parser.add_argument("--mlflow-python", default=None)
+    parser.add_argument("--install-mlflow", action="store_true")
+    args = parser.parse_args()
+    n, n_batch = (300, 10) if args.quick else (2000, 40)
+
+    generated = os.environ.get("PRODUCTIONIZE_GENERATED_PYTHON") or str(
+        ROOT / ".venv-generated" / "bin" / "python"
+    )
+    if not Path(generated).exists():
+        raise SystemExit("no generated-project environment: run `make test` once (creates it)")
+    os.environ["PRODUCTIONIZE_GENERATED_PYTHON"] = generated
+    from productionize.adapters.building import build_project
+    from productionize.adapters.serving import project_env, serve_command
+    from productionize.options import Options
+
+    work = Path(tempfile.mkdtemp(prefix="productionize-bench-service-"))
+    try:
+        out = work / "churn"
+        build_project(
+            ROOT / "examples" / "churn_classifier.ipynb",
+            out,
+            Options(framework=args.framework),
+            verify=False,
+        )
+        package = "churn_classifier"
+        env = project_env(out)
+        inproc = subprocess.run(
+            [generated, "-c", IN_PROCESS.format(package=package), str(n), str(n_batch)],
+            cwd=out,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        base = json.loads(inproc.stdout)
+        record = base["records"][0]
+        single = json.dumps(record).encode()
+        batch = json.dumps([record] * 1000).encode()
+        report: dict = {
+            "machine": {
+                "nproc": os.cpu_count(),
+                "python": platform.python_version(),
+                "load": os.getloadavg(),
+            },
+            "framework": args.framework,
+            "requests": n,
+            "in_process": {
+                "p50_ms": statistics.median(base["single"]) * 1000,
+                "p99_ms": percentile(base["single"], 0.99) * 1000,
+                "batch_rows_per_s": 1000 / statistics.median(base["batch"]),
+            },
+            "notes": [],
+        }
+
+        port = free_port()
+        process, log = serve(
+            serve_command(out, "127.0.0.1", port, generated),
+            out,
+            env,
+            f"http://127.0.0.1:{port}/health",
+        )
+        try:
+            ours = measure_http(f"http://127.0.0.1:{port}", "/predict", single, batch, n, n_batch)
+        finally:
+            stop(process, log)
+        report["service"] = ours
+
+        peer = mlflow_python(args.mlflow_python, args.install_mlflow)
+        if peer is None:
+            report["notes"].append(
+                "MLflow peer not measured: mlflow is not installed in its own environment "
+                f"({MLFLOW_VENV.name}); pass --install-mlflow (several minutes) or --mlflow-python"
+            )
+        else:
+            model_dir = work / "mlflow-model"
+            subprocess.run(
+                [peer, "-c", MLFLOW_SAVE.format(package=package), str(model_dir)],
+                cwd=out,
+                check=True,
+                capture_output=True,
+            )
+            mport = free_port()
+            mlflow_cli = str(Path(peer).parent / "mlflow")
+            command = [
+                mlflow_cli,
+                "models",
+                "serve",
+                "-m",
+                str(model_dir),
+                "--env-manager",
+                "local",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(mport),
+            ]
+            process, log = serve(command, work, dict(os.environ), f"http://127.0.0.1:{mport}/ping")
+            try:
+                wrap = json.dumps({"dataframe_records": [record]}).encode()
+                wrap_batch = json.dumps({"dataframe_records": [record] * 1000}).encode()
+                report["mlflow"] = measure_http(
+                    f"http://127.0.0.1:{mport}", "/invocations", wrap, wrap_batch, n, n_batch
+                )
+            finally:
+                stop(process, log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    inp = report["in_process"]
+    ratios = {
+        "overhead_p50_ms": ours["p50_ms"] - inp["p50_ms"],
+        "overhead_p99_ms": ours["p99_ms"] - inp["p99_ms"],
+        "batch_fraction": ours["batch_rows_per_s"] / inp["batch_rows_per_s"],
+    }
+    if "mlflow" in report:
+        peer_figures = report["mlflow"]
+        ratios["mlflow_overhead_p50_ms"] = peer_figures["p50_ms"] - inp["p50_ms"]
+        ratios["mlflow_batch_fraction"] = peer_figures["batch_rows_per_s"] / inp["batch_rows_per_s"]
+        ratios["vs_mlflow_rps"] = ours["rps_8_clients"] / peer_figures["rps_8_clients"]
+    report["ratios"] = ratios
+    report["targets"] = {
+        "overhead_p50_ms <= 1.5": ratios["overhead_p50_ms"] <= TARGETS["overhead_p50_ms"],
+        "batch_fraction >= 0.5": ratios["batch_fraction"] >= TARGETS["batch_fraction"],
+    }
+    if "vs_mlflow_rps" in ratios:
+        report["targets"]["vs_mlflow_rps >= 2"] = (
+            ratios["vs_mlflow_rps"] >= TARGETS["vs_mlflow_rps"]
+        )
+
+    print(
+        f"in-process predict(): p50 {inp['p50_ms']:.3f} ms, p99 {inp['p99_ms']:.3f} ms, "
+        f"batch {inp['batch_rows_per_s']:,.0f} rows/s"
+    )
+    for name in ("service", "mlflow"):
+        if name in report:
+            f = report[name]
+            print(
+                f"{name:>9} /predict: p50 {f['p50_ms']:.3f} ms, p99 {f['p99_ms']:.3f} ms, batch "
+                f"{f['batch_rows_per_s']:,.0f} rows/s, 8 clients {f['rps_8_clients']:,.0f} req/s"
+            )
+    for key, value in ratios.items():
+        print(f"  {key}: {value:.3f}")
+    for key, met in report["targets"].items():
+        print(f"  target {key}: {'met' if met else 'MISSED'}")
+    for note in report["notes"]:
+        print(f"note: {note}")
+    if args.json_path:
+        path = Path(args.json_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
