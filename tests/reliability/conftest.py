@@ -1,8 +1,11 @@
-"""Report how many hostile notebooks the reliability suite really sent through each surface."""
+"""Reliability fixtures, and a report of how many hostile notebooks went through each surface."""
 
 from __future__ import annotations
 
-from tests.reliability.profile import TALLY
+import pytest
+
+from tests.reliability.jupyter_server import running_jupyter_server
+from tests.reliability.profile import MEASUREMENTS, TALLY
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -11,3 +14,12 @@ def pytest_terminal_summary(terminalreporter):
         total = sum(surfaces.values())
         detail = ", ".join(f"{k} {v}" for k, v in sorted(surfaces.items()))
         terminalreporter.write_line(f"reliability: {total} hostile notebooks ({detail})")
+    for line in MEASUREMENTS:
+        terminalreporter.write_line(f"reliability: {line}")
+
+
+@pytest.fixture(scope="session")
+def jupyter(tmp_path_factory):
+    """One real Jupyter server with the extension for the whole reliability run."""
+    with running_jupyter_server(tmp_path_factory.mktemp("jupyter")) as server:
+        yield server

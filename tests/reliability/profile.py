@@ -25,3 +25,11 @@ def count(surface: str, kind: str) -> None:
     """Record one hostile notebook sent through ``surface`` (reported at the end of the run)."""
     TALLY[surface] += 1
     TALLY[f"{surface}:{kind.split(':')[0]}"] += 1
+
+
+MEASUREMENTS: list[str] = []
+
+
+def report(line: str) -> None:
+    """Keep a measured figure for the end-of-run summary (measured, asserted only generously)."""
+    MEASUREMENTS.append(line)

@@ -66,6 +66,10 @@ def parse_body(raw: bytes) -> dict:
         raise RequestFailed(
             400, {"error": "BadRequest", "message": f"request body is not valid JSON: {exc}"}
         ) from None
+    except RecursionError:
+        raise RequestFailed(
+            400, {"error": "BadRequest", "message": "request body is JSON nested too deeply"}
+        ) from None
     if not isinstance(data, dict):
         raise RequestFailed(400, {"error": "BadRequest", "message": "expected a JSON object"})
     return data
