@@ -12,6 +12,10 @@ SECRETS = [
     ("token = 'ghp_4TqY0mRk2sLw8Zc6Vn1Hb3Jd5Fx7Pa9Ue0Yi'", "GitHub Token"),
     ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Stripe Access Key"),
     ("db_password = 'tr0ub4dor&3'", "Secret Keyword"),
+    ("key = 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'", "Google API Key"),
+    ("OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123", "OpenAI API Key"),
+    ("token: hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "Hugging Face Token"),
+    ("postgresql://admin:s3cr3tPass@db.internal:5432/prod", "Basic Auth Credentials"),
     ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "Slack Token"),
 ]
 
@@ -33,6 +37,11 @@ def test_finds_secret_kinds(line, kind):
 )
 def test_ignores_ordinary_code_and_tables(text):
     assert find_secrets(text) == []
+
+
+def test_output_scan_without_entropy_still_finds_fixed_formats():
+    (hit,) = find_secrets("printed AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", entropy=False)
+    assert hit.kind == "Google API Key" and hit.column == 9
 
 
 def test_many_texts_keep_their_own_line_numbers():

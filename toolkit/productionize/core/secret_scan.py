@@ -17,6 +17,14 @@ MAX_LINE_CHARS = 2000  # minified blobs are not where people paste keys; bound t
 # auth, connection strings), a private-key header, or a long token-like run (cloud keys, tokens,
 # high-entropy strings). Lines without any (most of a printed DataFrame) are skipped unscanned.
 _WHITESPACE = re.compile(r"\s{2,}")
+# Fixed-format keys detect-secrets 1.5 has no plugin for (outputs are scanned without the entropy
+# plugins, which would otherwise be the only net for them). Formats, not entropy guesses.
+EXTRA_FORMATS = (
+    ("Google API Key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("Google OAuth Client Secret", re.compile(r"\bGOCSPX-[0-9A-Za-z_\-]{28}\b")),
+    ("OpenAI API Key", re.compile(r"\bsk-(?:proj|svcacct|admin)-[0-9A-Za-z_\-]{20,}")),
+    ("Hugging Face Token", re.compile(r"\bhf_[0-9A-Za-z]{34}\b")),
+)
 _CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
 
 
@@ -77,4 +85,13 @@ def _scan(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:
             current = best.get(secret.line_number)
             if current is None or rank < current[0]:
                 best[secret.line_number] = (rank, secret.type, secret.secret_value or "")
+    for number, line in numbered:
+        current = best.get(number)
+        if current is not None and current[0] == 0:
+            continue  # a specific detector already named it
+        for kind, pattern in EXTRA_FORMATS:
+            match = pattern.search(line)
+            if match:
+                best[number] = (0, kind, match.group(0))
+                break
     return {number: (kind, value) for number, (_, kind, value) in best.items()}
