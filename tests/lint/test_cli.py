@@ -57,6 +57,12 @@ def test_select_and_ignore(tmp_path):
     assert rules == {"PN402", "PN403", "PN404", "PN405"}
 
 
+def test_list_rules():
+    result = CliRunner().invoke(main, ["lint", "--list-rules"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("PN101  warning  out-of-order-execution:")
+
+
 def test_unknown_rule_is_a_usage_error(tmp_path):
     result = invoke(copy("clean.ipynb", tmp_path), "--select", "XX9")
     assert result.exit_code == 2

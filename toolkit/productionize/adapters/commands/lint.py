@@ -26,7 +26,25 @@ def _check_rules(rules: tuple[str, ...], flag: str) -> None:
             raise click.BadParameter(f"no rule matches {rule!r}", param_hint=flag)
 
 
+def _list_rules(ctx: click.Context, _param, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from ...core.rules import all_rules
+
+    for rule in all_rules():
+        click.echo(f"{rule.id}  {rule.severity.value:<7}  {rule.name}: {rule.summary}")
+    ctx.exit(0)
+
+
 @click.command("lint")
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_rules,
+    help="Print every rule (id, default severity, what it finds) and exit.",
+)
 @click.argument("notebooks", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option(
     "--format",
