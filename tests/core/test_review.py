@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from productionize.core.review import describe_pull_request, mermaid_from_stages
+from productionize.core.review import (
+    describe_pull_request,
+    mermaid_from_stages,
+    notebook_introduction,
+)
 
 REPORT = {
     "tool_version": "0.1.0",
@@ -96,3 +100,10 @@ def test_split_verify_report_shape():
     assert "| predict | `predictions` | divergent | 3 of 100 differ |" in body
     _, ok = describe_pull_request(dict(REPORT, verify={"ok": True, "checks": []}))
     assert "reproduces the notebook" in ok
+
+
+def test_notebook_introduction_demotes_headings_and_is_bounded():
+    text = notebook_introduction(["# Customer churn\n\nPredict who leaves.", "", "## Data"])
+    assert text == "**Customer churn**\n\nPredict who leaves.\n\n**Data**"
+    assert notebook_introduction([]) is None
+    assert len(notebook_introduction(["word " * 1000])) <= 1202

@@ -67,6 +67,9 @@ def test_example_notebook_to_pull_request(git_server, forge, tmp_path, monkeypat
     for stage in report["stages"]:
         assert f"| {stage['name']} | " in body
     assert "cd models/churn" in body and "ploomber build" in body
+    # build/split reports carry no lint findings: publish lints the shipped notebook copy
+    assert "## Lint findings still open" in body
+    assert "**Customer churn**" in body  # the notebook's own introduction
     assert (
         payload["title"]
         == f"Productionize churn_classifier (notebook {report['notebook']['sha256'][:12]})"

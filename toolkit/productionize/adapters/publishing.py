@@ -44,10 +44,10 @@ from ..core.publication import (
     scalar_metrics,
     sha256_hex,
 )
-from ..core.review import describe_pull_request
+from ..core.review import describe_pull_request, notebook_introduction
 from ..core.secret_scan import find_secrets_in_texts
-from ..errors import InputError, PublishError
-from ..model import PublishResult
+from ..errors import InputError, ProductionizeError, PublishError
+from ..model import PublishResult, to_dict
 from .git_client import ZERO_OID, Credentials, GitClient
 from .pull_requests import PROVIDERS, credential_username, open_or_update_pull_request
 from .retrying import RetryPolicy, TransientError, call_with_retries, retry_policy_from_env
@@ -121,6 +121,8 @@ def publish(
     project_dir = Path(outdir)
     report = _read_report(project_dir)
     metrics = _project_metrics(project_dir, report)
+    findings = _open_findings(project_dir, report) if provider != "none" else None
+    description = _introduction(project_dir, report) if provider != "none" else None
     notebook_path, notebook_sha = notebook_identity(report)
     branch = branch or default_branch_name(notebook_path)
     _check_branch(branch, base)
@@ -181,7 +183,7 @@ def publish(
             if provider != "none":
                 previous = _previous_report(git, tip, sub)
                 title, body = describe_pull_request(
-                    dict(report, metrics=metrics),
+                    dict(report, metrics=metrics, findings=findings, description=description),
                     previous,
                     subdir=sub,
                     files=[f.path for f in files],
@@ -602,6 +604,52 @@ def _previous_report(git: GitClient, tip: str | None, subdir: str) -> dict | Non
         recorded = _decode(git.read_file(parent, repo_path(subdir, MANIFEST_PATH)))
         data = dict(data, metrics=manifest_metrics(recorded))
     return data
+
+
+def _notebook_copy(project_dir: Path, report: dict) -> Path | None:
+    path, _ = notebook_identity(report)
+    copy = project_dir / "notebooks" / Path(path).name
+    return copy if copy.is_file() else None
+
+
+def _introduction(project_dir: Path, report: dict) -> str | None:
+    """Quote the notebook's opening markdown (what it does, in its author's words)."""
+    if report.get("description"):
+        return report["description"]
+    copy = _notebook_copy(project_dir, report)
+    if copy is None:
+        return None
+    from .notebook_io import read_notebook
+
+    try:
+        notebook, _ = read_notebook(copy)
+    except ProductionizeError:
+        return None
+    opening = []
+    for cell in notebook.cells:
+        if cell.is_code:
+            break
+        if cell.cell_type == "markdown":
+            opening.append(cell.source)
+    return notebook_introduction(opening)
+
+
+def _open_findings(project_dir: Path, report: dict) -> list | None:
+    """Return the report's lint findings, else lint the notebook copy shipped in the project."""
+    for key in ("findings", "lint"):
+        if report.get(key) is not None:
+            value = report[key]
+            return value.get("findings") if isinstance(value, dict) else value
+    copy = _notebook_copy(project_dir, report)
+    if copy is None:
+        return None
+    from ..options import Options
+    from .linting import lint_file
+
+    try:
+        return [to_dict(finding) for finding in lint_file(copy, Options())]
+    except ProductionizeError:
+        return None
 
 
 def _project_metrics(project_dir: Path, report: dict) -> dict:
