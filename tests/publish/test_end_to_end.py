@@ -91,3 +91,38 @@ def test_example_notebook_to_pull_request(git_server, forge, tmp_path, monkeypat
     )
     assert again.exit_code == 0 and "(unchanged)" in again.output
     assert git("rev-list", "--count", branch, cwd=bare) == "2"  # seed + one generated commit
+
+
+@pytest.mark.slow
+def test_build_publish_one_shot(git_server, tmp_path):
+    bare = git_server.create_repo("deploy", {"README.md": "# Deployments\n"})
+    out = tmp_path / "built"
+    url = git_server.url("deploy", credentials=f"ci:{TOKEN}")
+    notebook = str(ROOT_EXAMPLES / "churn_classifier.ipynb")
+    runner = CliRunner()
+
+    refused = runner.invoke(main, ["build", notebook, "-o", str(out), "--publish"])
+    assert refused.exit_code == 2 and "--publish and --remote URL go together" in refused.output
+    assert not out.exists()  # checked before building anything
+
+    result = runner.invoke(
+        main,
+        [
+            "build",
+            notebook,
+            "-o",
+            str(out),
+            "--no-verify",
+            "--no-train",
+            "--publish",
+            "--remote",
+            url,
+            "--subdir",
+            "churn",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "branch: productionize/churn_classifier" in result.output
+    assert "pushed: yes" in result.output and TOKEN not in result.output
+    tree = git("ls-tree", "-r", "--name-only", "productionize/churn_classifier", cwd=bare)
+    assert "churn/SERVICE.md" in tree.splitlines() and "churn/Dockerfile" in tree.splitlines()

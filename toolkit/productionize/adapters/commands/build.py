@@ -1,4 +1,5 @@
-"""``productionize build NOTEBOOK -o OUTDIR``: lint -> split -> service in one go (the main job)."""
+"""``productionize build NOTEBOOK -o OUTDIR``: lint -> split -> service in one go (the main job),
+and with ``--publish`` a review branch + pull request."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 
 from ...options import Options
 from ..cli import handle_errors
+from .publish import add_publish_options, run_publish
 
 
 @click.command("build")
@@ -33,10 +35,31 @@ from ..cli import handle_errors
 @click.option("--no-lint", is_flag=True, help="Do not stop on lint errors.")
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
 @click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
+@click.option(
+    "--publish",
+    "publish",
+    is_flag=True,
+    help="Then push the project to a review branch of --remote and open a PR (see publish).",
+)
+@add_publish_options
 @handle_errors
-def command(notebook, outdir, framework, no_verify, no_train, no_lint, force, project_name):
+def command(
+    notebook,
+    outdir,
+    framework,
+    no_verify,
+    no_train,
+    no_lint,
+    force,
+    project_name,
+    publish,
+    **publish_options,
+):
     """Lint NOTEBOOK, split it into a pipeline and add a tested prediction service."""
     from ..building import build_project
+
+    if publish != bool(publish_options["remote"]):  # fail before the long build, not after
+        raise click.UsageError("--publish and --remote URL go together")
 
     options = Options(framework=framework, project_name=project_name)
     result = build_project(
@@ -66,3 +89,5 @@ def command(notebook, outdir, framework, no_verify, no_train, no_lint, force, pr
     for note in result.notes:
         click.echo(f"train: {note}")
     click.echo(f"wrote {result.outdir}; try it: productionize serve {outdir}")
+    if publish:
+        run_publish(result.outdir, **publish_options)
