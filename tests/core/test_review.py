@@ -107,3 +107,11 @@ def test_notebook_introduction_demotes_headings_and_is_bounded():
     assert text == "**Customer churn**\n\nPredict who leaves.\n\n**Data**"
     assert notebook_introduction([]) is None
     assert len(notebook_introduction(["word " * 1000])) <= 1202
+
+
+def test_ci_workflows_in_a_subdirectory_are_flagged():
+    files = ["requirements.txt", ".github/workflows/ci.yml"]
+    _, nested = describe_pull_request(REPORT, subdir="svc", files=files)
+    assert "GitHub only runs workflows from the repository root" in nested
+    _, root = describe_pull_request(REPORT, subdir="", files=files)
+    assert "GitHub only runs" not in root

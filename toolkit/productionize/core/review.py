@@ -335,6 +335,8 @@ def _how_to_test(subdir: str, files: set[str]) -> str:
     lines += ["python -m venv .venv && . .venv/bin/activate"]
     if not files or "requirements.txt" in files:
         lines.append("pip install -r requirements.txt")
+    if "requirements-dev.txt" in files:
+        lines.append("pip install -r requirements-dev.txt")
     if "pipeline.yaml" in files:
         lines.append("ploomber build          # runs load → clean → train → predict")
     if not files or any(f.startswith("tests/") for f in files):
@@ -342,6 +344,14 @@ def _how_to_test(subdir: str, files: set[str]) -> str:
     if "Dockerfile" in files:
         lines.append("docker build -t service . # the prediction service image")
     lines.append("```")
+    workflows = sorted(f for f in files if f.startswith(".github/workflows/"))
+    if subdir and workflows:
+        lines += [
+            "",
+            f"Note: the CI workflows are in `{subdir}/.github/workflows/`, and GitHub only runs "
+            "workflows from the repository root: move them there (adding "
+            f"`working-directory: {subdir}`) or publish without `--subdir`.",
+        ]
     return "\n".join(lines)
 
 
