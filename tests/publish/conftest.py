@@ -36,7 +36,15 @@ def isolated_git(tmp_path, monkeypatch):
         "CI_API_V4_URL",
     ):
         monkeypatch.delenv(name, raising=False)
-    for name in ("GIT_CONFIG_COUNT", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+    for name in (
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_GLOBAL",  # else `git config --global` in a test would edit the real file
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_ASKPASS",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
