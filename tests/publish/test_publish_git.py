@@ -336,3 +336,14 @@ def test_a_second_publish_to_the_same_cache_waits_for_none_and_says_so(repo, tmp
             run(project, repo, cache_dir=cache)
     assert "another publish" in str(caught.value)
     assert run(project, repo, cache_dir=cache).pushed  # free again
+
+
+def test_files_forges_would_reject_stop_before_committing(repo, tmp_path, monkeypatch):
+    import productionize.adapters.publishing as publishing
+
+    monkeypatch.setattr(publishing, "MAX_FILE_BYTES", 1000)
+    project = make_project(tmp_path / "out", files={"data/big.csv": "x,y\n" * 400})
+    with pytest.raises(PublishError) as caught:
+        run(project, repo)
+    assert "services/churn/data/big.csv" in str(caught.value) and ".gitignore" in str(caught.value)
+    assert remote_tip(repo) is None

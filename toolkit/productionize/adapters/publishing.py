@@ -69,6 +69,9 @@ ALWAYS_EXCLUDED = (
 )
 
 
+MAX_FILE_BYTES = 100 * 2**20  # GitHub's hard limit per file
+
+
 class SecretsFoundError(PublishError):
     """The files to publish contain probable secrets; nothing was committed or pushed."""
 
@@ -146,6 +149,7 @@ def publish(
             files = _read_project(git, project_dir)
             say("scan", f"scanning {len(files)} files for secrets")
             _block_secrets(files, sub)
+            _block_oversized(files, sub)
 
             say("fetch", f"fetching {target.url}")
             default, remote_heads = _remote_state(git, retry, say, base, branch)
@@ -392,6 +396,20 @@ def _block_secrets(files: list[ProjectFile], subdir: str) -> None:
             f"refusing to publish: {len(hits)} probable secret(s) in the generated project "
             f"(nothing was committed or pushed):\n  {listing}\nRemove them (read secrets from "
             "the environment) or mark a false positive with `# pragma: allowlist secret`."
+        )
+
+
+def _block_oversized(files: list[ProjectFile], subdir: str) -> None:
+    """Stop before committing files forges refuse (GitHub rejects pushes with files > 100 MB)."""
+    big = [f for f in files if len(f.data) > MAX_FILE_BYTES]
+    if big:
+        listing = "\n  ".join(
+            f"{repo_path(subdir, f.path)} ({len(f.data) / 2**20:.0f} MiB)" for f in big
+        )
+        raise PublishError(
+            f"refusing to publish files over {MAX_FILE_BYTES // 2**20} MiB (forges reject them; "
+            f"nothing was committed):\n  {listing}\nList them in the project's .gitignore (or "
+            "track them with Git LFS in the deployment repository)."
         )
 
 
