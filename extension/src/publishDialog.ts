@@ -199,6 +199,8 @@ export async function publishForReview(defaults: IPublishRequest): Promise<void>
         job = update;
         view.showJob(update);
       });
+      // nothing left to stop
+      dialog.node.querySelector<HTMLButtonElement>('.jp-Dialog-button.jp-mod-warn')?.remove();
     } catch (error) {
       view.showError(describeFailure(error));
     }

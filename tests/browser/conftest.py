@@ -66,7 +66,16 @@ class JupyterLab:
             "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
             "PLOOMBER_STATS_ENABLED": "false",
+            # publishing from the UI: a git identity and a private clone cache
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Data Scientist",
+            "GIT_AUTHOR_EMAIL": "ds@example.com",
+            "GIT_COMMITTER_NAME": "Data Scientist",
+            "GIT_COMMITTER_EMAIL": "ds@example.com",
         }
+        for name in ("GITHUB_TOKEN", "GITLAB_TOKEN"):
+            self.env.pop(name, None)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:

@@ -7,6 +7,7 @@ one (the active cell moves to it), preview the generated code, build, and check 
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 
 import nbformat
@@ -80,6 +81,16 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
             "data-windowed-list-index", "11"
         )
         screenshot("03-finding-revealed")
+
+        # a safe fix goes through the notebook model: applied in place, and undone by Undo
+        editor = cell(page, 11).locator(".jp-InputArea-editor")
+        panel.locator(
+            '.jp-productionize-finding[data-rule="PN701"][data-cell-index="11"]'
+        ).get_by_role("button", name="Apply").click()
+        expect(editor).to_contain_text('backup = "/home/alice/churn-backup.csv"')
+        cell(page, 11).locator(".jp-InputPrompt").click()  # back to the notebook, command mode
+        page.keyboard.press("z")  # undo the last notebook change
+        expect(editor).to_contain_text("backup = '/home/alice/churn-backup.csv'")
     else:
         expect(panel.locator(".jp-productionize-status.jp-mod-error")).to_contain_text(
             "not available", timeout=TIMEOUT
@@ -105,6 +116,7 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
         screenshot("05-built")
         assert (jupyterlab.root / "churn-production").is_dir()
         assert list((jupyterlab.root / "churn-production").rglob("train.py"))
+        publish(page, jupyterlab, screenshot)
     else:
         expect(page.locator(".jp-Notification-Toast-error").first).to_contain_text(
             "not available", timeout=TIMEOUT
@@ -114,6 +126,43 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
     while saved_tags(jupyterlab.root / notebook, PLOT_CELL) != ["skip"]:
         assert time.monotonic() < deadline, "the tag never reached the saved notebook"
         time.sleep(0.5)
+
+
+def publish(page, jupyterlab, screenshot) -> None:
+    """Publish for review to a real git server on loopback; the dialog shows steps and outcome."""
+    from playwright.sync_api import expect
+
+    from tests.publish.git_server import GitHttpServer
+
+    token = "tok-Browser-5e6f7a8b9c"  # pragma: allowlist secret
+    (jupyterlab.root.parent / "srv").mkdir()
+    server = GitHttpServer(jupyterlab.root.parent / "srv", password=token).start()
+    try:
+        server.create_repo("deploy", {"README.md": "# deployments\n"})
+        page.locator("#jp-productionize-findings").get_by_role("button", name="Publish…").click()
+        form = page.locator(".jp-productionize-form")
+        expect(form.locator('input[name="outdir"]')).to_have_value("churn-production")
+        form.locator('input[name="remote"]').fill(server.url("deploy", f"reviewer:{token}"))
+        form.locator('input[name="subdir"]').fill("services/churn")
+        page.locator(".jp-Dialog-button", has_text="Publish").click()
+        progress = page.locator(".jp-productionize-progress")
+        expect(progress).to_have_attribute("data-state", "succeeded", timeout=300_000)
+        expect(progress).to_contain_text("Branch productionize/churn")
+        expect(progress).to_contain_text("Pushed.")
+        assert token not in progress.inner_text()
+        screenshot("06-published")
+        page.locator(".jp-Dialog-button", has_text="Close").click()
+        bare = server.root / "deploy.git"
+        listing = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", "productionize/churn"],
+            cwd=bare,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert "services/churn/pipeline.yaml" in listing
+    finally:
+        server.stop()
 
 
 def saved_tags(path, index: int) -> list[str] | None:

@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ STATUS = (
     (ProductionizeError, 400),
 )
 PROVIDERS = ("none", "github", "gitlab")
+# build switches the UI may send, with their defaults (verify: faithfulness check; train: first model)
+BUILD_FLAGS = {"verify": True, "force": False, "train": True}
 # what each feature needs from the toolkit (any one of the alternatives); GET /productionize/info
 FEATURES = {
     "lint": [("adapters.linting", "lint_notebook")],
@@ -229,12 +232,11 @@ class BuildHandler(ProductionizeHandler):
         outdir_api = body.get("outdir") or default_outdir(request.api_path)
         outdir = resolve(root, outdir_api, must_exist=False)
         options = build_options(root, body, request.file)
-        verify = bool(body.get("verify", True))
-        force = bool(body.get("force", False))
+        flags = {k: bool(body.get(k, default)) for k, default in BUILD_FLAGS.items()}
 
         def work(progress: Callable[[str, str], None]) -> dict:
             progress("build", f"building {request.api_path} into {outdir_api}")
-            result = run_build(request.file, outdir, options, verify, force, progress)
+            result = run_build(request.file, outdir, options, flags, progress)
             progress("done", f"project written to {outdir_api}")
             build = summarize(result, root)
             return {"outdir": outdir_api, "files": list_files(outdir), "build": build}
@@ -273,7 +275,7 @@ class PublishHandler(ProductionizeHandler):
         }
 
         def work(progress: Callable[[str, str], None]) -> dict:
-            progress("publish", f"publishing {outdir_api} to {remote.strip()}")
+            progress("publish", f"publishing {outdir_api} to {without_credentials(remote)}")
             result = publish(str(outdir), remote.strip(), progress=progress, **kwargs)
             return _jsonable(to_dict(result))
 
@@ -299,7 +301,7 @@ class JobHandler(ProductionizeHandler):
 
 
 def run_build(
-    notebook: Path, outdir: Path, options, verify: bool, force: bool, progress: Callable
+    notebook: Path, outdir: Path, options, flags: dict[str, bool], progress: Callable
 ) -> Any:
     """Build the whole project; without the service stage, write the pipeline project only."""
     try:
@@ -308,13 +310,21 @@ def run_build(
         split_to_dir = require("adapters.splitting", "split_to_dir")
         can_verify = importlib.util.find_spec("productionize.adapters.verifying") is not None
         progress("note", "the service stage is not installed: writing the pipeline project only")
-        if verify and not can_verify:
+        verify = flags["verify"] and can_verify
+        if flags["verify"] and not can_verify:
             progress("note", "the faithfulness check is not installed: not verified")
-        return split_to_dir(notebook, outdir, options, verify=verify and can_verify, force=force)
-    kwargs = {"verify": verify, "force": force, "framework": options.framework}
-    if "progress" in inspect.signature(build_project).parameters:
+        return split_to_dir(notebook, outdir, options, verify=verify, force=flags["force"])
+    accepted = inspect.signature(build_project).parameters
+    kwargs = {k: v for k, v in flags.items() if k in accepted}
+    kwargs["framework"] = options.framework
+    if "progress" in accepted:
         kwargs["progress"] = progress
     return build_project(str(notebook), str(outdir), options, **kwargs)
+
+
+def without_credentials(url: str) -> str:
+    """A remote URL fit for messages: ``https://user:token@host/x`` -> ``https://host/x``."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url.strip())
 
 
 def summarize(result: Any, root: str) -> Any:
