@@ -196,7 +196,12 @@ export class ProductionizeController {
       });
       const suggestions = readSuggestions(response.suggestions ?? []);
       this.labelsFor(notebook).setSuggestions(suggestions);
-      view.showFiles(response.files, suggestions, response.inferred_tags ?? false);
+      view.showFiles(
+        response.files,
+        suggestions,
+        response.inferred_tags ?? false,
+        response.notes ?? []
+      );
     } catch (error) {
       view.showError(`Preview failed: ${describeFailure(error)}`);
       this.notifyFailure('Preview failed', error, notebook);
@@ -258,7 +263,9 @@ export class ProductionizeController {
       Notification.update({
         id,
         type: 'success',
-        message: `Built ${result.outdir}: ${result.files.length} files.`,
+        message: [`Built ${result.outdir}: ${result.files.length} files.`, ...(result.build.notes ?? [])]
+          .join(' ')
+          .slice(0, 600),
         autoClose: 8000,
         actions: [
           { label: 'Show files', callback: () => void this.showFiles(result) },

@@ -23,7 +23,12 @@ export class PreviewView extends Widget {
     this.addClass('jp-productionize-preview');
   }
 
-  showFiles(files: IGeneratedFile[], suggestions: ITagSuggestion[], inferred = false): void {
+  showFiles(
+    files: IGeneratedFile[],
+    suggestions: ITagSuggestion[],
+    inferred = false,
+    notes: string[] = []
+  ): void {
     this._files = new Map(files.map(f => [f.path, f.content]));
     const top = document.createElement('div');
     top.className = 'jp-productionize-preview-top';
@@ -32,6 +37,12 @@ export class PreviewView extends Widget {
       `${files.length} files would be generated from ${this.notebookPath} (nothing is written yet)` +
       (inferred ? ', using the suggested stage tags: the notebook has none yet.' : '.');
     top.appendChild(summary);
+    for (const note of notes) {
+      const item = document.createElement('span');
+      item.className = 'jp-productionize-note';
+      item.textContent = note;
+      top.appendChild(item);
+    }
     if (suggestions.length > 0) {
       const accept = document.createElement('button');
       accept.className = 'jp-Button jp-mod-styled jp-mod-small jp-productionize-accept-all';

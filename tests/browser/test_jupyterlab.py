@@ -102,6 +102,10 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
     if features["split"]:
         train = preview.locator('.jp-productionize-leaf[data-path$="/train.py"]')
         expect(train).to_be_visible(timeout=TIMEOUT)
+        if features["service"]:
+            expect(
+                preview.locator('.jp-productionize-leaf[data-path="Dockerfile"]')
+            ).to_be_visible()
         train.click()
         expect(preview.locator(".jp-productionize-file")).to_contain_text("def train")
         assert not (jupyterlab.root / "churn-production").exists()

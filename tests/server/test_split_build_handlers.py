@@ -32,6 +32,9 @@ async def test_preview_returns_the_files_and_writes_nothing(api, churn, jp_root_
     paths = [f["path"] for f in body["files"]]
     assert paths == sorted(paths)
     assert {"pipeline.yaml", "requirements.txt", "src/churn/train.py"} <= set(paths)
+    # the service stage is part of the preview too
+    assert {"Dockerfile", "src/churn/service/app.py"} <= set(paths)
+    assert body["notes"] == []
     train = next(f["content"] for f in body["files"] if f["path"] == "src/churn/train.py")
     assert "def train(" in train
     assert body["suggestions"] == []  # the example is tagged
@@ -93,14 +96,18 @@ async def wait_for_job(api, job: dict) -> dict:
     raise AssertionError(f"job never finished: {job}")
 
 
+@pytest.mark.slow
 async def test_build_is_a_job_that_writes_the_project(api, churn, jp_root_dir):
-    status, body = await api("build", {"path": churn, "outdir": "out/churn", "verify": False})
+    status, body = await api(
+        "build", {"path": churn, "outdir": "out/churn", "verify": False, "train": False}
+    )
     assert status == 202, body
     job = await wait_for_job(api, body["job"])
     assert job["state"] == "succeeded", job
     result = job["result"]
     assert result["outdir"] == "out/churn"
     assert "src/churn/train.py" in result["files"]
+    assert {"Dockerfile", "src/churn/service/app.py", "pipeline.yaml"} <= set(result["files"])
     assert (jp_root_dir / "out" / "churn" / "src" / "churn" / "train.py").is_file()
     assert job["messages"][0]["step"] == "build"
     assert str(jp_root_dir) not in json.dumps(job)
@@ -113,7 +120,7 @@ async def test_a_failed_build_reports_the_error_with_its_cell(api, jp_root_dir):
         ("code", "y = x + 1", ("predict",)),
     )
     (jp_root_dir / "bad.ipynb").write_text(json.dumps(nb))
-    status, body = await api("build", {"path": "bad.ipynb", "verify": False})
+    status, body = await api("build", {"path": "bad.ipynb", "verify": False, "train": False})
     assert status == 202
     job = await wait_for_job(api, body["job"])
     assert job["state"] == "failed"

@@ -52,6 +52,8 @@ export interface ISplitResponse {
   suggestions: unknown[];
   /** The notebook has no stage tags: the preview applies the suggested ones. */
   inferred_tags?: boolean;
+  /** Why part of the project is missing from the preview (e.g. the service cannot be planned). */
+  notes?: string[];
 }
 
 /** A failure as the server reports it: a message and, where known, where. */
@@ -89,7 +91,7 @@ export interface IJob<R = unknown> {
 export interface IBuildResult {
   outdir: string;
   files: string[];
-  build: unknown;
+  build: { notes?: string[]; findings?: IFinding[]; report?: unknown };
 }
 
 export interface IPublishResult {

@@ -37,7 +37,7 @@ from ..errors import (
 from ..model import to_dict
 from .jobs import JobRunner
 from .paths import to_api_path
-from .preview import has_stage_tags, preview_split
+from .preview import has_stage_tags, preview_project
 from .requests import (
     NotAvailable,
     RequestFailed,
@@ -206,18 +206,16 @@ class SplitPreviewHandler(ProductionizeHandler):
         body = self.body()
         request = load_notebook(self.root_dir, body)
         options = build_options(self.root_dir, body, request.file)
-        result = await self.run_blocking(preview_split, request, options)
-        files = sorted(
-            ({"path": f.path, "content": f.content} for f in result.files),
-            key=lambda f: f["path"],
-        )
+        preview = await self.run_blocking(preview_project, request, options)
+        files = [{"path": f.path, "content": f.content} for f in preview.files]
         self.send_json(
             200,
             {
                 "path": request.api_path,
-                "files": files,
-                "suggestions": to_dict(list(result.suggestions)),
+                "files": sorted(files, key=lambda f: f["path"]),
+                "suggestions": to_dict(list(preview.split.suggestions)),
                 "inferred_tags": not has_stage_tags(request.notebook),
+                "notes": list(preview.notes),
             },
         )
 
@@ -327,11 +325,15 @@ def without_credentials(url: str) -> str:
     return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url.strip())
 
 
-def summarize(result: Any, root: str) -> Any:
-    """What the UI needs from a build result: the report, not every file's contents again."""
-    data = to_dict(result)
-    if isinstance(data, dict):
-        data = {k: v for k, v in data.items() if k not in ("files", "graph", "spec")}
+def summarize(result: Any, root: str) -> dict:
+    """What the UI needs from a build result (notes, findings, report), not every file again."""
+    data = {}
+    for name in ("notes", "findings", "report"):
+        if hasattr(result, name):
+            data[name] = to_dict(getattr(result, name))
+    split = getattr(result, "split", None)
+    if getattr(split, "report", None):
+        data["report"] = to_dict(split.report)
     # paths in reports are the server's; the browser gets them relative to the root
     return json.loads(_scrub(json.dumps(data, default=str), root))
 

@@ -1,15 +1,55 @@
-"""Split preview of the notebook as it is on screen: the files it would write, nothing written."""
+"""Preview of the project a notebook (as it is on screen) would give: files and contents.
+
+Nothing is written where the user can see it: the split runs in memory, and the service stage,
+which reads a split project from disk, renders from a private temporary copy.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 from ..core.tags import stage_tags
-from ..model import Notebook, SplitResult
+from ..errors import ProductionizeError
+from ..model import Notebook, RenderedFile, SplitResult
 from ..options import Options
-from .requests import NotebookRequest, RequestFailed, require
+from .requests import NotAvailable, NotebookRequest, RequestFailed, require
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The files of the whole project (pipeline + service), suggestions, and notes for the UI."""
+
+    files: tuple[RenderedFile, ...]
+    split: SplitResult
+    notes: tuple[str, ...] = ()
+
+
+def preview_project(request: NotebookRequest, options: Options) -> Preview:
+    """Split the live notebook and render its service, without writing the user's folders."""
+    result = preview_split(request, options)
+    files = {f.path: f for f in result.files}
+    try:
+        render_service = require("adapters.building", "render_project_service")
+        write_project = require("adapters.splitting", "write_project")
+        data_copies = require("adapters.splitting", "_data_copies")
+    except NotAvailable:
+        return Preview(tuple(files.values()), result, ("the service stage is not installed",))
+    try:
+        with tempfile.TemporaryDirectory(prefix="productionize-preview-") as tmp:
+            project = Path(tmp) / "project"
+            copies = data_copies(result, request.file.parent)
+            write_project(project, list(result.files), copies, dict(result.report))
+            _spec, service_files = render_service(project, options)
+    except ProductionizeError as exc:
+        # the pipeline part still previews; the UI shows why the service part is missing
+        return Preview(tuple(files.values()), result, (f"service: {exc.message}",))
+    files.update({f.path: f for f in service_files})
+    return Preview(tuple(sorted(files.values(), key=lambda f: f.path)), result)
 
 
 def preview_split(request: NotebookRequest, options: Options) -> SplitResult:
