@@ -124,9 +124,7 @@ def publish(
     project_dir = Path(outdir)
     report = _read_report(project_dir)
     metrics = _project_metrics(project_dir, report)
-    findings = _open_findings(project_dir, report) if provider != "none" else None
-    description = _introduction(project_dir, report) if provider != "none" else None
-    notebook_path, notebook_sha = notebook_identity(report)
+    notebook_path, _ = notebook_identity(report)
     branch = branch or default_branch_name(notebook_path)
     _check_branch(branch, base)
     try:
@@ -186,6 +184,9 @@ def publish(
             pr_url = None
             if provider != "none":
                 previous = _previous_report(git, tip, sub)
+                say("describe", "writing the pull request description")
+                findings = _open_findings(project_dir, report)
+                description = _introduction(project_dir, report)
                 title, body = describe_pull_request(
                     dict(report, metrics=metrics, findings=findings, description=description),
                     previous,
@@ -207,7 +208,7 @@ def publish(
                         on_retry=lambda detail: say("retry", detail),
                     )
                 except PublishError as exc:
-                    done = f"pushed {tip[:12]} to {branch}" if tip else "nothing pushed"
+                    done = f"{branch} is at {tip[:12]} on the remote"
                     raise PublishError(
                         f"{exc.message} ({done}; re-run the same command to retry the pull "
                         "request)"
