@@ -6,12 +6,22 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Finding, Notebook
 from ..options import Options
-from .defuse import ParsedCell, parse_cell
+from .defuse import CellNames, ParsedCell, parse_cell
 from .rules import RULES, LintContext
+from .rules.errors import is_python
 
 
 def parse_cells(notebook: Notebook) -> tuple[ParsedCell, ...]:
-    """Parse every code cell once (the single ``ast.parse`` all rules share)."""
+    """Parse every code cell once (the single ``ast.parse`` all rules share).
+
+    Cells of a notebook whose kernel is not Python are not parsed: rules that need Python
+    (dataflow, magics, paths, seeds, black, ruff) then have nothing to look at.
+    """
+    if not is_python(notebook):
+        return tuple(
+            ParsedCell(cell, cell.source, None, (), CellNames(), None, python_body=False)
+            for cell in notebook.code_cells
+        )
     return tuple(parse_cell(cell) for cell in notebook.code_cells)
 
 

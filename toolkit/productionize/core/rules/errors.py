@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...model import Finding, Fix, Severity
+from ...model import Finding, Fix, Notebook, Severity
 from .base import LintContext, rule
 
 EXPECTED_TO_RAISE = "raises-exception"  # nbmake/jupyter-book's tag for cells that fail on purpose
@@ -53,3 +53,26 @@ def syntax_error(ctx: LintContext) -> Iterator[Finding]:
                 column,
                 Fix("Correct the syntax at the reported line and column"),
             )
+
+
+def is_python(notebook: Notebook) -> bool:
+    """Whether the notebook's kernel runs Python (unknown counts as Python)."""
+    language = (notebook.language or "python").lower()
+    return language in ("python", "python3", "ipython", "ipython3", "pypy", "pypy3")
+
+
+@rule(
+    "PN303",
+    "not-python",
+    Severity.INFO,
+    "The notebook's kernel is not Python: only language-independent rules run",
+    "Nothing to fix; split and service need a Python notebook",
+)
+def not_python(ctx: LintContext) -> Iterator[Finding]:
+    if not is_python(ctx.notebook):
+        yield ctx.finding(
+            "PN303",
+            None,
+            f"kernel language is {ctx.notebook.language!r}, not Python: dataflow, magics, paths, "
+            "seeds, black and ruff checks were skipped",
+        )
