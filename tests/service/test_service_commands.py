@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from productionize.adapters.cli import main
+from tests.conftest import EXAMPLES, make_notebook
 from tests.service.fixture_project import PACKAGE, project_files
 
 
@@ -109,3 +110,37 @@ def test_serve_needs_a_generated_service(split_dir):
     shutil.rmtree(split_dir / "src" / PACKAGE)
     result = run("serve", split_dir, "--port", "1")
     assert result.exit_code == 2 and "not a split project" in result.output
+
+
+def test_build_writes_pipeline_and_service(tmp_path):
+    out = tmp_path / "churn"
+    notebook = EXAMPLES / "churn_classifier.ipynb"
+    result = run("build", notebook, "-o", out, "--no-verify", "--no-train", "--framework", "flask")
+    assert result.exit_code == 0, result.output
+    assert "split: package churn_classifier" in result.output
+    assert "service: flask" in result.output
+    for path in ("pipeline.yaml", "src/churn_classifier/predict.py", "SERVICE.md", "Dockerfile"):
+        assert (out / path).is_file(), path
+    app = (out / "src/churn_classifier/service/app.py").read_text()
+    assert "from .api import ServiceAPI" in app and "from flask import" in app
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert report["service"]["framework"] == "flask"
+    manifest = json.loads((out / ".productionize/manifest.json").read_text())["files"]
+    assert "src/churn_classifier/service/api.py" in manifest and "pipeline.yaml" in manifest
+    again = run("build", notebook, "-o", out, "--no-verify", "--no-train", "--framework", "flask")
+    assert again.exit_code == 0, again.output
+
+
+def test_build_stops_on_lint_errors_and_writes_nothing(tmp_path, write_notebook):
+    nb = make_notebook(
+        ("code", "data_path = 'data.csv'", ["parameters"]),
+        ("code", "import pandas as pd\ndf = pd.read_csv(data_path)", ["load"]),
+        ("code", "model = undefined_name.fit(df)", ["train"]),
+        ("code", "predictions = model.predict(df)", ["predict"]),
+    )
+    path = write_notebook(nb)
+    out = tmp_path / "out"
+    result = run("build", path, "-o", out, "--no-verify", "--no-train")
+    assert result.exit_code == 1
+    assert "lint error(s), first:" in result.output and "PN201" in result.output
+    assert not out.exists()

@@ -130,22 +130,38 @@ def test_real_server_answers_like_the_notebook(project):
         assert categorical in schema["json_schema"]["properties"]
         assert http.get("/version").json()["framework"] == framework
 
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        started = http.post("/retrain", headers=auth)
+        assert started.status_code == 202, started.text
+
+        def finished():
+            job = http.get("/retrain", headers=auth).json()["job"]
+            return job if job["status"] != "running" else None
+
+        job = wait_for(finished, attempts=600, pause=0.5)  # the pipeline runs for real
+        assert job and job["status"] == "promoted", job  # same data and seed: not worse
+        assert job["candidate"] == "v0003"
+        assert http.get("/version").json()["model_version"] == "v0003"
+        again = http.post("/predict", json=expected["records"]).json()
+        assert all(map(same, expected["predictions"], again["predictions"]))
+
         rolled = CliRunner().invoke(main, ["rollback", str(root)])
         assert rolled.exit_code == 0, rolled.output
-        assert wait_for(lambda: http.get("/version").json()["model_version"] == "v0001")
+        assert wait_for(lambda: http.get("/version").json()["model_version"] == "v0002")
 
-        metadata = json.loads((root / "models/v0002/metadata.json").read_text())
-        (root / "models/v0002" / metadata["model_file"]).write_bytes(b"not a model")
-        promoted = CliRunner().invoke(main, ["rollback", str(root), "--to", "v0002"])
+        metadata = json.loads((root / "models/v0003/metadata.json").read_text())
+        (root / "models/v0003" / metadata["model_file"]).write_bytes(b"not a model")
+        promoted = CliRunner().invoke(main, ["rollback", str(root), "--to", "v0003"])
         assert promoted.exit_code == 0, promoted.output
         assert wait_for(lambda: http.get("/ready").json()["status"] == "degraded")
         answer = http.post("/predict", json=expected["records"][:3]).json()
-        fallback = json.loads((root / "models/v0002/fallback.json").read_text())
+        fallback = json.loads((root / "models/v0003/fallback.json").read_text())
         assert answer["fallback"] is True
         assert answer["predictions"] == [fallback["value"]] * 3
         metrics = http.get("/metrics").text
         assert "model_service_fallback_responses_total 1" in metrics
-        assert 'model_service_model_info{fallback="1",version="v0002"} 1' in metrics
+        assert 'model_service_model_info{fallback="1",version="v0003"} 1' in metrics
+        assert 'model_service_retrain_runs_total{outcome="promoted"} 1' in metrics
     log = (root / "server.log").read_text()
     assert '"event": "request"' in log
     assert "__unseen__" not in log  # no payloads in logs by default

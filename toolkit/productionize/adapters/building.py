@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +188,7 @@ def build_project(
     framework: str | None = None,
     lint: bool = True,
     train: bool = True,
+    progress: Callable[[str, str], None] | None = None,
 ) -> BuildResult:
     """Run lint -> split -> service on a notebook, write the project, train its first model.
 
@@ -195,7 +197,9 @@ def build_project(
     faithfulness check runs unless ``verify`` is False; a divergent pipeline gets no service.
     Training (``ploomber build`` in the project's environment) registers models/v0001 so the
     service can start; it is skipped, with a note, when that environment has no ploomber.
+    ``progress(step, detail)`` is told about each step (the JupyterLab job shows it).
     """
+    report = progress or (lambda step, detail="": None)
     from ..core import flow
     from .notebook_io import read_notebook
     from .splitting import REPORT, render_inputs, size_of_relative_to, split_to_dir
@@ -206,6 +210,7 @@ def build_project(
     if lint:
         from .linting import lint_file, load_options
 
+        report("lint", f"linting {Path(notebook_path).name}")
         lint_options = load_options(notebook_path, base=options)
         findings = tuple(lint_file(notebook_path, lint_options))
         errors = [f for f in findings if f.severity == Severity.ERROR]
@@ -215,10 +220,12 @@ def build_project(
                 "(run `productionize lint` for all of them; --no-lint skips the gate)",
                 str(notebook_path),
             )
+    report("split", "planning the pipeline and the service")
     # plan and render split + service in memory first: a problem fails before anything is written
     notebook, _node = read_notebook(notebook_path)
     folder = Path(notebook_path).resolve().parent
     flow.build(notebook, options, render_inputs(notebook_path), size_of_relative_to(folder))
+    report("write", "writing the pipeline project" + (" and verifying it" if verify else ""))
     split = split_to_dir(notebook_path, outdir, options, verify=verify, force=force)
     verdict = split.report.get("verify")
     if verdict is not None and not verdict.get("ok", False):
@@ -227,10 +234,13 @@ def build_project(
             f"(see the verify results in {Path(outdir) / REPORT})",
             str(notebook_path),
         )
+    report("service", f"adding the {options.framework} service")
     service = add_service(outdir, outdir, options, force=force)
     notes = []
     if train:
+        report("train", "training the first model version (ploomber build)")
         notes.append(train_project(service.outdir))
+        report("train", notes[-1])
     return BuildResult(service.outdir, findings, split, service, tuple(notes))
 
 

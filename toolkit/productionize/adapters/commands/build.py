@@ -70,6 +70,7 @@ def command(
         force=force,
         lint=not no_lint,
         train=not no_train,
+        progress=lambda step, detail="": click.echo(f"... {step}: {detail}", err=True),
     )
     counts = Counter(f.severity.value for f in result.findings)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
