@@ -74,13 +74,14 @@ def verify_project(
             project,
             ignore=shutil.ignore_patterns("products", "models", ".venv*", "__pycache__", ".git"),
         )
+        # the notebook first: if it cannot run here, that is the news (not a pipeline failure)
+        capture = _run_notebook(node, notebook_path, values, work / "seed0", SEED)
         build_error = _build_pipeline(project)
         if build_error is not None:
             return VerifyReport(
                 str(notebook_path),
                 (StageCheck("pipeline", "ploomber build", "divergent", build_error),),
             )
-        capture = _run_notebook(node, notebook_path, values, work / "seed0", SEED)
         checks = _compare(project, values, capture, None, work)
         if any(c["status"] == "divergent" for c in checks):
             other = _run_notebook(node, notebook_path, values, work / "seed1", OTHER_SEED)

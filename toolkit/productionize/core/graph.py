@@ -25,7 +25,14 @@ HEADING_STAGES: tuple[tuple[str, re.Pattern], ...] = (
     ("skip", re.compile(r"\b(explor\w*|eda|visuali[sz]\w*|plots?|inspect\w*)\b", re.I)),
     ("predict", re.compile(r"\b(predict\w*|inference|scor\w*|evaluat\w*)\b", re.I)),
     ("train", re.compile(r"\b(train\w*|fit\w*|model(l?ing)?)\b", re.I)),
-    ("clean", re.compile(r"\b(clean\w*|prepar\w*|preprocess\w*|features?|transform\w*)\b", re.I)),
+    (
+        "clean",
+        re.compile(
+            r"\b(clean\w*|prepar\w*|preprocess\w*|features?|transform\w*|missing|imput\w*"
+            r"|encod\w*|wrangl\w*)\b",
+            re.I,
+        ),
+    ),
     ("load", re.compile(r"\b(load\w*|read\w*|ingest\w*|data\s*set|data)\b", re.I)),
 )
 # Calls that tell what a cell does, matched on the parsed code (never on comments or strings).
@@ -34,7 +41,7 @@ READ_CALL = re.compile(
     r"|load(txt)?|load_\w+|fetch_\w+|genfromtxt|open)$"
 )
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function"})
-HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+)$", re.M)
+HEADING_LEVELS = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*)$", re.M)
 
 
 def build_graph(notebook: Notebook, options: Options) -> CellGraph:
@@ -159,11 +166,18 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     supervised = any(_fit_calls(p)[0] for p in parsed)
     # `load_data(path)` defined in the notebook says nothing by its name; its body does
     own_functions = frozenset(n for p in parsed for n in _function_names(p))
+    last_stage: str | None = None  # the stage most recently suggested
+    last_production: str | None = None  # ... among load/clean/train/predict
+    resume = False  # a heading ended an exploration section: the next cell resumes production
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            heading = _heading_stage(cell.source)
-            if heading is not None:
-                section, section_used = heading, False
+            for level, text in _headings(cell.source):
+                if level == 1 and not seen_code:
+                    continue  # the notebook's title names the whole notebook, not a section
+                stage = _stage_of_heading(text)
+                section = (stage, text) if stage else None
+                section_used = False
+                resume = last_stage == tag_grammar.SKIP and stage is None
             continue
         item = by_index.get(cell.index)
         if item is None:
@@ -174,20 +188,28 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
             stage, reason = code_stage
         elif section is not None and not section_used:
             stage, reason = section[0], f"under the heading '{section[1]}'"
+        elif resume and last_production is not None:
+            stage, reason = last_production, "continues the work after an exploration section"
         else:
             continue
+        resume = False
         if section is not None and section[0] == stage:
             section_used = True
+        last_stage = stage
+        if stage in tag_grammar.STAGES:
+            last_production = stage
         suggestions.append(TagSuggestion(cell.index, cell.cell_id, stage, reason))
     return suggestions
 
 
-def _heading_stage(source: str) -> tuple[str, str] | None:
-    for match in HEADING.finditer(source):
-        text = match.group(1).strip()
-        for stage, pattern in HEADING_STAGES:
-            if pattern.search(text):
-                return stage, text
+def _headings(source: str) -> list[tuple[int, str]]:
+    return [(len(m.group(1)), m.group(2).strip()) for m in HEADING_LEVELS.finditer(source)]
+
+
+def _stage_of_heading(text: str) -> str | None:
+    for stage, pattern in HEADING_STAGES:
+        if pattern.search(text):
+            return stage
     return None
 
 
@@ -201,9 +223,9 @@ def _code_stage(
     called -= own_functions
     # A cell that fits a model and then scores it on held-out data is a training cell.
     if fits_xy or (fits_x and not supervised):
-        return "train", "calls .fit("
+        return "train", "calls .fit()"
     if called & PREDICT_METHODS:
-        return "predict", "calls .predict("
+        return "predict", "calls .predict()"
     if any(name and READ_CALL.match(name) for name in called):
         return "load", "reads a file"
     if first and _only_literal_assignments(item):

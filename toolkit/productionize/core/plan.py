@@ -447,12 +447,17 @@ def _predict_specs(
     records = None
     prediction = "predictions"
     allowed = {model} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
-    for piece in pieces:
-        if piece.statement.kind != CODE:
-            continue
-        call = _predict_call(piece.statement.node, model)
-        if call is None:
-            continue
+    candidates = [
+        (piece, call)
+        for piece in pieces
+        if piece.statement.kind == CODE
+        and (call := _predict_call(piece.statement.node, model)) is not None
+    ]
+    # prefer predictions on held-out records over predictions on the training features
+    candidates.sort(
+        key=lambda pc: isinstance(pc[1].args[0], ast.Name) and pc[1].args[0].id == features
+    )
+    for piece, call in candidates[:1]:
         node = piece.statement.node
         if isinstance(call.args[0], ast.Name):
             records = call.args[0].id
@@ -484,7 +489,6 @@ def _predict_specs(
                 f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
                 f"predict() applies `{model}.predict` directly"
             )
-        break
     if slice_piece is not None:
         text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
         text = rename_names(text, {model: "model", records: "records"})
