@@ -6,6 +6,8 @@ what a cell reads before writing is ``used``, what it leaves bound is ``defined`
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +101,7 @@ def test_renaming_moves_the_name_and_nothing_else(items, old, new):
     def moved(names):
         return {new if n == old else n for n in names}
 
-    if new not in before.defined | before.used:
+    if not re.search(rf"\b{new}\b", source):  # renaming onto a name in use changes scoping
         assert set(after.defined) == moved(before.defined)
         assert set(after.used) == moved(before.used)
 
