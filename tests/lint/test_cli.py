@@ -232,11 +232,16 @@ def test_bad_input_among_good_still_reports_the_good_one(tmp_path):
     assert "PN201" in result.output and f"error: {bad}" in result.output
 
 
-def test_syntax_error_cell_is_a_finding_not_a_crash(tmp_path):
-    result = invoke(copy("broken_cell.ipynb", tmp_path), "--format", "json")
-    assert result.exit_code == 1
-    syntax = [f for f in json.loads(result.output) if f["rule"] == "PN302"]
+def test_cell_that_does_not_parse_is_bad_input(tmp_path):
+    path = copy("broken_cell.ipynb", tmp_path)
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["lint", str(path), "--format", "json", "--fix"])
+    assert result.exit_code == 2
+    assert path.read_bytes() == before  # nothing written
+    assert f"error: {path}:cell 1:4:6: syntax error: '(' was never closed" in result.stderr
+    syntax = [f for f in json.loads(result.stdout) if f["rule"] == "PN302"]
     assert [(f["cell_index"], f["line"], f["column"]) for f in syntax] == [(1, 4, 6)]
+    assert "Traceback" not in result.output
 
 
 def test_examples_lint_without_errors():

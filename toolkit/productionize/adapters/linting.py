@@ -22,6 +22,7 @@ from .notebook_io import read_notebook
 
 RUFF_TIMEOUT = 60  # seconds; ruff takes milliseconds, this only guards against a hung binary
 MAX_FIX_ROUNDS = 10  # each round applies at most one source edit per cell
+UNPARSEABLE = "PN302"  # a cell that does not parse makes the notebook bad input (exit 2)
 
 
 def lint_notebook(notebook: Notebook, options: Options) -> list[Finding]:
@@ -142,7 +143,10 @@ class FixResult:
 
 
 def fix_file(path: str | os.PathLike, options: Options) -> FixResult:
-    """Apply safe fixes until none is left, then write the notebook (and requirements) atomically."""
+    """Apply safe fixes until none is left, then write the notebook (and requirements) atomically.
+
+    Nothing is written when a cell does not parse (the findings say which).
+    """
     import nbformat
 
     from ..core.fixes import apply_fixes
@@ -151,6 +155,9 @@ def fix_file(path: str | os.PathLike, options: Options) -> FixResult:
     notebook, node = read_notebook(path)
     findings = lint_notebook(notebook, options)
     applied: list[Finding] = []
+    if any(f.rule == UNPARSEABLE for f in findings):
+        # a cell that does not parse is bad input: report it, write nothing
+        return FixResult(str(path), (), (), tuple(findings))
     for _ in range(MAX_FIX_ROUNDS):
         node, round_applied = apply_fixes(node, findings)
         if not round_applied:

@@ -72,11 +72,12 @@ def _list_rules(ctx: click.Context, _param, value: bool) -> None:
 def command(notebooks, output_format, output, fix, select, ignore, fail_on, config):
     """Lint notebooks: hidden state, dataflow, magics, paths, secrets, PII, seeds, black, ruff.
 
-    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error (including a
+    cell that does not parse).
     """
     from ...core.report_formats import format_json, format_sarif, format_text
     from ..atomic import write_text_atomic
-    from ..linting import fix_file, lint_file, load_options
+    from ..linting import UNPARSEABLE, fix_file, lint_file, load_options
 
     selected, ignored = _rule_list(select), _rule_list(ignore)
     _check_rules(selected, "--select")
@@ -124,7 +125,11 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
         write_text_atomic(Path(output), report)
     elif linted or output_format != "text":
         click.echo(report, nl=False)
-    if input_errors:
+    # a cell that does not parse is bad input (exit 2), reported as a finding with cell:line:col
+    unparseable = [f for f in findings if f.rule == UNPARSEABLE]
+    for finding in unparseable:
+        click.echo(f"error: {finding.location}: {finding.message}", err=True)
+    if input_errors or unparseable:
         sys.exit(2)
     if failing:
         sys.exit(1)
