@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from productionize.adapters.cli import main
 
 from .conftest import TOKEN, make_project
+from .git_server import git
 
 
 def invoke(*args, env=None):
@@ -53,3 +54,30 @@ def test_publish_command_errors_are_one_line_with_exit_codes(git_server, tmp_pat
 
     result = invoke("publish", str(project))
     assert result.exit_code == 2 and "--remote" in result.output
+
+
+def test_publish_defaults_come_from_pyproject(git_server, tmp_path, monkeypatch):
+    git_server.create_repo("deploy", {"README.md": "# d\n"})
+    authed = git_server.url("deploy", credentials=f"me:{TOKEN}")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "pyproject.toml").write_text(
+        "[tool.productionize.publish]\n"
+        f'remote = "{git_server.url("deploy")}"\n'
+        'subdir = "from-config"\n'
+        'branch = "review/churn"\n'
+    )
+    monkeypatch.chdir(workspace)
+    project = make_project(tmp_path / "out")
+    # the URL with credentials on the command line wins over the configured remote
+    result = invoke("publish", str(project), "--remote", authed, "--branch", "review/cli")
+    assert result.exit_code == 0, result.output
+    assert "branch: review/cli" in result.output
+    tree = git("ls-tree", "-r", "--name-only", "review/cli", cwd=git_server.root / "deploy.git")
+    assert "from-config/README.md" in tree.splitlines()
+
+    (workspace / "pyproject.toml").write_text(
+        '[tool.productionize.publish]\ntoken = "x"\n'  # pragma: allowlist secret
+    )
+    refused = invoke("publish", str(project))
+    assert refused.exit_code == 2 and "never store credentials" in refused.output

@@ -102,7 +102,7 @@ def test_build_publish_one_shot(git_server, tmp_path):
     runner = CliRunner()
 
     refused = runner.invoke(main, ["build", notebook, "-o", str(out), "--publish"])
-    assert refused.exit_code == 2 and "--publish and --remote URL go together" in refused.output
+    assert refused.exit_code == 2 and "--publish needs --remote URL" in refused.output
     assert not out.exists()  # checked before building anything
 
     result = runner.invoke(

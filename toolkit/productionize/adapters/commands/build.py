@@ -10,7 +10,7 @@ import click
 
 from ...options import Options
 from ..cli import handle_errors
-from .publish import add_publish_options, run_publish
+from .publish import add_publish_options, apply_publish_config, run_publish
 
 
 @click.command("build")
@@ -58,8 +58,16 @@ def command(
     """Lint NOTEBOOK, split it into a pipeline and add a tested prediction service."""
     from ..building import build_project
 
-    if publish != bool(publish_options["remote"]):  # fail before the long build, not after
-        raise click.UsageError("--publish and --remote URL go together")
+    ctx = click.get_current_context()
+    if publish_options["remote"] and not publish:
+        raise click.UsageError("--remote URL needs --publish")
+    if publish:  # settle the publish options before the long build, not after it
+        start = notebook.resolve().parent
+        publish_options = apply_publish_config(ctx, publish_options, start)
+        if not publish_options["remote"]:
+            raise click.UsageError(
+                "--publish needs --remote URL (or remote in [tool.productionize.publish])"
+            )
 
     options = Options(framework=framework, project_name=project_name)
     result = build_project(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import click
 
+from ...errors import ConfigError
 from ..cli import handle_errors
 from ..pull_requests import PROVIDERS
 
@@ -66,6 +70,56 @@ def add_publish_options(func):
     return func
 
 
+CONFIG_KEYS = ("remote", "branch", "base", "provider", "subdir", "api_url")
+
+
+def apply_publish_config(ctx: click.Context, options: dict, start: Path) -> dict:
+    """Fill flags left at their defaults from ``[tool.productionize.publish]`` (nearest pyproject).
+
+    Flags given on the command line win. Tokens are refused here: they belong in the
+    environment or a credential helper, never in a committed file.
+    """
+    from ..linting import find_pyproject
+
+    path = find_pyproject(start)
+    if path is None:
+        return options
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration: {exc}", str(path)) from None
+    table = ((data.get("tool") or {}).get("productionize") or {}).get("publish")
+    if table is None:
+        return options
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.productionize.publish] must be a table", str(path))
+    merged = dict(options)
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if "token" in name or "password" in name:
+            raise ConfigError(
+                f"[tool.productionize.publish] {key}: never store credentials in pyproject.toml; "
+                "use GITHUB_TOKEN / GITLAB_TOKEN or a git credential helper",
+                str(path),
+            )
+        if name not in CONFIG_KEYS:
+            raise ConfigError(
+                f"[tool.productionize.publish] unknown key {key!r} (known: "
+                f"{', '.join(k.replace('_', '-') for k in CONFIG_KEYS)})",
+                str(path),
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"[tool.productionize.publish] {key} must be a string", str(path))
+        if name == "provider" and value not in PROVIDERS:
+            raise ConfigError(
+                f"[tool.productionize.publish] provider must be one of {', '.join(PROVIDERS)}",
+                str(path),
+            )
+        if ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT):
+            merged[name] = value
+    return merged
+
+
 def run_publish(outdir, *, remote, quiet=False, **kwargs) -> None:
     """Publish OUTDIR and print the outcome: the shared body of ``publish``/``build --publish``."""
     from ..publishing import publish
@@ -93,12 +147,12 @@ def command(
 ):
     """Commit OUTDIR to a review branch of a deployment repository and open a pull request.
 
-    Tokens: GITHUB_TOKEN / GITLAB_TOKEN, or the git credential helper.
+    Tokens: GITHUB_TOKEN / GITLAB_TOKEN, or the git credential helper. Defaults for --remote,
+    --branch, --base, --provider, --subdir and --api-url come from [tool.productionize.publish]
+    in the nearest pyproject.toml of the current folder.
     """
-    run_publish(
-        outdir,
+    options = dict(
         remote=remote,
-        quiet=quiet,
         branch=branch,
         base=base,
         provider=provider,
@@ -107,3 +161,5 @@ def command(
         api_url=api_url,
         cache_dir=cache_dir,
     )
+    options = apply_publish_config(click.get_current_context(), options, Path.cwd())
+    run_publish(outdir, quiet=quiet, **options)
