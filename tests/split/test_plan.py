@@ -267,3 +267,33 @@ def test_generated_files_are_deterministic():
     first = split_nb(nb).files
     second = split_nb(nb).files
     assert first == second
+
+
+def test_grid_search_best_estimator_is_the_model_and_helpers_are_module_functions():
+    cells = [
+        ("code", "%matplotlib inline\nimport pandas as pd", ()),
+        ("code", "DATA = 'telco.csv'\nSEED = 7", ["parameters"]),
+        ("code", "df = pd.read_csv(DATA)", ["load"]),
+        (
+            "code",
+            "def to_number(series):\n    return pd.to_numeric(series, errors='coerce')\n\n"
+            "df['Total'] = to_number(df['Total'])\nX = df.drop(columns='y')\ny = df['y']",
+            ["clean"],
+        ),
+        (
+            "code",
+            "from sklearn.model_selection import GridSearchCV\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "grid = GridSearchCV(RandomForestClassifier(random_state=SEED), {'max_depth': [3]})\n"
+            "grid.fit(X, y)\nbest = grid.best_estimator_",
+            ["train"],
+        ),
+        ("code", "y_pred = best.predict(X)\nshare = y_pred.mean()", ["predict"]),
+    ]
+    result = split_nb(make_notebook(*cells), sizes={"telco.csv": 10})
+    spec = result.spec
+    assert (spec.model_name, spec.features_name, spec.target_name) == ("best", "X", "y")
+    assert spec.predictions_name == "y_pred" and spec.metrics == ("share",)
+    assert stages_of(result)["train"].outputs == ("best",)
+    clean = next(f.content for f in result.files if f.path == "src/nb/clean.py")
+    assert clean.index("def to_number(series):") < clean.index("def clean(df):")

@@ -77,7 +77,9 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
 
     flows = _flows(graph, stage_of, imports, param_names)
     _check_duplicate_outputs(graph, flows, notebook)
-    model_name, features_name, target_name = _find_model(pieces["train"], flows, notebook)
+    model_name, features_name, target_name = _find_model(
+        pieces["train"], flows, notebook, [p for p in pieces["predict"] if p.statement.kind == CODE]
+    )
     helpers = _helper_definitions(pieces)
 
     stages: list[StageSpec] = []
@@ -374,7 +376,7 @@ def _helper_definitions(pieces: dict) -> dict[str, str]:
 
 
 def _find_model(
-    train: list[_Piece], flows: dict, notebook: Notebook
+    train: list[_Piece], flows: dict, notebook: Notebook, predict_pieces: list[_Piece] = ()
 ) -> tuple[str, str | None, str | None]:
     """The fitted estimator that leaves the train stage, and the names it was fit on."""
     fitted: list[tuple[str, str | None, str | None]] = []
@@ -405,6 +407,11 @@ def _find_model(
         if name in exported and name in predict_inputs:
             return name, features, target
     if fitted:
+        # ``best = grid.best_estimator_``: the model is what the predict cells predict with
+        _fitted_name, features, target = fitted[-1]
+        for name in sorted(exported & predict_inputs):
+            if any(_predict_call(p.statement.node, name) for p in predict_pieces):
+                return name, features, target
         return fitted[-1]
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
@@ -507,10 +514,16 @@ def _predict_specs(
         cells = ()
         predict_imports = ()
         synthesized = True
-        note = (
-            "The notebook has no predict step of its own: predict() applies the trained model's "
-            "own predict to records shaped like its training features."
-        )
+        if any(p.statement.kind == CODE for p in pieces):
+            note = (
+                "predict() applies the trained model's own predict to records shaped like its "
+                "training features; the notebook's predict cells run in evaluate()."
+            )
+        else:
+            note = (
+                "The notebook has no predict step of its own: predict() applies the trained "
+                "model's own predict to records shaped like its training features."
+            )
         notes.append(note)
     predict_spec = StageSpec(
         name="predict",
