@@ -110,3 +110,17 @@ def test_readme_rule_table_lists_every_rule():
     for rule in all_rules():
         row = f"| `{rule.id}` | {rule.severity.value} | {rule.summary} | {rule.fix} |"
         assert row in readme, f"README rule table is out of date for {rule.id}"
+
+
+def test_json_output_matches_the_shipped_schema(corpus_findings):
+    import productionize
+
+    schema_path = Path(productionize.__file__).parent / "schemas" / "lint-findings.schema.json"
+    schema = json.loads(schema_path.read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    notebook_level = Finding("PN303", Severity.INFO, Location("r.ipynb"), "not Python")
+    data = json.loads(format_json([*corpus_findings, notebook_level]))
+    jsonschema.Draft7Validator(schema).validate(data)
+    data[0]["severity"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(schema).validate(data)
