@@ -12,7 +12,8 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .defuse import ParsedCell
+from ..model import StageSpec
+from .defuse import ParsedCell, analyze_tree
 from .statements import Statement
 
 READ_FUNCTIONS = frozenset(
@@ -190,3 +191,76 @@ def _string_continuation_lines(text: str) -> set[int]:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return lines
+
+
+# -- snippets of generated function bodies ----------------------------------------------------
+
+
+def imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
+    try:
+        used = analyze_tree(ast.parse(as_function(code))).used
+    except SyntaxError:
+        used = set()
+    return tuple(sorted({imports[n][0] for n in used if n in imports and n not in bound}))
+
+
+def as_function(body: str) -> str:
+    return "def _f():\n" + "\n".join("    " + line for line in body.split("\n"))
+
+
+def constants_for(code: str, constants: dict[str, str]) -> tuple[str, ...]:
+    used = set(ordered_uses(code))
+    return tuple(text for name, text in constants.items() if name in used)
+
+
+def ordered_uses(code: str) -> list[str]:
+    try:
+        tree = ast.parse(as_function(code))
+    except SyntaxError:
+        return []
+    seen: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            seen.setdefault(node.id, None)
+    nodes = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    return list(dict.fromkeys(n.id for n in nodes))
+
+
+def ordered_defs(code: str) -> list[str]:
+    tree = ast.parse(code)
+    names: dict[str, None] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.setdefault(node.id, None)
+    return list(names)
+
+
+def imported_names(stage: StageSpec) -> set[str]:
+    try:
+        return set(analyze_tree(ast.parse(as_function(stage.body))).used)
+    except SyntaxError:
+        return set()
+
+
+def commented(text: str) -> str:
+    return "\n".join("# " + line if line.strip() else "#" for line in text.split("\n"))
+
+
+def first_line(text: str) -> str:
+    lines = [
+        line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return lines[0].strip() if lines else ""
+
+
+def stored_names(node: ast.AST) -> set[str]:
+    """Names a statement assigns."""
+    return {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }

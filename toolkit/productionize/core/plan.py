@@ -10,28 +10,30 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import SplitError
-from ..model import CellGraph, DataFile, Notebook, Parameter, PipelineSpec, StageSpec
+from ..model import CellGraph, Notebook, PipelineSpec, StageSpec
 from ..options import Options
 from . import tags as tag_grammar
 from .codegen import (
-    Replacement,
-    find_path_literals,
-    is_absolute_path,
-    rename_names,
+    commented,
+    constants_for,
+    first_line,
+    imported_names,
+    imports_for,
+    ordered_defs,
+    ordered_uses,
     statement_text,
+    stored_names,
 )
-from .defuse import BUILTIN_NAMES, ParsedCell, analyze_tree
+from .defuse import ParsedCell
+from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
+from .predict_plan import plan_predict, predict_call
 from .statements import CODE, DISPLAY, Statement
 
 STAGES = tag_grammar.STAGES
-PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
 FIT_METHODS = ("fit", "fit_transform", "partial_fit")
-MAX_COPIED_BYTES = 20 * 1024 * 1024
-SizeOf = Callable[[str], "int | None"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
     imports = _import_table(graph)
     _check_dependencies(graph, stage_of, imports)
 
-    parameters, constants = _parameters(graph, parsed_of)
+    parameters, constants = parameters_from_cells(graph, parsed_of)
     pieces = {stage: _stage_pieces(graph, parsed_of, stage) for stage in STAGES}
     present = [s for s in STAGES if any(c.stage == s for c in graph.cells)]
     for stage in present:
@@ -71,7 +73,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         )
 
     # path literals in production code become parameters
-    path_params, replacements = _lift_paths(notebook, pieces, parameters)
+    path_params, replacements = lift_paths(notebook, pieces, parameters)
     parameters = parameters + path_params
     param_names = {p.name for p in parameters}
 
@@ -106,7 +108,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
                 extra_outputs=extra,
             )
         )
-    predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes = _predict_specs(
+    predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes = plan_predict(
         notebook,
         pieces["predict"],
         flows,
@@ -123,12 +125,12 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
     if evaluate_spec is not None:
         stages.append(evaluate_spec)
 
-    data_files = _data_files(parameters, size_of)
+    files = data_files(parameters, size_of)
     modules = sorted(
         {
             imports[name][1]
             for stage in stages
-            for name in _imported_names(stage)
+            for name in imported_names(stage)
             if name in imports and not imports[name][1].startswith(".")
         }
     )
@@ -142,7 +144,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         description=description,
         stages=tuple(stages),
         parameters=tuple(parameters),
-        data_files=tuple(data_files),
+        data_files=tuple(files),
         model_name=model_name,
         features_name=features_name,
         target_name=target_name,
@@ -282,39 +284,6 @@ def _import_table(graph: CellGraph) -> dict[str, tuple[str, str]]:
     return table
 
 
-def _parameters(graph: CellGraph, parsed_of: dict) -> tuple[list[Parameter], dict[str, str]]:
-    """Literal assignments of ``parameters`` cells; other statements become module constants."""
-    parameters: list[Parameter] = []
-    constants: dict[str, str] = {}
-    for cell in graph.cells:
-        if cell.stage != tag_grammar.PARAMETERS:
-            continue
-        parsed, statements = parsed_of[cell.index]
-        for statement in statements:
-            node = statement.node
-            if statement.kind != CODE:
-                continue
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-            ):
-                name = node.targets[0].id
-                try:
-                    value = ast.literal_eval(node.value)
-                except ValueError:
-                    constants[name] = statement_text(parsed, statement)
-                    continue
-                parameters = [p for p in parameters if p.name != name]
-                parameters.append(
-                    Parameter(name, value, cell.index, isinstance(value, str) and _is_path(value))
-                )
-            else:
-                for name in _stored(node):
-                    constants[name] = statement_text(parsed, statement)
-    return parameters, constants
-
-
 def _stage_pieces(graph: CellGraph, parsed_of: dict, stage: str) -> list[_Piece]:
     pieces = []
     for cell in graph.cells:
@@ -348,15 +317,9 @@ def _flows(graph: CellGraph, stage_of: dict, imports: dict, params: set[str]) ->
 
 
 def _defines(pieces: dict, stage: str, name: str) -> bool:
-    return any(name in _stored(p.statement.node) for p in pieces[stage] if p.statement.kind == CODE)
-
-
-def _stored(node: ast.AST) -> set[str]:
-    names = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            names.add(n.id)
-    return names
+    return any(
+        name in stored_names(p.statement.node) for p in pieces[stage] if p.statement.kind == CODE
+    )
 
 
 def _helper_definitions(pieces: dict) -> dict[str, str]:
@@ -410,212 +373,13 @@ def _find_model(
         # ``best = grid.best_estimator_``: the model is what the predict cells predict with
         _fitted_name, features, target = fitted[-1]
         for name in sorted(exported & predict_inputs):
-            if any(_predict_call(p.statement.node, name) for p in predict_pieces):
+            if any(predict_call(p.statement.node, name) for p in predict_pieces):
                 return name, features, target
         return fitted[-1]
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
         notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,
     )
-
-
-# -- predict / evaluate -----------------------------------------------------------------------
-
-
-def _predict_call(node: ast.AST, model: str) -> ast.Call | None:
-    for call in ast.walk(node):
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr in PREDICT_METHODS
-            and isinstance(call.func.value, ast.Name)
-            and call.func.value.id == model
-            and call.args
-        ):
-            return call
-    return None
-
-
-def _predict_specs(
-    notebook,
-    pieces,
-    flows,
-    parameters,
-    constants,
-    imports,
-    replacements,
-    helpers,
-    model,
-    features,
-    stage_of,
-):
-    notes: list[str] = []
-    slice_piece = None
-    records = None
-    prediction = "predictions"
-    allowed = {model} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
-    candidates = [
-        (piece, call)
-        for piece in pieces
-        if piece.statement.kind == CODE
-        and (call := _predict_call(piece.statement.node, model)) is not None
-    ]
-    # prefer predictions on held-out records over predictions on the training features
-    candidates.sort(
-        key=lambda pc: isinstance(pc[1].args[0], ast.Name) and pc[1].args[0].id == features
-    )
-    for piece, call in candidates[:1]:
-        node = piece.statement.node
-        if isinstance(call.args[0], ast.Name):
-            records = call.args[0].id
-        used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
-        extra = sorted(used - allowed - {records})
-        train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]
-        if train_only:
-            cell = piece.cell.cell.index
-            raise SplitError(
-                f"predict cell {cell} needs training-only value(s) "
-                f"{', '.join('`' + n + '`' for n in train_only)} besides the model `{model}`; "
-                "put that step inside the model (e.g. an sklearn Pipeline) so prediction needs "
-                "only the model, or tag the cell that computes it 'train'",
-                _where(notebook, cell),
-            )
-        simple = (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and records is not None
-            and flows["inputs"]["predict"].get(records) in STAGES  # records come from upstream
-        )
-        if simple and not extra:
-            slice_piece, prediction = piece, node.targets[0].id
-        else:
-            records = None
-        if extra:
-            notes.append(
-                f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
-                f"predict() applies `{model}.predict` directly"
-            )
-    if slice_piece is not None:
-        text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
-        text = rename_names(text, {model: "model", records: "records"})
-        body = f"{text}\nreturn {prediction}.tolist() if hasattr({prediction}, 'tolist') else list({prediction})"
-        cells = (slice_piece.cell.cell.index,)
-        predict_imports = _imports_for(body, imports, set())
-        synthesized = False
-        note = ""
-    else:
-        records = records or _records_fallback(flows, features, notebook)
-        body = (
-            "predictions = model.predict(records)\n"
-            "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
-        )
-        prediction = "predictions"
-        cells = ()
-        predict_imports = ()
-        synthesized = True
-        if any(p.statement.kind == CODE for p in pieces):
-            note = (
-                "predict() applies the trained model's own predict to records shaped like its "
-                "training features; the notebook's predict cells run in evaluate()."
-            )
-        else:
-            note = (
-                "The notebook has no predict step of its own: predict() applies the trained "
-                "model's own predict to records shaped like its training features."
-            )
-        notes.append(note)
-    predict_spec = StageSpec(
-        name="predict",
-        cells=cells,
-        inputs=("model", "records"),
-        parameters=(),
-        outputs=(prediction,),
-        imports=predict_imports,
-        body=body,
-        upstream=(("model", "train"), ("records", _producer(flows, records))),
-        synthesized=synthesized,
-        note=note,
-    )
-
-    # evaluation: the rest of the predict stage, calling predict() for the sliced statement
-    rest = [p for p in pieces if p is not slice_piece]
-    if not any(p.statement.kind == CODE for p in rest):
-        return predict_spec, None, records, prediction, [], notes
-    lines: list[str] = []
-    dropped: list[str] = []
-    for piece in pieces:
-        kind = piece.statement.kind
-        if piece is slice_piece:
-            lines.append(f"{prediction} = numpy.asarray(predict({model}, {records}))")
-        elif kind == CODE:
-            lines.append(statement_text(piece.cell, piece.statement, replacements))
-        elif kind == DISPLAY:
-            dropped.append(statement_text(piece.cell, piece.statement))
-            lines.append(_commented(statement_text(piece.cell, piece.statement)))
-    code = "\n".join(lines)
-    names = analyze_tree(ast.parse(code))
-    metric_names = [
-        n
-        for n in _ordered_defs(code)
-        if n not in imports and n not in helpers and n != prediction and not n.startswith("_")
-    ]
-    inputs = [n for n in _ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
-    if model not in inputs:
-        inputs.insert(0, model)
-    if slice_piece is not None and records not in inputs:
-        inputs.insert(1, records)
-    params = [n for n in inputs if flows["inputs"]["predict"].get(n) == "parameters"]
-    # file paths lifted out of the evaluation code (e.g. a test set it re-reads) are parameters too
-    params += [
-        n
-        for n in _ordered_uses(code)
-        if n in names.used
-        and n in {p.name for p in parameters}
-        and n not in params
-        and n not in flows["inputs"]["predict"]
-    ]
-    upstream_inputs = [n for n in inputs if n not in params]
-    returned = ", ".join(f'"{n}": {n}' for n in metric_names)
-    body = f"{code}\nreturn {{{returned}}}"
-    module_imports = set(_imports_for(body, imports, set(upstream_inputs) | set(params)))
-    if slice_piece is not None:  # only the sliced statement calls the served predict()
-        module_imports.add("import numpy")
-        module_imports.add("from .predict import predict")
-    evaluate_spec = StageSpec(
-        name="evaluate",
-        cells=tuple(sorted({p.cell.cell.index for p in pieces})),
-        inputs=tuple(upstream_inputs),
-        parameters=tuple(params),
-        outputs=tuple(metric_names),
-        imports=tuple(sorted(module_imports)),
-        body=body,
-        constants=_constants_for(body, constants),
-        upstream=tuple((n, _producer(flows, n)) for n in upstream_inputs),
-        dropped=tuple(_first_line(d) for d in dropped),
-    )
-    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
-
-
-def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:
-    train_outputs = flows["outputs"].get("train", [])
-    for candidate in ("X_test", "X_valid", "X_val"):
-        if candidate in train_outputs:
-            return candidate
-    if features:
-        return features
-    raise SplitError(
-        "cannot tell which records the model predicts on: fit it on a named frame "
-        "(`model.fit(X_train, y_train)`) or add a predict cell (`predictions = model.predict(X)`)",
-        notebook.location(),
-    )
-
-
-def _producer(flows: dict, name: str | None) -> str:
-    for stage in reversed(STAGES):
-        if name in flows["outputs"].get(stage, ()):
-            return stage
-    return "train"
 
 
 # -- stage modules ----------------------------------------------------------------------------
@@ -643,14 +407,14 @@ def _stage_spec(
             lines.append(text)
         elif kind == DISPLAY:
             dropped.append(statement_text(piece.cell, piece.statement))
-            lines.append(_commented(statement_text(piece.cell, piece.statement)))
-    order = {name: i for i, name in enumerate(_ordered_defs("\n".join(lines)))}
+            lines.append(commented(statement_text(piece.cell, piece.statement)))
+    order = {name: i for i, name in enumerate(ordered_defs("\n".join(lines)))}
     outputs = sorted(outputs, key=lambda n: order.get(n, len(order)))
     if outputs:
         lines.append("return " + ", ".join(outputs))
     body = "\n".join(lines)
     param_names = {p.name for p in parameters}
-    code_inputs = [n for n in _ordered_uses(body + "\n" + "\n".join(module_level))]
+    code_inputs = [n for n in ordered_uses(body + "\n" + "\n".join(module_level))]
     upstream_inputs = [
         n
         for n in code_inputs
@@ -661,7 +425,7 @@ def _stage_spec(
         n for n in code_inputs if n in param_names and n not in params and n not in inputs_map
     ]
     bound = set(upstream_inputs) | set(params)
-    module_imports = set(_imports_for(body + "\n" + "\n".join(module_level), imports, bound))
+    module_imports = set(imports_for(body + "\n" + "\n".join(module_level), imports, bound))
     for name in code_inputs:
         if name in helpers and helpers[name] != stage:
             module_imports.add(f"from .{helpers[name]} import {name}")
@@ -673,154 +437,10 @@ def _stage_spec(
         outputs=tuple(outputs),
         imports=tuple(sorted(module_imports)),
         body=body,
-        constants=_constants_for(body, constants) + tuple(module_level),
+        constants=constants_for(body, constants) + tuple(module_level),
         upstream=tuple((n, inputs_map[n]) for n in dict.fromkeys(upstream_inputs)),
-        dropped=tuple(_first_line(d) for d in dropped),
+        dropped=tuple(first_line(d) for d in dropped),
     )
-
-
-def _imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
-    try:
-        used = analyze_tree(ast.parse(_as_function(code))).used
-    except SyntaxError:
-        used = set()
-    return tuple(sorted({imports[n][0] for n in used if n in imports and n not in bound}))
-
-
-def _as_function(body: str) -> str:
-    return "def _f():\n" + "\n".join("    " + line for line in body.split("\n"))
-
-
-def _constants_for(code: str, constants: dict[str, str]) -> tuple[str, ...]:
-    used = set(_ordered_uses(code))
-    return tuple(text for name, text in constants.items() if name in used)
-
-
-def _ordered_uses(code: str) -> list[str]:
-    try:
-        tree = ast.parse(_as_function(code))
-    except SyntaxError:
-        return []
-    seen: dict[str, None] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            seen.setdefault(node.id, None)
-    nodes = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    return list(dict.fromkeys(n.id for n in nodes))
-
-
-def _ordered_defs(code: str) -> list[str]:
-    tree = ast.parse(code)
-    names: dict[str, None] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            continue
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.setdefault(node.id, None)
-    return list(names)
-
-
-def _imported_names(stage: StageSpec) -> set[str]:
-    try:
-        return set(analyze_tree(ast.parse(_as_function(stage.body))).used)
-    except SyntaxError:
-        return set()
-
-
-def _commented(text: str) -> str:
-    return "\n".join("# " + line if line.strip() else "#" for line in text.split("\n"))
-
-
-def _first_line(text: str) -> str:
-    lines = [
-        line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")
-    ]
-    return lines[0].strip() if lines else ""
-
-
-# -- paths and data files -----------------------------------------------------------------------
-
-
-def _is_path(value: str) -> bool:
-    """A string that names a file: ``data/x.csv``, ``x.parquet`` or an absolute path."""
-    if is_absolute_path(value):
-        return True
-    has_extension = re.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", value) is not None
-    return has_extension and re.fullmatch(r"[\w./\\-]+", value) is not None
-
-
-def _lift_paths(notebook, pieces, parameters):
-    """Hard-coded file paths read by production code become parameters named after the file."""
-    taken = {p.name for p in parameters}
-    by_value = {p.default: p.name for p in parameters if p.is_path}
-    lifted: list[Parameter] = []
-    replacements: dict[tuple[int, int, int], Replacement] = {}
-    for stage in STAGES:
-        for piece in pieces[stage]:
-            if piece.statement.kind != CODE:
-                continue
-            for literal in find_path_literals(piece.statement.node):
-                value = literal.value
-                name = by_value.get(value)
-                if name is None:
-                    name = _param_name(value, taken)
-                    taken.add(name)
-                    by_value[value] = name
-                    lifted.append(Parameter(name, value, None, True))
-                key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
-                replacements[key] = Replacement(
-                    literal.lineno,
-                    literal.col_offset,
-                    literal.end_lineno,
-                    literal.end_col_offset,
-                    name,
-                )
-    return lifted, replacements
-
-
-def _param_name(value: str, taken: set[str]) -> str:
-    stem = re.split(r"[\\/]", value.rstrip("/\\"))[-1].split(".")[0]
-    base = re.sub(r"\W+", "_", stem).strip("_").lower() or "data"
-    if base[0].isdigit():
-        base = "f_" + base
-    name = f"{base}_path"
-    counter = 2
-    while name in taken or name in BUILTIN_NAMES:
-        name = f"{base}_path_{counter}"
-        counter += 1
-    return name
-
-
-def _data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
-    files = []
-    for param in parameters:
-        if not param.is_path or not isinstance(param.default, str):
-            continue
-        value = param.default
-        size = size_of(value)
-        base = re.split(r"[\\/]", value)[-1]
-        if size is None:
-            files.append(
-                DataFile(value, param.name, value, False, "not found next to the notebook")
-            )
-        elif size > MAX_COPIED_BYTES:
-            files.append(
-                DataFile(
-                    value,
-                    param.name,
-                    value,
-                    False,
-                    f"{size / 1e6:.0f} MB, larger than 20 MB: not copied; pass "
-                    f"{param.name} to point at it",
-                )
-            )
-        else:
-            files.append(DataFile(value, param.name, f"data/{base}", True))
-    return files
 
 
 # -- names ------------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""Pipeline parameters: literal values of ``parameters`` cells and file paths lifted from code.
+
+Data files the notebook reads become parameters with a project-relative default; files of up to
+20 MB are copied into ``data/`` (the adapter copies them), larger or missing ones keep their path.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+
+from ..model import CellGraph, DataFile, Parameter
+from . import tags as tag_grammar
+from .codegen import (
+    Replacement,
+    find_path_literals,
+    is_absolute_path,
+    statement_text,
+    stored_names,
+)
+from .defuse import BUILTIN_NAMES
+from .statements import CODE
+
+STAGES = tag_grammar.STAGES
+MAX_COPIED_BYTES = 20 * 1024 * 1024
+SizeOf = Callable[[str], "int | None"]
+
+
+def parameters_from_cells(
+    graph: CellGraph, parsed_of: dict
+) -> tuple[list[Parameter], dict[str, str]]:
+    """Literal assignments of ``parameters`` cells; other statements become module constants."""
+    parameters: list[Parameter] = []
+    constants: dict[str, str] = {}
+    for cell in graph.cells:
+        if cell.stage != tag_grammar.PARAMETERS:
+            continue
+        parsed, statements = parsed_of[cell.index]
+        for statement in statements:
+            node = statement.node
+            if statement.kind != CODE:
+                continue
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                name = node.targets[0].id
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    constants[name] = statement_text(parsed, statement)
+                    continue
+                parameters = [p for p in parameters if p.name != name]
+                parameters.append(
+                    Parameter(name, value, cell.index, isinstance(value, str) and _is_path(value))
+                )
+            else:
+                for name in stored_names(node):
+                    constants[name] = statement_text(parsed, statement)
+    return parameters, constants
+
+
+def _is_path(value: str) -> bool:
+    """A string that names a file: ``data/x.csv``, ``x.parquet`` or an absolute path."""
+    if is_absolute_path(value):
+        return True
+    has_extension = re.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", value) is not None
+    return has_extension and re.fullmatch(r"[\w./\\-]+", value) is not None
+
+
+def lift_paths(notebook, pieces, parameters):
+    """Hard-coded file paths read by production code become parameters named after the file."""
+    taken = {p.name for p in parameters}
+    by_value = {p.default: p.name for p in parameters if p.is_path}
+    lifted: list[Parameter] = []
+    replacements: dict[tuple[int, int, int], Replacement] = {}
+    for stage in STAGES:
+        for piece in pieces[stage]:
+            if piece.statement.kind != CODE:
+                continue
+            for literal in find_path_literals(piece.statement.node):
+                value = literal.value
+                name = by_value.get(value)
+                if name is None:
+                    name = _param_name(value, taken)
+                    taken.add(name)
+                    by_value[value] = name
+                    lifted.append(Parameter(name, value, None, True))
+                key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
+                replacements[key] = Replacement(
+                    literal.lineno,
+                    literal.col_offset,
+                    literal.end_lineno,
+                    literal.end_col_offset,
+                    name,
+                )
+    return lifted, replacements
+
+
+def _param_name(value: str, taken: set[str]) -> str:
+    stem = re.split(r"[\\/]", value.rstrip("/\\"))[-1].split(".")[0]
+    base = re.sub(r"\W+", "_", stem).strip("_").lower() or "data"
+    if base[0].isdigit():
+        base = "f_" + base
+    name = f"{base}_path"
+    counter = 2
+    while name in taken or name in BUILTIN_NAMES:
+        name = f"{base}_path_{counter}"
+        counter += 1
+    return name
+
+
+def data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
+    files = []
+    for param in parameters:
+        if not param.is_path or not isinstance(param.default, str):
+            continue
+        value = param.default
+        size = size_of(value)
+        base = re.split(r"[\\/]", value)[-1]
+        if size is None:
+            files.append(
+                DataFile(value, param.name, value, False, "not found next to the notebook")
+            )
+        elif size > MAX_COPIED_BYTES:
+            files.append(
+                DataFile(
+                    value,
+                    param.name,
+                    value,
+                    False,
+                    f"{size / 1e6:.0f} MB, larger than 20 MB: not copied; pass "
+                    f"{param.name} to point at it",
+                )
+            )
+        else:
+            files.append(DataFile(value, param.name, f"data/{base}", True))
+    return files

@@ -1,0 +1,226 @@
+"""Plan the predict stage: the served ``predict(model, records)`` and the notebook's evaluation.
+
+The statement of a predict cell that calls the model on upstream records becomes ``predict()``
+(renamed to the contract's ``model``/``records``); the rest of the predict cells becomes
+``evaluate()``, which calls ``predict()`` for that statement. A notebook without such a
+statement gets a ``predict()`` that applies the model's own ``predict``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..errors import SplitError
+from ..model import Notebook, StageSpec
+from . import tags as tag_grammar
+from .codegen import (
+    commented,
+    constants_for,
+    first_line,
+    imports_for,
+    ordered_defs,
+    ordered_uses,
+    rename_names,
+    statement_text,
+)
+from .defuse import BUILTIN_NAMES, analyze_tree
+from .statements import CODE, DISPLAY
+
+STAGES = tag_grammar.STAGES
+PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
+
+
+def predict_call(node: ast.AST, model: str) -> ast.Call | None:
+    for call in ast.walk(node):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in PREDICT_METHODS
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == model
+            and call.args
+        ):
+            return call
+    return None
+
+
+def plan_predict(
+    notebook,
+    pieces,
+    flows,
+    parameters,
+    constants,
+    imports,
+    replacements,
+    helpers,
+    model,
+    features,
+    stage_of,
+):
+    notes: list[str] = []
+    slice_piece = None
+    records = None
+    prediction = "predictions"
+    allowed = {model} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
+    candidates = [
+        (piece, call)
+        for piece in pieces
+        if piece.statement.kind == CODE
+        and (call := predict_call(piece.statement.node, model)) is not None
+    ]
+    # prefer predictions on held-out records over predictions on the training features
+    candidates.sort(
+        key=lambda pc: isinstance(pc[1].args[0], ast.Name) and pc[1].args[0].id == features
+    )
+    for piece, call in candidates[:1]:
+        node = piece.statement.node
+        if isinstance(call.args[0], ast.Name):
+            records = call.args[0].id
+        used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
+        extra = sorted(used - allowed - {records})
+        train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]
+        if train_only:
+            cell = piece.cell.cell.index
+            raise SplitError(
+                f"predict cell {cell} needs training-only value(s) "
+                f"{', '.join('`' + n + '`' for n in train_only)} besides the model `{model}`; "
+                "put that step inside the model (e.g. an sklearn Pipeline) so prediction needs "
+                "only the model, or tag the cell that computes it 'train'",
+                notebook.location(notebook.cells[cell]),
+            )
+        simple = (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and records is not None
+            and flows["inputs"]["predict"].get(records) in STAGES  # records come from upstream
+        )
+        if simple and not extra:
+            slice_piece, prediction = piece, node.targets[0].id
+        else:
+            records = None
+        if extra:
+            notes.append(
+                f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
+                f"predict() applies `{model}.predict` directly"
+            )
+    if slice_piece is not None:
+        text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
+        text = rename_names(text, {model: "model", records: "records"})
+        body = f"{text}\nreturn {prediction}.tolist() if hasattr({prediction}, 'tolist') else list({prediction})"
+        cells = (slice_piece.cell.cell.index,)
+        predict_imports = imports_for(body, imports, set())
+        synthesized = False
+        note = ""
+    else:
+        records = records or _records_fallback(flows, features, notebook)
+        body = (
+            "predictions = model.predict(records)\n"
+            "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
+        )
+        prediction = "predictions"
+        cells = ()
+        predict_imports = ()
+        synthesized = True
+        if any(p.statement.kind == CODE for p in pieces):
+            note = (
+                "predict() applies the trained model's own predict to records shaped like its "
+                "training features; the notebook's predict cells run in evaluate()."
+            )
+        else:
+            note = (
+                "The notebook has no predict step of its own: predict() applies the trained "
+                "model's own predict to records shaped like its training features."
+            )
+        notes.append(note)
+    predict_spec = StageSpec(
+        name="predict",
+        cells=cells,
+        inputs=("model", "records"),
+        parameters=(),
+        outputs=(prediction,),
+        imports=predict_imports,
+        body=body,
+        upstream=(("model", "train"), ("records", producer_of(flows, records))),
+        synthesized=synthesized,
+        note=note,
+    )
+
+    # evaluation: the rest of the predict stage, calling predict() for the sliced statement
+    rest = [p for p in pieces if p is not slice_piece]
+    if not any(p.statement.kind == CODE for p in rest):
+        return predict_spec, None, records, prediction, [], notes
+    lines: list[str] = []
+    dropped: list[str] = []
+    for piece in pieces:
+        kind = piece.statement.kind
+        if piece is slice_piece:
+            lines.append(f"{prediction} = numpy.asarray(predict({model}, {records}))")
+        elif kind == CODE:
+            lines.append(statement_text(piece.cell, piece.statement, replacements))
+        elif kind == DISPLAY:
+            dropped.append(statement_text(piece.cell, piece.statement))
+            lines.append(commented(statement_text(piece.cell, piece.statement)))
+    code = "\n".join(lines)
+    names = analyze_tree(ast.parse(code))
+    metric_names = [
+        n
+        for n in ordered_defs(code)
+        if n not in imports and n not in helpers and n != prediction and not n.startswith("_")
+    ]
+    inputs = [n for n in ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
+    if model not in inputs:
+        inputs.insert(0, model)
+    if slice_piece is not None and records not in inputs:
+        inputs.insert(1, records)
+    params = [n for n in inputs if flows["inputs"]["predict"].get(n) == "parameters"]
+    # file paths lifted out of the evaluation code (e.g. a test set it re-reads) are parameters too
+    params += [
+        n
+        for n in ordered_uses(code)
+        if n in names.used
+        and n in {p.name for p in parameters}
+        and n not in params
+        and n not in flows["inputs"]["predict"]
+    ]
+    upstream_inputs = [n for n in inputs if n not in params]
+    returned = ", ".join(f'"{n}": {n}' for n in metric_names)
+    body = f"{code}\nreturn {{{returned}}}"
+    module_imports = set(imports_for(body, imports, set(upstream_inputs) | set(params)))
+    if slice_piece is not None:  # only the sliced statement calls the served predict()
+        module_imports.add("import numpy")
+        module_imports.add("from .predict import predict")
+    evaluate_spec = StageSpec(
+        name="evaluate",
+        cells=tuple(sorted({p.cell.cell.index for p in pieces})),
+        inputs=tuple(upstream_inputs),
+        parameters=tuple(params),
+        outputs=tuple(metric_names),
+        imports=tuple(sorted(module_imports)),
+        body=body,
+        constants=constants_for(body, constants),
+        upstream=tuple((n, producer_of(flows, n)) for n in upstream_inputs),
+        dropped=tuple(first_line(d) for d in dropped),
+    )
+    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
+
+
+def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:
+    train_outputs = flows["outputs"].get("train", [])
+    for candidate in ("X_test", "X_valid", "X_val"):
+        if candidate in train_outputs:
+            return candidate
+    if features:
+        return features
+    raise SplitError(
+        "cannot tell which records the model predicts on: fit it on a named frame "
+        "(`model.fit(X_train, y_train)`) or add a predict cell (`predictions = model.predict(X)`)",
+        notebook.location(),
+    )
+
+
+def producer_of(flows: dict, name: str | None) -> str:
+    for stage in reversed(STAGES):
+        if name in flows["outputs"].get(stage, ()):
+            return stage
+    return "train"
