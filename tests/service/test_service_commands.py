@@ -144,3 +144,15 @@ def test_build_stops_on_lint_errors_and_writes_nothing(tmp_path, write_notebook)
     assert result.exit_code == 1
     assert "lint error(s), first:" in result.output and "PN201" in result.output
     assert not out.exists()
+
+
+def test_service_from_a_notebook_splits_first(tmp_path):
+    out = tmp_path / "houses"
+    notebook = EXAMPLES / "house_prices_regressor.ipynb"
+    result = run("service", notebook, "-o", out, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert "wrote fastapi service for house_prices_regressor" in result.output
+    assert (out / "src/house_prices_regressor/predict.py").is_file()
+    assert (out / "src/house_prices_regressor/service/app.py").is_file()
+    assert not (out / "models" / "CURRENT").exists()  # `service` does not train; `build` does
+    assert run("service", notebook).exit_code == 2  # a notebook needs -o

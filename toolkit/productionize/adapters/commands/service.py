@@ -41,9 +41,10 @@ def command(source: Path, outdir: Path | None, framework: str, force: bool, no_v
         if outdir is None:
             raise click.UsageError("-o/--output is required for a notebook")
         result = build_project(
-            source, outdir, options, verify=not no_verify, force=force, lint=False
+            source, outdir, options, verify=not no_verify, force=force, lint=False, train=False
         )
         service = result.service
+        click.echo(f"next: cd {outdir} && make train (or `productionize build` trains too)")
     else:
         service = add_service(source, outdir or source, options, force=force)
     click.echo(
