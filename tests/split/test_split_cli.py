@@ -127,3 +127,35 @@ def test_messy_notebook_splits(write_notebook, tmp_path):
     assert "no predict step" in (out / "README.md").read_text()
     requirements = (out / "requirements.txt").read_text()
     assert "matplotlib" not in requirements and "numpy==" in requirements
+
+
+def test_bad_project_name_is_a_usage_error(notebook, tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            "split",
+            str(notebook),
+            "-o",
+            str(tmp_path / "o"),
+            "--no-verify",
+            "--project-name",
+            "my-proj",
+        ],
+    )
+    assert result.exit_code == 2 and "'my-proj' is not usable" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_split_without_generated_environment_says_verify_was_skipped(
+    notebook, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PRODUCTIONIZE_GENERATED_PYTHON", str(tmp_path / "no-such-python"))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["split", str(notebook), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verify skipped: no ploomber next to" in result.output
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert (
+        report["verify"]["ok"] is None
+        and "PRODUCTIONIZE_GENERATED_PYTHON" in report["verify"]["error"]
+    )

@@ -147,7 +147,7 @@ def split_to_dir(
     report = dict(result.report)
     write_project(root, list(result.files), copies, report)
     if verify:
-        from .verifying import can_verify, verify_project
+        from .verifying import can_verify, generated_python, verify_project
 
         if can_verify():
             try:
@@ -155,7 +155,15 @@ def split_to_dir(
                 report["verify"] = verify_report_dict(verify_report)
             except VerifyError as exc:  # the notebook cannot run here: split stands, say why
                 report["verify"] = {"ok": None, "error": str(exc), "checks": []}
-            write_text_atomic(root / REPORT, json.dumps(report, indent=2) + "\n")
+        else:
+            report["verify"] = {
+                "ok": None,
+                "error": f"no ploomber next to {generated_python()}: set "
+                "PRODUCTIONIZE_GENERATED_PYTHON to the python of an environment with the "
+                "project's requirements to check faithfulness",
+                "checks": [],
+            }
+        write_text_atomic(root / REPORT, json.dumps(report, indent=2) + "\n")
     return SplitResult(result.graph, result.spec, result.files, result.suggestions, report)
 
 

@@ -9,10 +9,11 @@ empty stage, and two stages exporting the same name.
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from dataclasses import dataclass
 
-from ..errors import SplitError
+from ..errors import ConfigError, SplitError
 from ..model import CellGraph, Notebook, PipelineSpec, StageSpec
 from ..options import Options
 from . import tags as tag_grammar
@@ -136,6 +137,11 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
     )
     title, description = _title(notebook)
     package = options.project_name or _package_name(notebook.path)
+    if not package.isidentifier() or keyword.iskeyword(package) or package in STAGES:
+        raise ConfigError(
+            f"project name {package!r} is not usable as a Python package name "
+            "(letters, digits and underscores, not a keyword or a stage name)"
+        )
     return PipelineSpec(
         notebook_path=notebook.path,
         notebook_stem=_stem(notebook.path),

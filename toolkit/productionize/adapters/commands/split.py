@@ -39,9 +39,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
     options = Options(infer_tags=infer_tags, project_name=project_name)
     result = split_to_dir(notebook, outdir, options, verify=not no_verify, force=force)
     spec = result.spec
-    if result.suggestions and not infer_tags:
-        pass
-    elif result.suggestions:
+    if result.suggestions and infer_tags:
         click.echo(
             "applied inferred tags: "
             + ", ".join(f"cell {s.cell_index} -> {s.tag} ({s.reason})" for s in result.suggestions)
@@ -60,6 +58,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         return
     if verify.get("error"):
         click.echo(f"verify skipped: {verify['error']}")
+        click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
     print_verify(verify)
     if not verify["ok"]:
