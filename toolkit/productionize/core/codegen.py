@@ -43,6 +43,12 @@ READ_FUNCTIONS = frozenset(
 )
 PATH_KEYWORDS = frozenset({"filepath_or_buffer", "path", "fname", "file", "io", "path_or_buf"})
 _ABSOLUTE = re.compile(r"^(/[^/\s]|~[/\\]|[A-Za-z]:[\\/])")
+# A data file named in a plain assignment (``file_path = "data/train.csv"``) and read later.
+_DATA_FILE = re.compile(
+    r"^[\w./\\~:-]+\.(csv|tsv|txt|parquet|pq|json|jsonl|xlsx?|feather|arrow|pkl|pickle"
+    r"|h5|hdf5?|npy|npz|sav|dta|xml|orc|zip|gz|bz2|xz)$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,15 @@ def is_absolute_path(value: str) -> bool:
 def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
     """String literals naming files that code reads, and absolute paths anywhere."""
     seen: set[int] = set()
+    if (
+        isinstance(node, ast.Assign)
+        and all(isinstance(t, ast.Name) for t in node.targets)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and _DATA_FILE.match(node.value.value)
+    ):
+        seen.add(id(node.value))
+        yield node.value
     for call in ast.walk(node):
         if not isinstance(call, ast.Call):
             continue

@@ -376,12 +376,15 @@ def _find_model(
         if name in exported and name in predict_inputs:
             return name, features, target
     if fitted:
+        # `X = scaler.fit_transform(X)` also "fits"; the model is what was fit on a target
+        supervised = [f for f in fitted if f[2] is not None]
+        chosen = (supervised or fitted)[-1]
         # ``best = grid.best_estimator_``: the model is what the predict cells predict with
-        _fitted_name, features, target = fitted[-1]
+        _fitted_name, features, target = chosen
         for name in sorted(exported & predict_inputs):
             if any(predict_call(p.statement.node, name) for p in predict_pieces):
                 return name, features, target
-        return fitted[-1]
+        return chosen
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
         notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,

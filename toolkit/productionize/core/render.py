@@ -239,7 +239,8 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
                 "stage": stage.name,
                 "inputs": [{"name": n, "task": p} for n, p in upstream],
                 "parameters": list(stage.parameters),
-                "outputs": list(stage.outputs),
+                # ploomber needs a product per task: a stage that returns nothing stores that
+                "outputs": list(stage.outputs) or ["done"],
                 "upstream": sorted({p for _, p in upstream}),
                 "cells": ", ".join(str(c) for c in stage.cells),
                 "call_args": _kwargs([n for n, _ in upstream] + list(stage.parameters)),
