@@ -70,6 +70,7 @@ def save_version(
     promoting (used by retraining, which promotes only when the metric is not worse); the first
     version of an empty registry is always promoted.
     """
+    features = _as_frame(features)
     root = Path(registry_dir)
     root.mkdir(parents=True, exist_ok=True)
     if os.environ.get("MODEL_REGISTRY_PROMOTE", "").lower() in ("0", "false", "no"):
@@ -308,6 +309,17 @@ def promote_if_better(candidate, registry_dir="models", metric=None, tolerance=0
     if ok:
         promote(candidate, registry_dir)
     return ok, reason
+
+
+def _as_frame(features):
+    """The training features as a DataFrame: a model fitted on an array gets columns 0..n-1."""
+    import pandas as pd
+
+    if features is None or isinstance(features, pd.DataFrame):
+        return features
+    if hasattr(features, "toarray"):  # a scipy sparse matrix
+        features = features.toarray()
+    return pd.DataFrame(features)
 
 
 def describe_features(frame):
