@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
 from ...options import Options
 from ..cli import handle_errors
+from ..splitting import REPORT
 
 
 def print_verify(verify: dict) -> None:
@@ -30,6 +33,17 @@ def print_verify(verify: dict) -> None:
         click.echo("faithful: every stage equal")
 
 
+def _options_of(outdir: str) -> Options:
+    """Split again the way OUTDIR was split (inferred tags, package name), from its report."""
+    report_file = Path(outdir) / REPORT
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Options()
+    inferred = any(c.get("origin") == "inferred" for c in report.get("cells", []))
+    return Options(infer_tags=inferred, project_name=report.get("package"))
+
+
 @click.command("verify")
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.argument("outdir", type=click.Path(file_okay=False))
@@ -39,7 +53,7 @@ def command(notebook, outdir):
     from ..splitting import split_notebook, verify_report_dict
     from ..verifying import verify_project
 
-    result = split_notebook(notebook, Options())
+    result = split_notebook(notebook, _options_of(outdir))
     report = verify_project(notebook, outdir, result)
     verify = verify_report_dict(report)
     print_verify(verify)
