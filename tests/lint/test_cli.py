@@ -122,7 +122,10 @@ def test_fix_applies_safe_fixes_and_is_black_clean(tmp_path):
     path = copy("magics.ipynb", tmp_path)
     (tmp_path / "requirements.txt").write_text("seaborn>=0.13\n")
     result = invoke(path, "--fix")
-    assert "applied" in result.output
+    assert (
+        f"{path}: applied 2 fixes (PN401 x2); added xgboost==2.1.1 to requirements.txt"
+        in result.stderr
+    )
     nb = nbformat.read(path, as_version=4)
     assert "pip install" not in nb.cells[0].source
     assert (tmp_path / "requirements.txt").read_text() == "seaborn>=0.13\nxgboost==2.1.1\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -104,7 +105,11 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
                         if result.requirements_added
                         else ""
                     )
-                    click.echo(f"{name}: applied {len(result.applied)} fixes{added}", err=True)
+                    counts = Counter(f.rule for f in result.applied)
+                    rules = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))
+                    click.echo(
+                        f"{name}: applied {len(result.applied)} fixes ({rules}){added}", err=True
+                    )
             else:
                 found = lint_file(name, options)
             findings.extend(found)

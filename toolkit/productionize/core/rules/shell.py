@@ -10,6 +10,9 @@ from ..defuse import ParsedCell
 from ..magics import Magic
 from .base import LintContext, rule
 
+DIRECTORY_MAGICS = frozenset({"cd", "pushd", "popd"})
+INSTALLERS = frozenset({"conda", "mamba"})
+SHELL_MAGICS = frozenset({"bash", "sh", "script", "system", "sx"})
 # pip options that do not change what gets installed; anything else makes the move unsafe
 HARMLESS_PIP_OPTIONS = frozenset(
     {"-q", "--quiet", "-qq", "-U", "--upgrade", "--user", "--no-cache-dir", "--progress-bar=off"}
@@ -85,7 +88,7 @@ def pip_install(ctx: LintContext) -> Iterator[Finding]:
                 magic.column,
                 _pip_fix(p, magic, args),
             )
-        elif magic.name in ("conda", "mamba") and " install" in magic.text:
+        elif magic.name in INSTALLERS and " install" in magic.text:
             yield ctx.finding(
                 "PN401",
                 p.cell,
@@ -107,7 +110,7 @@ def pip_install(ctx: LintContext) -> Iterator[Finding]:
 )
 def change_directory(ctx: LintContext) -> Iterator[Finding]:
     for p, magic in _magics(ctx):
-        if magic.name in ("cd", "pushd", "popd"):
+        if magic.name in DIRECTORY_MAGICS:
             yield ctx.finding(
                 "PN402",
                 p.cell,
@@ -169,10 +172,9 @@ def run_magic(ctx: LintContext) -> Iterator[Finding]:
 )
 def shell_escape(ctx: LintContext) -> Iterator[Finding]:
     for p, magic in _magics(ctx):
-        shell_magic = magic.name in ("bash", "sh", "script", "system", "sx")
-        if magic.name in ("cd", "pushd", "popd", "conda", "mamba") or _pip_command(magic):
+        if magic.name in DIRECTORY_MAGICS | INSTALLERS or _pip_command(magic):
             continue
-        if magic.kind == "shell" or shell_magic:
+        if magic.kind == "shell" or magic.name in SHELL_MAGICS:
             yield ctx.finding(
                 "PN404",
                 p.cell,
@@ -192,19 +194,8 @@ def shell_escape(ctx: LintContext) -> Iterator[Finding]:
 )
 def ipython_magic(ctx: LintContext) -> Iterator[Finding]:
     for p, magic in _magics(ctx):
-        if magic.kind == "shell" or magic.name in (
-            "cd",
-            "pushd",
-            "popd",
-            "run",
-            "conda",
-            "mamba",
-            "bash",
-            "sh",
-            "script",
-            "system",
-            "sx",
-        ):
+        other = DIRECTORY_MAGICS | INSTALLERS | SHELL_MAGICS | {"run"}
+        if magic.kind == "shell" or magic.name in other:
             continue
         if _pip_command(magic):
             continue
