@@ -219,6 +219,18 @@ def test_huge_output_is_refused(tmp_path):
     assert "larger than the 10 MB limit" in result.output
 
 
+def test_unreadable_file_even_as_root(tmp_path, monkeypatch):
+    path = copy("clean.ipynb", tmp_path)
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root ignores chmod 000
+    result = invoke(path)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {path}: permission denied: cannot read the file"
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
 def test_unreadable_file(tmp_path):
     path = copy("clean.ipynb", tmp_path)
