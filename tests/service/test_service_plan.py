@@ -141,3 +141,17 @@ def test_templates_folder_holds_what_the_stage_renders():
     for folder in ("service/", "tests/", "ci/"):
         assert all(Path(n).suffix == ".j2" for n in names if n.startswith(folder))
     assert {"service/app_fastapi.py.j2", "service/app_flask.py.j2"} <= names
+
+
+def test_readme_section_follows_the_framework():
+    def readme_after(project, framework):
+        spec = plan_service(project, Options(framework=framework), productionize_version="0")
+        files = {f.path: f.content for f in render_service(spec, TEMPLATES, project)}
+        return files["README.md"]
+
+    project = project_files()
+    edited = readme_after(project, "fastapi") + "\n## Notes\n\nmine\n"
+    readme = readme_after({**project, "README.md": edited}, "flask")
+    assert readme.count("## Prediction service") == 1
+    assert "A flask service" in readme and "A fastapi service" not in readme
+    assert readme.endswith("## Notes\n\nmine\n") and readme.count("## Notes") == 1

@@ -188,16 +188,19 @@ def merge_report(report_text: str, spec: ServiceSpec) -> str:
 
 
 def _readme_with_service(readme: str, spec: ServiceSpec) -> str:
-    marker = "## Prediction service"
-    if marker in readme:
-        return readme
+    marker = "\n## Prediction service\n"
     section = (
-        f"\n{marker}\n\n"
+        f"{marker}\n"
         f"A {spec.framework} service answers `POST /predict` with this pipeline's `predict()` and "
         "the model registry in `models/`: `make serve`, then see [SERVICE.md](SERVICE.md) for the "
         "endpoints, configuration, retraining, rollback and the container.\n"
     )
-    return readme.rstrip("\n") + "\n" + section
+    head, found, tail = readme.partition(marker)
+    if not found:
+        return readme.rstrip("\n") + "\n" + section
+    rest = tail.split("\n## ", 1)  # keep any section written after ours
+    after = "\n## " + rest[1] if len(rest) == 2 else ""
+    return head.rstrip("\n") + "\n" + section + after
 
 
 def _distribution(line: str) -> str | None:
