@@ -297,3 +297,41 @@ def test_grid_search_best_estimator_is_the_model_and_helpers_are_module_function
     assert stages_of(result)["train"].outputs == ("best",)
     clean = next(f.content for f in result.files if f.path == "src/nb/clean.py")
     assert clean.index("def to_number(series):") < clean.index("def clean(df):")
+
+
+def test_a_stage_whose_values_nobody_uses_still_gets_a_task_product():
+    cells = [
+        PARAMS,
+        LOAD,
+        ("code", "summary = raw.mean()", ["clean"]),
+        (
+            "code",
+            "from sklearn.linear_model import LogisticRegression\nX = raw[['a']]\n"
+            "model = LogisticRegression().fit(X, raw['y'])",
+            ["train"],
+        ),
+    ]
+    result = split_nb(make_notebook(*cells))
+    assert stages_of(result)["clean"].outputs == ()
+    pipeline = next(f.content for f in result.files if f.path == "pipeline.yaml")
+    assert "done: products/clean/done.pkl" in pipeline
+    tasks = next(f.content for f in result.files if f.path == "src/nb/tasks.py")
+    assert 'done = run_clean(raw=raw)\n    _write(done, product["done"])' in tasks
+
+
+def test_model_built_in_clean_and_fitted_in_train_leaves_train():
+    cells = [
+        PARAMS,
+        LOAD,
+        (
+            "code",
+            "from sklearn.linear_model import LogisticRegression\nX = raw[['a']]\n"
+            "y = raw['y']\nmodel = LogisticRegression()",
+            ["clean"],
+        ),
+        ("code", "model.fit(X, y)", ["train"]),
+        PREDICT,
+    ]
+    result = split_nb(make_notebook(*cells))
+    assert "model" in stages_of(result)["train"].outputs
+    assert stages_of(result)["train"].inputs == ("model", "X", "y")

@@ -159,3 +159,14 @@ def test_split_without_generated_environment_says_verify_was_skipped(
         report["verify"]["ok"] is None
         and "PRODUCTIONIZE_GENERATED_PYTHON" in report["verify"]["error"]
     )
+
+
+def test_verify_splits_again_the_way_the_project_was_split(tmp_path):
+    from productionize.adapters.commands.verify import _options_of
+
+    (tmp_path / "productionize-report.json").write_text(
+        json.dumps({"package": "telco", "cells": [{"index": 1, "origin": "inferred"}]})
+    )
+    options = _options_of(str(tmp_path))
+    assert options.infer_tags and options.project_name == "telco"
+    assert _options_of(str(tmp_path / "missing")).infer_tags is False

@@ -90,11 +90,12 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         if stage not in present:
             continue
         extra = ()
+        train_writes = {n for c in graph.stage_cells("train") for n in c.modified | c.defined}
         if stage == "train":
             extra = tuple(
                 n
                 for n in (model_name, features_name, target_name)
-                if n and _defines(pieces, stage, n)
+                if n and (_defines(pieces, stage, n) or n in train_writes)
             )
         stages.append(
             _stage_spec(
