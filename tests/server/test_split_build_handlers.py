@@ -128,3 +128,21 @@ async def test_a_failed_build_reports_the_error_with_its_cell(api, jp_root_dir):
     assert job["error"]["cell_index"] == 2
     assert job["error"]["path"] == "bad.ipynb"
     assert not (jp_root_dir / "bad-production").exists()
+
+
+@pytest.mark.slow
+async def test_cancelling_a_running_build_stops_it_and_writes_nothing(api, churn, jp_root_dir):
+    status, body = await api("build", {"path": churn, "outdir": "out/stopped"})
+    assert status == 202
+    job = body["job"]
+    for _ in range(600):  # bounded: wait until the build is really running
+        if job["state"] == "running":
+            break
+        await asyncio.sleep(0.1)
+        job = (await api(f"jobs/{job['id']}"))[1]["job"]
+    status, body = await api(f"jobs/{job['id']}", method="DELETE")
+    assert status == 200
+    assert body["job"]["cancel_requested"] is True
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "cancelled"
+    assert not (jp_root_dir / "out" / "stopped").exists()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib.util
-import inspect
 import json
 import os
 import re
@@ -35,8 +33,9 @@ from ..errors import (
     VerifyError,
 )
 from ..model import to_dict
-from .jobs import JobRunner
-from .paths import to_api_path
+from .child_process import run_in_child
+from .jobs import JobRunner, Reporter
+from .paths import scrub_root, to_api_path
 from .preview import has_stage_tags, preview_project
 from .requests import (
     NotAvailable,
@@ -61,6 +60,7 @@ STATUS = (
 PROVIDERS = ("none", "github", "gitlab")
 # build switches the UI may send, with their defaults (verify: faithfulness check; train: first model)
 BUILD_FLAGS = {"verify": True, "force": False, "train": True}
+BUILD_IN_CHILD = "productionize.server.build_job:build_summary"
 # what each feature needs from the toolkit (any one of the alternatives); GET /productionize/info
 FEATURES = {
     "lint": [("adapters.linting", "lint_notebook")],
@@ -126,13 +126,13 @@ def describe_error(exc: BaseException, root: str, log: Any) -> tuple[int, dict]:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         data = exc.to_dict()
         data["path"] = _relative(data.get("path"), root)
-        data["message"] = _scrub(data.get("message") or "", root)
-        data["text"] = _scrub(str(exc), root)
+        data["message"] = scrub_root(data.get("message") or "", root)
+        data["text"] = scrub_root(str(exc), root)
         return status, data
     log.error("productionize: unexpected failure", exc_info=exc)
     return 500, {
         "error": "InternalError",
-        "message": f"{type(exc).__name__}: {_scrub(str(exc), root)} (details in the server log)",
+        "message": f"{type(exc).__name__}: {scrub_root(str(exc), root)} (details in the server log)",
     }
 
 
@@ -151,14 +151,6 @@ def _relative(path: str | None, root: str) -> str | None:
         return to_api_path(root, path)
     except ValueError:
         return os.path.basename(path)
-
-
-def _scrub(text: str, root: str) -> str:
-    """Keep the server's absolute root out of messages shown in the browser."""
-    real = os.path.realpath(root)
-    for prefix in {real + os.sep, str(root).rstrip(os.sep) + os.sep}:
-        text = text.replace(prefix, "")
-    return text
 
 
 def json_errors(method: Callable) -> Callable:
@@ -232,12 +224,14 @@ class BuildHandler(ProductionizeHandler):
         options = build_options(root, body, request.file)
         flags = {k: bool(body.get(k, default)) for k, default in BUILD_FLAGS.items()}
 
-        def work(progress: Callable[[str, str], None]) -> dict:
+        def work(progress: Reporter) -> dict:
             progress("build", f"building {request.api_path} into {outdir_api}")
-            result = run_build(request.file, outdir, options, flags, progress)
+            args = (str(request.file), str(outdir), options, flags, root)
+            summary = run_in_child(BUILD_IN_CHILD, args, progress.cancel_requested)
+            for note in summary.pop("progress", []):
+                progress("note", note)
             progress("done", f"project written to {outdir_api}")
-            build = summarize(result, root)
-            return {"outdir": outdir_api, "files": list_files(outdir), "build": build}
+            return {"outdir": outdir_api, "files": list_files(outdir), "build": summary}
 
         job = self.state.jobs.submit("build", work)
         self.send_json(202, {"job": self.state.jobs.snapshot(job.id)})
@@ -298,44 +292,9 @@ class JobHandler(ProductionizeHandler):
         self.send_json(200, {"job": job})
 
 
-def run_build(
-    notebook: Path, outdir: Path, options, flags: dict[str, bool], progress: Callable
-) -> Any:
-    """Build the whole project; without the service stage, write the pipeline project only."""
-    try:
-        build_project = require("adapters.building", "build_project")
-    except NotAvailable:
-        split_to_dir = require("adapters.splitting", "split_to_dir")
-        can_verify = importlib.util.find_spec("productionize.adapters.verifying") is not None
-        progress("note", "the service stage is not installed: writing the pipeline project only")
-        verify = flags["verify"] and can_verify
-        if flags["verify"] and not can_verify:
-            progress("note", "the faithfulness check is not installed: not verified")
-        return split_to_dir(notebook, outdir, options, verify=verify, force=flags["force"])
-    accepted = inspect.signature(build_project).parameters
-    kwargs = {k: v for k, v in flags.items() if k in accepted}
-    kwargs["framework"] = options.framework
-    if "progress" in accepted:
-        kwargs["progress"] = progress
-    return build_project(str(notebook), str(outdir), options, **kwargs)
-
-
 def without_credentials(url: str) -> str:
     """A remote URL fit for messages: ``https://user:token@host/x`` -> ``https://host/x``."""
     return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url.strip())
-
-
-def summarize(result: Any, root: str) -> dict:
-    """What the UI needs from a build result (notes, findings, report), not every file again."""
-    data = {}
-    for name in ("notes", "findings", "report"):
-        if hasattr(result, name):
-            data[name] = to_dict(getattr(result, name))
-    split = getattr(result, "split", None)
-    if getattr(split, "report", None):
-        data["report"] = to_dict(split.report)
-    # paths in reports are the server's; the browser gets them relative to the root
-    return json.loads(_scrub(json.dumps(data, default=str), root))
 
 
 def default_outdir(notebook_api_path: str) -> str:

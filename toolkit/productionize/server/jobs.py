@@ -27,8 +27,25 @@ class JobCancelled(Exception):
     """Raised inside a job's work at its next progress report after a cancel request."""
 
 
-Progress = Callable[[str, str], None]
-Work = Callable[[Progress], Any]  # returns a JSON-ready result; raises on failure
+class Reporter:
+    """What a job's work is given: report a step (raises JobCancelled once a cancel is asked)."""
+
+    def __init__(self, runner: JobRunner, job: Job):
+        self._runner = runner
+        self._job = job
+
+    def __call__(self, step: str, detail: str = "") -> None:
+        with self._runner._lock:
+            self._job.messages.append(_message(step, detail))
+            if self._job.cancel_requested:
+                raise JobCancelled()
+
+    def cancel_requested(self) -> bool:
+        """Whether the user asked to stop (for work that polls instead of reporting steps)."""
+        return self._job.cancel_requested
+
+
+Work = Callable[[Reporter], Any]  # returns a JSON-ready result; raises on failure
 
 
 @dataclass
@@ -106,12 +123,7 @@ class JobRunner:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, job: Job, work: Work) -> None:
-        def progress(step: str, detail: str = "") -> None:
-            with self._lock:
-                job.messages.append(_message(step, detail))
-                if job.cancel_requested:
-                    raise JobCancelled()
-
+        progress = Reporter(self, job)
         with self._lock:
             if job.cancel_requested:
                 job.state = CANCELLED

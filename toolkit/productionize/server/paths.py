@@ -40,3 +40,11 @@ def to_api_path(root: str | os.PathLike, path: str | os.PathLike) -> str:
     """Express an absolute path under ``root`` as a contents-API path (``/``-separated)."""
     real_root = Path(os.path.realpath(root))
     return Path(os.path.realpath(path)).relative_to(real_root).as_posix()
+
+
+def scrub_root(text: str, root: str | os.PathLike) -> str:
+    """Keep the server's absolute root out of text shown in the browser."""
+    real = os.path.realpath(root)
+    for prefix in {real + os.sep, str(root).rstrip(os.sep) + os.sep}:
+        text = text.replace(prefix, "")
+    return text

@@ -1,0 +1,96 @@
+"""Run a blocking toolkit call in a child process, so that cancelling a job really stops it.
+
+A thread cannot be stopped from outside; a build executes notebooks and trains models for
+minutes, so it runs in a spawned process the job terminates on cancel. Writes of the toolkit are
+atomic (temp folder + rename), so a terminated build leaves no half-written project behind.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import signal
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from .. import errors
+from ..errors import ProductionizeError
+from ..model import Location
+from .jobs import JobCancelled
+
+POLL_SECONDS = 0.2
+
+
+def run_in_child(target: str, args: tuple, cancelled: Callable[[], bool]) -> Any:
+    """Call ``module:function`` with ``args`` in a child; terminate it once ``cancelled()``."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child_main, args=(sender, target, args), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        while not receiver.poll(POLL_SECONDS):
+            if cancelled():
+                _terminate_group(process)
+                raise JobCancelled()
+            if not process.is_alive() and not receiver.poll():
+                raise RuntimeError(f"the worker process died (exit code {process.exitcode})")
+        outcome = receiver.recv()
+    finally:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=10)
+        receiver.close()
+    kind, payload = outcome
+    if kind == "ok":
+        return payload
+    if kind == "error":
+        raise _rebuild_error(payload)
+    raise ChildFailed(payload)
+
+
+class ChildFailed(Exception):
+    """The child process failed unexpectedly (its traceback is in the server log)."""
+
+
+def _terminate_group(process) -> None:
+    """Stop the child and what it started (kernels, ploomber runs): its whole process group."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except (AttributeError, ProcessLookupError, PermissionError):
+        process.terminate()
+
+
+def _child_main(sender, target: str, args: tuple) -> None:
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()  # own process group, so a cancel reaches grandchildren too
+    module, name = target.split(":")
+    try:
+        result = getattr(importlib.import_module(module), name)(*args)
+        sender.send(("ok", result))
+    except ProductionizeError as exc:
+        sender.send(("error", exc.to_dict()))
+    except BaseException as exc:  # the traceback goes to the server log (inherited stderr)
+        traceback.print_exc()
+        sender.send(("crash", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def _rebuild_error(data: dict) -> ProductionizeError:
+    kind = getattr(errors, data.get("error") or "", None)
+    if not (isinstance(kind, type) and issubclass(kind, ProductionizeError)):
+        kind = ProductionizeError
+    location = None
+    if data.get("path") is not None:
+        location = Location(
+            data["path"],
+            data.get("cell_index"),
+            data.get("cell_id"),
+            data.get("line"),
+            data.get("column"),
+        )
+    return kind(data.get("message") or "failed", location)
