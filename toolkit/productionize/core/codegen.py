@@ -128,7 +128,42 @@ def statement_text(
     indent = statement.node.col_offset  # > 0 for statements opened up from a block
     if indent:
         text = [line[indent:] if line[:indent].isspace() else line.lstrip() for line in text]
-    return "\n".join(text).rstrip()
+    return escape_invalid_escapes("\n".join(text).rstrip())
+
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_VALID_ESCAPES = frozenset("\\'\"abfnrtv01234567xNuU\n")
+
+
+def escape_invalid_escapes(text: str) -> str:
+    """Double the backslash of invalid escapes (``'\\.'`` in a regex): same value, no W605.
+
+    Python keeps an unknown escape as backslash + character, so doubling the backslash keeps the
+    string's value; it only silences the warning (an error in future Pythons).
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    lines = text.split("\n")
+    edits = []
+    for tok in tokens:
+        if tok.type != tokenize.STRING or tok.start[0] != tok.end[0]:
+            continue  # multi-line strings are left alone: docstrings, SQL, ASCII art
+        prefix = re.match(r"[A-Za-z]*", tok.string).group(0)
+        if "r" in prefix.lower():
+            continue
+        fixed = prefix + _ESCAPE.sub(_keep_or_double, tok.string[len(prefix) :])
+        if fixed != tok.string:
+            edits.append((tok.start[0], tok.start[1], tok.end[1], fixed))
+    for row, start, end, new in sorted(edits, reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + new + line[end:]
+    return "\n".join(lines)
+
+
+def _keep_or_double(match: re.Match) -> str:
+    return match.group(0) if match.group(1) in _VALID_ESCAPES else "\\\\" + match.group(1)
 
 
 def rename_names(text: str, mapping: dict[str, str]) -> str:
