@@ -7,6 +7,7 @@ one (the active cell moves to it), preview the generated code, build, and check 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 
@@ -66,6 +67,15 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
     plot.locator('.jp-productionize-chip[data-stage="skip"]').click()
     expect(plot.locator(".jp-productionize-stage")).to_have_text("skip")
     screenshot("01-cell-tagged")
+
+    # the cell context menu has the same commands and shows the cell's stage
+    plot.locator(".jp-InputPrompt").click(button="right")
+    page.locator(".lm-Menu-item", has_text="Productionize").hover()
+    item = page.locator(".lm-Menu-item", has_text="Tag Cell as skip")
+    expect(item).to_have_class(re.compile("lm-mod-toggled"))
+    expect(page.locator(".lm-Menu-item", has_text="Preview Production Code")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
 
     # the toolbar button lints the live notebook and opens the side panel
     page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
