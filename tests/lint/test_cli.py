@@ -270,3 +270,15 @@ def test_examples_lint_without_errors():
         .split(" (")[0]
         .endswith(f"in {len(paths)} notebooks")
     )
+
+
+def test_fix_that_would_break_a_cell_writes_nothing(tmp_path, monkeypatch):
+    from productionize.core.rules import style
+
+    path = copy("style.ipynb", tmp_path)
+    before = path.read_bytes()
+    monkeypatch.setattr(style, "format_cell", lambda source, length: source + "\n(")
+    result = invoke(path, "--fix")
+    assert result.exit_code == 2
+    assert f"error: {path}: a fix produced a cell that does not parse" in result.stderr
+    assert path.read_bytes() == before

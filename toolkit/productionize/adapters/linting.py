@@ -14,7 +14,7 @@ from typing import Any
 from ..core.lint import lint, parse_cells
 from ..core.rules import LintContext
 from ..core.rules.style import RUFF_IGNORE, RUFF_SELECT, findings_from_ruff, ruff_source
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from ..model import Finding, Notebook
 from ..options import Options, options_from_config
 from .atomic import write_text_atomic
@@ -165,6 +165,11 @@ def fix_file(path: str | os.PathLike, options: Options) -> FixResult:
         applied.extend(round_applied)
         notebook, node = notebook_from_dict(node, str(path))
         findings = lint_notebook(notebook, options)
+    if any(f.rule == UNPARSEABLE for f in findings):
+        raise OutputError(
+            "a fix produced a cell that does not parse (please report this); nothing written",
+            str(path),
+        )
     added: tuple[str, ...] = ()
     if applied:
         requirements = [r for f in applied if f.fix for r in f.fix.requirements]
