@@ -197,7 +197,7 @@ def test_no_report_file_for_bad_input_only(tmp_path):
     bad = tmp_path / "bad.ipynb"
     bad.write_text("[]")
     result = invoke(bad, "--format", "json", "--output", tmp_path / "report.json")
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.ipynb"]
 
 

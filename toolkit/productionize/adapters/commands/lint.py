@@ -126,8 +126,9 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
         report = format_sarif(findings)
     else:
         report = format_text(findings, linted)
-    if output and linted:  # nothing is written when no notebook could be read
-        write_text_atomic(Path(output), report)
+    if output:
+        if linted:  # nothing is written when no notebook could be read
+            write_text_atomic(Path(output), report)
     elif linted or output_format != "text":
         click.echo(report, nl=False)
     # a cell that does not parse is bad input (exit 2), reported as a finding with cell:line:col
