@@ -44,10 +44,11 @@ def command(source: Path, outdir: Path | None, framework: str, force: bool, no_v
             source, outdir, options, verify=not no_verify, force=force, lint=False, train=False
         )
         service = result.service
-        click.echo(f"next: cd {outdir} && make train (or `productionize build` trains too)")
     else:
         service = add_service(source, outdir or source, options, force=force)
     click.echo(
         f"wrote {framework} service for {service.spec.package} to {service.outdir} "
         f"({len(service.files)} files); try it: productionize serve {service.outdir}"
     )
+    if not (service.outdir / "models" / "CURRENT").exists():
+        click.echo(f"next: train the first model: cd {service.outdir} && make train")
