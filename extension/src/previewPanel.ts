@@ -84,7 +84,11 @@ export class PreviewView extends Widget {
     }
     body.append(tree, this._content);
     this.node.replaceChildren(top, body);
-    const first = files.find(f => f.path.endsWith('.py')) ?? files[0];
+    // open on the code a data scientist recognises first: the train stage module
+    const first =
+      files.find(f => /^src\/[^/]+\/train\.py$/.test(f.path)) ??
+      files.find(f => f.path.startsWith('src/') && f.path.endsWith('.py')) ??
+      files[0];
     if (first) {
       this.select(first.path);
     } else {

@@ -184,3 +184,36 @@ def saved_tags(path, index: int) -> list[str] | None:
         return json.loads(path.read_text())["cells"][index]["metadata"].get("tags")
     except json.JSONDecodeError:  # caught mid-save
         return None
+
+
+def test_suggested_stages_are_accepted_in_one_click(jupyterlab, page, screenshot):
+    """An untagged notebook: the preview suggests stages; one click accepts one, or all."""
+    from playwright.sync_api import expect
+
+    nb = nbformat.read(EXAMPLES / "churn_classifier.ipynb", as_version=4)
+    for item in nb.cells:
+        item.metadata.pop("tags", None)
+    nbformat.write(nb, jupyterlab.root / "untagged.ipynb")
+    if not jupyterlab.api("productionize/info")["features"]["split"]:
+        pytest.skip("the split stage is not installed")
+    page.goto(f"{jupyterlab.url}lab/tree/untagged.ipynb?token={jupyterlab.token}")
+    page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
+    expect(cell(page, 3).locator(".jp-productionize-stage")).to_have_text("no stage")
+
+    page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
+    page.locator("#jp-productionize-findings").get_by_role("button", name="Preview").click()
+    preview = page.locator(".jp-productionize-preview")
+    expect(preview).to_contain_text("using the suggested stage tags", timeout=TIMEOUT)
+
+    # one click on a cell's suggestion chip tags that cell
+    chip = cell(page, 3).locator('.jp-productionize-suggestion[data-suggestion="load"]')
+    expect(chip).to_be_visible()
+    chip.click()
+    expect(cell(page, 3).locator(".jp-productionize-stage")).to_have_text("load")
+    screenshot("07-suggestions")
+
+    # one click accepts the rest
+    preview.locator(".jp-productionize-accept-all").click()
+    for index, stage in [(1, "parameters"), (5, "clean"), (8, "train"), (10, "predict")]:
+        expect(cell(page, index).locator(".jp-productionize-stage")).to_have_text(stage)
+    expect(cell(page, 6).locator(".jp-productionize-stage")).to_have_text("↳ clean")
