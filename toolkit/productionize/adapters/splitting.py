@@ -137,8 +137,12 @@ def split_to_dir(
     options: Options,
     verify: bool = True,
     force: bool = False,
+    progress=None,
 ) -> SplitResult:
-    """Split a notebook and write the project into ``outdir`` (atomically, never over edits)."""
+    """Split a notebook and write the project into ``outdir`` (atomically, never over edits).
+
+    ``progress`` (optional) receives one-line messages about slow steps.
+    """
     result = split_notebook(notebook_path, options)
     folder = Path(notebook_path).resolve().parent
     copies = _data_copies(result, folder)
@@ -150,6 +154,8 @@ def split_to_dir(
         from .verifying import can_verify, generated_python, verify_project
 
         if can_verify():
+            if progress is not None:
+                progress("verifying: running the notebook and the pipeline under fixed seeds...")
             try:
                 verify_report = verify_project(notebook_path, root, result)
                 report["verify"] = verify_report_dict(verify_report)

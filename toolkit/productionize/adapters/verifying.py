@@ -158,7 +158,8 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
         nb, timeout=NOTEBOOK_TIMEOUT, kernel_name=kernel, resources={"metadata": {"path": cwd}}
     )
     try:
-        client.execute(env=env, cwd=cwd)
+        # the kernel's own log lines (transport warnings) are not the user's business
+        client.execute(env=env, cwd=cwd, stderr=subprocess.DEVNULL)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failing = _failing_cell(nb, original_index)
         where = f"{notebook_path}:cell {failing}" if failing is not None else str(notebook_path)

@@ -37,7 +37,14 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
     from .verify import print_verify
 
     options = Options(infer_tags=infer_tags, project_name=project_name)
-    result = split_to_dir(notebook, outdir, options, verify=not no_verify, force=force)
+    result = split_to_dir(
+        notebook,
+        outdir,
+        options,
+        verify=not no_verify,
+        force=force,
+        progress=lambda message: click.echo(message, err=True),
+    )
     spec = result.spec
     if result.suggestions and infer_tags:
         click.echo(

@@ -54,6 +54,7 @@ def command(notebook, outdir):
     from ..verifying import verify_project
 
     result = split_notebook(notebook, _options_of(outdir))
+    click.echo("running the notebook and the pipeline under fixed seeds...", err=True)
     report = verify_project(notebook, outdir, result)
     verify = verify_report_dict(report)
     print_verify(verify)
