@@ -173,3 +173,27 @@ def test_kubeflow_export_compiles_with_kfp(churn_project, tmp_path):
     )
     assert load.returncode == 0, load.stderr
     assert product.stat().st_size > 0
+
+
+def test_a_notebook_that_does_not_run_is_reported_with_its_cell(write_notebook, tmp_path):
+    (tmp_path / "data.csv").write_text("a,y\n1,0\n2,1\n3,0\n4,1\n")
+    nb = make_notebook(
+        ("code", "import pandas as pd\nraw = pd.read_csv('data.csv')", ["load"]),
+        ("code", "X = raw[['a']]\ny = raw['y']\nraw['missing_column'].sum()", ["clean"]),
+        (
+            "code",
+            "from sklearn.linear_model import LogisticRegression\n"
+            "model = LogisticRegression().fit(X, y)",
+            ["train"],
+        ),
+    )
+    path = write_notebook(nb)
+    out = tmp_path / "out"
+    split = CliRunner().invoke(main, ["split", str(path), "-o", str(out)])
+    assert (
+        split.exit_code == 0
+    ), split.output  # the project is written; verify says why it could not run
+    assert "verify skipped:" in split.output and ":cell 1:" in split.output
+    assert "KeyError" in split.output
+    verify = CliRunner().invoke(main, ["verify", str(path), str(out)])
+    assert verify.exit_code == 1 and ":cell 1:" in verify.output
