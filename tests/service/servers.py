@@ -68,7 +68,7 @@ def running_service(project: Path, python: str, env: dict | None = None, startup
             process.wait()
 
 
-def wait_for(predicate, attempts: int = 100, pause: float = 0.1):
+def wait_for(predicate, attempts: int = 300, pause: float = 0.1):
     """Poll ``predicate`` a bounded number of times; return its last value."""
     value = predicate()
     for _ in range(attempts):

@@ -178,3 +178,14 @@ def test_promotion_compares_metrics_in_the_right_direction(generated):
     assert registry.is_not_worse({"mae": 12.5}, {"mae": 12.0}, tolerance=1.0)[0]
     ok, reason = registry.is_not_worse({"a": 1.0}, {"b": 1.0})
     assert not ok and "no metric" in reason
+
+
+def test_features_of_arrays_or_none_still_register(generated):
+    _, registry = generated
+    import numpy as np
+
+    described = registry.describe_features(np.array([[1.0, 2], [3.0, 4]]))
+    assert [c["name"] for c in described["columns"]] == ["0", "1"]
+    assert described["example"] == {"0": 1.0, "1": 2.0}
+    assert registry.describe_features(None) == {"columns": [], "example": {}}
+    assert registry._examples(object(), None) == {"records": [], "predictions": []}

@@ -326,6 +326,9 @@ def describe_features(frame):
     """Describe a training frame column by column: kind, dtype, nullability, levels, range."""
     import pandas as pd
 
+    frame = _as_frame(frame)
+    if frame is None:  # the split could not tell which frame the model was fitted on
+        return {"columns": [], "example": {}}
     columns = []
     for name in frame.columns:
         series = frame[name]
@@ -392,8 +395,24 @@ def _example_record(frame):
     return {str(k): _plain(v) for k, v in row.items()}
 
 
+def _as_frame(features):
+    """The training features as a DataFrame (arrays get columns "0", "1", ...), or None."""
+    if features is None:
+        return None
+    import pandas as pd
+
+    if isinstance(features, pd.DataFrame):
+        return features
+    frame = pd.DataFrame(features)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
 def _examples(model, features):
     """Golden records from the training data and the predict stage's answers for them."""
+    features = _as_frame(features)
+    if features is None or features.empty:
+        return {"records": [], "predictions": []}
     try:
         from .predict import predict
     except ImportError:  # registry used outside the generated package
