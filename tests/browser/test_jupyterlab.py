@@ -56,7 +56,7 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
     from playwright.sync_api import expect
 
     features = jupyterlab.api("productionize/info")["features"]
-    page.goto(f"{jupyterlab.url}lab/tree/{notebook}?token={jupyterlab.token}")
+    page.goto(f"{jupyterlab.url}lab/workspaces/main/tree/{notebook}?reset&token={jupyterlab.token}")
     page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
 
     # stage labels are on the cells; one click on a chip tags the exploration plot "skip"
@@ -196,7 +196,9 @@ def test_suggested_stages_are_accepted_in_one_click(jupyterlab, page, screenshot
     nbformat.write(nb, jupyterlab.root / "untagged.ipynb")
     if not jupyterlab.api("productionize/info")["features"]["split"]:
         pytest.skip("the split stage is not installed")
-    page.goto(f"{jupyterlab.url}lab/tree/untagged.ipynb?token={jupyterlab.token}")
+    page.goto(
+        f"{jupyterlab.url}lab/workspaces/suggestions/tree/untagged.ipynb?reset&token={jupyterlab.token}"
+    )
     page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
     expect(cell(page, 3).locator(".jp-productionize-stage")).to_have_text("no stage")
 
