@@ -326,6 +326,21 @@ def test_non_python_notebook_runs_language_independent_rules_only():
     ]
 
 
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("p = '/data/x.csv'  # noqa", []),
+        ("p = '/data/x.csv'  # noqa: PN501", []),
+        ("p = '/data/x.csv'  # NOQA: pn5, F401", []),
+        ("p = '/data/x.csv'  # noqa: PN502", [("PN501", 0, 1)]),
+        ("p = '/data/x.csv'\nq = 1  # noqa", [("PN501", 0, 1)]),
+    ],
+)
+def test_noqa_comments(source, expected):
+    got, _ = run([source], "PN5")
+    assert got == expected
+
+
 def test_severity_override_and_ignore():
     _, findings = run(["y = x"], "PN2", severities=(("PN201", Severity.INFO),))
     assert [f.severity for f in findings] == [Severity.INFO]

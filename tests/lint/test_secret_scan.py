@@ -57,3 +57,7 @@ def test_deep_indentation_is_scanned():
     text += "\n" + " " * 800 + "key = 'AKIAIOSFODNN7EXAMPLE'"
     (hit,) = find_secrets(text)
     assert (hit.line, hit.column, hit.kind) == (201, 808, "AWS Access Key")
+
+
+def test_detect_secrets_allowlist_pragma_is_honoured():
+    assert find_secrets("key = 'AKIAIOSFODNN7EXAMPLE'  # pragma: allowlist secret") == []

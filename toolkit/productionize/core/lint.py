@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from ..model import Finding, Notebook
@@ -41,7 +42,28 @@ def lint(
         if rule.check is not None and options.rule_enabled(rule_id):
             findings.extend(rule.check(ctx))
     findings.extend(f for f in external if options.rule_enabled(f.rule))
-    return sort_findings(findings)
+    sources = {cell.index: cell.source for cell in notebook.cells}
+    return sort_findings(f for f in findings if not _suppressed(f, sources))
+
+
+# ``# noqa`` silences every finding on its line, ``# noqa: PN501, PN6`` the listed ids/prefixes
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+\d*(?:[\s,]+[A-Za-z]+\d*)*))?", re.I)
+
+
+def _suppressed(finding: Finding, sources: dict[int, str]) -> bool:
+    loc = finding.location
+    if loc.cell_index is None or loc.line is None or loc.cell_index not in sources:
+        return False
+    lines = sources[loc.cell_index].split("\n")
+    if not 1 <= loc.line <= len(lines):
+        return False
+    match = _NOQA.search(lines[loc.line - 1])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if not codes:
+        return True
+    return any(finding.rule.startswith(code.upper()) for code in re.split(r"[\s,]+", codes) if code)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
