@@ -77,3 +77,15 @@ def test_requirements_are_pinned(project):
     assert {"ploomber", "pandas", "scikit-learn", "joblib"} <= names
     assert "matplotlib" not in names  # only the dropped plots used it
     assert all("==" in line for line in lines), lines
+
+
+def test_notebook_copy_reads_the_copied_data(project):
+    name, out = project
+    copy = json.loads((out / "notebooks" / f"{name}.ipynb").read_text())
+    sources = "".join(
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in copy["cells"]
+    )
+    data = {"churn_classifier": "churn.csv"}.get(name, "housing.csv")
+    assert f'"../data/{data}"' in sources  # nbmake runs it from notebooks/
+    assert (out / "notebooks" / "../data" / data).resolve().is_file()
