@@ -77,8 +77,18 @@ TAGS = (
 
 WRONG_VALUES = (None, 0, -1, 1.5, True, "", "x", [], {}, [None], {"a": None})
 
+# A notebook that splits cleanly; "tagged_pipeline" inserts hostile cells into it.
+PIPELINE = (
+    ("import pandas as pd\nfrom sklearn.linear_model import LinearRegression", ("load",)),
+    ("df = pd.DataFrame({'x': [1.0, 2.0, 3.0, 4.0]})", ()),
+    ("df['y'] = df['x'] * 2", ("clean",)),
+    ("X = df[['x']]\ny = df['y']\nmodel = LinearRegression().fit(X, y)", ("train",)),
+    ("predictions = model.predict(X)", ("predict",)),
+)
+
 KINDS = (
     "valid",
+    "tagged_pipeline",
     "broken_json",
     "garbage_bytes",
     "wrong_version",
@@ -97,7 +107,7 @@ KINDS = (
 # per MB), so their fuzz uses the smallest and one deterministic test covers a megabyte.
 HUGE_SOURCES = (200_000, 1_000_000, 3_000_000)
 # Mostly well-formed notebooks with hostile code and tags: they reach the deeper stages.
-DEEP_MIX = KINDS + ("valid",) * 8
+DEEP_MIX = KINDS + ("valid",) * 4 + ("tagged_pipeline",) * 6
 
 
 @dataclass(frozen=True)
@@ -243,6 +253,22 @@ def hostile_notebooks(
     kind = draw(st.sampled_from(kinds))
     nb = draw(valid_notebooks())
     if kind == "valid":
+        return Hostile(kind, _dump(nb))
+    if kind == "tagged_pipeline":
+        base = [
+            {
+                "cell_type": "code",
+                "id": f"p{i}",
+                "metadata": {"tags": list(tags)} if tags else {},
+                "source": source,
+                "execution_count": i + 1,
+                "outputs": [],
+            }
+            for i, (source, tags) in enumerate(PIPELINE)
+        ]
+        for extra in nb["cells"][:3]:  # hostile cells (code, tags) inserted anywhere
+            base.insert(draw(st.integers(0, len(base))), extra)
+        nb["cells"] = base
         return Hostile(kind, _dump(nb))
     if kind == "broken_json":
         text = _dump(nb)
