@@ -67,6 +67,45 @@ def write_tree_atomic(
     return target
 
 
+def stage_copy(root: str | os.PathLike) -> Path:
+    """Return a staging folder beside ``root`` holding a copy of it (hard links where possible).
+
+    Change the copy (``replace_file_in_stage``, unlink), then ``swap_into_place``: a crash at any
+    point leaves ``root`` as it was or, after the swap, completely new. Files must be replaced,
+    never written in place, because a hard-linked file is shared with ``root``.
+    """
+    target = Path(root).resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        shutil.copytree(target, staging, symlinks=True, dirs_exist_ok=True, copy_function=_link)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _link(source: str, dest: str) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:  # file system without hard links
+        shutil.copy2(source, dest)
+
+
+def replace_file_in_stage(dest: Path, text: str | None = None, source: Path | None = None) -> None:
+    """Write ``text`` (or copy ``source``) to ``dest`` as a new file, never through a shared link."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    if source is not None:
+        shutil.copyfile(source, dest)
+    else:
+        dest.write_text(text or "", encoding="utf-8", newline="")
+
+
+def swap_into_place(staging: Path, target: str | os.PathLike) -> None:
+    """Replace ``target`` with the complete ``staging`` folder (two renames, recoverable)."""
+    _swap(Path(staging), Path(target).resolve())
+
+
 def _swap(staging: Path, target: Path) -> None:
     if not target.exists():
         os.replace(staging, target)

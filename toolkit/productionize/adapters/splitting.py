@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -23,7 +22,14 @@ from ..errors import OutputError, VerifyError
 from ..model import RenderedFile, SplitResult
 from ..options import Options
 from ..resources import templates_dir
-from .atomic import write_text_atomic, write_tree_atomic
+from .atomic import (
+    recover_interrupted,
+    replace_file_in_stage,
+    stage_copy,
+    swap_into_place,
+    write_text_atomic,
+    write_tree_atomic,
+)
 from .manifest import (
     MANIFEST,
     edited_files,
@@ -147,6 +153,7 @@ def split_to_dir(
     folder = Path(notebook_path).resolve().parent
     copies = _data_copies(result, folder)
     root = Path(outdir)
+    recover_interrupted(root)  # a previous run killed between its two renames
     _check_outdir(root, force)
     report = dict(result.report)
     write_project(root, list(result.files), copies, report)
@@ -232,31 +239,26 @@ def write_project(
         return
     old = read_manifest(root) or {}
     new_paths = {path for path, _ in hashes}
-    # stage everything first: a failure while rendering/copying leaves the folder untouched
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
-    try:
-        for item in [*files, report_file]:
-            dest = staging / item.path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(item.content, encoding="utf-8", newline="")
-        for rel, source in copies:
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
-        for item in sorted(p for p in staging.rglob("*") if p.is_file()):
-            rel = item.relative_to(staging)
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(item, target)  # each file atomically
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    kept = {}
+    kept, dropped = {}, []
     for rel, digest in old.items():
         if rel in new_paths:
             continue
         if Path(rel).name in OWNED_STAGE_MODULES and rel.startswith("src/"):
-            (root / rel).unlink(missing_ok=True)  # a stage the notebook no longer has
+            dropped.append(rel)  # a stage the notebook no longer has
             continue
         kept[rel] = digest
-    (root / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(root / MANIFEST, manifest_text(merge_hashes(kept, hashes)))
+    manifest = RenderedFile(MANIFEST, manifest_text(merge_hashes(kept, hashes)))
+    # change a copy of the folder (the user's own files included), then swap it in whole:
+    # a crash or a kill leaves the previous project or the new one, never a mix
+    staging = stage_copy(root)
+    try:
+        for rel in dropped:
+            (staging / rel).unlink(missing_ok=True)
+        for item in [*files, report_file, manifest]:
+            replace_file_in_stage(staging / item.path, text=item.content)
+        for rel, source in copies:
+            replace_file_in_stage(staging / rel, source=source)
+        swap_into_place(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
