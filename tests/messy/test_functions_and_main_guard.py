@@ -63,3 +63,38 @@ def test_a_notebook_function_named_load_something_is_judged_by_its_body(split_un
     assert result.exit_code == 0, result.output
     assert "cell 1 -> load" not in result.output
     assert "cell 2 -> load" in result.output
+
+
+def test_definitions_suggest_no_stage_calls_into_them_do():
+    """A class whose method predicts is not a predict cell; `df = read(...)` reads a file."""
+    from productionize.core.graph import build_graph
+    from productionize.core.notebook import notebook_from_dict
+    from productionize.options import Options
+
+    nb, _node = notebook_from_dict(
+        make_notebook(
+            IMPORTS,
+            "class Scorer:\n    def accuracy(self, X, y):\n        return self.model.predict(X)",
+            "def read(path):\n    return pd.read_csv(path)",
+            "df = read('data.csv')\nX = df[['x']]\ny = df['y']",
+            "model = LinearRegression().fit(X, y)",
+        ),
+        "nb.ipynb",
+    )
+    graph = build_graph(nb, Options(infer_tags=True))
+    assert {s.cell_index: s.tag for s in graph.suggestions} == {3: "load", 4: "train"}
+
+
+def test_everything_inside_main_is_refused_with_the_way_out(split_untagged):
+    main_fn = (
+        "def main():\n"
+        "    df = pd.read_csv('data.csv')\n"
+        "    X_train, X_test, y_train, y_test = train_test_split(df[['x']], df['y'])\n"
+        "    model = LinearRegression().fit(X_train, y_train)\n"
+        "    print(model.score(X_test, y_test))"
+    )
+    result, out = split_untagged(make_notebook(IMPORTS, main_fn, "main()"))
+    assert result.exit_code == 2
+    assert "messy.ipynb:cell 1: the model is fit inside function `main()`" in result.output
+    assert "top-level cells" in result.output
+    assert not out.exists()

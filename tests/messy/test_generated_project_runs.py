@@ -23,15 +23,19 @@ NOTEBOOK = make_notebook(
     "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
     "from sklearn.model_selection import train_test_split\n"
     "from sklearn.preprocessing import StandardScaler",
-    "def load_data(file_path):\n    return pd.read_csv(file_path, sep='\\t')",
+    ("code", "def load_data(file_path):\n    return pd.read_csv(file_path, sep='\\t')", ["load"]),
     "def train_model(X_train, y_train):\n"
     "    model = LinearRegression()\n    model.fit(X_train, y_train)\n    return model",
-    'if __name__ == "__main__":\n'
-    "    file_path = 'Seminar1.txt'\n"
-    "    data = load_data(file_path)\n"
-    "    X = StandardScaler().fit_transform(data.drop(columns=['y']))\n"
-    "    X_train, X_test, y_train, y_test = train_test_split(X, data['y'], random_state=0)\n"
-    "    model = train_model(X_train, y_train)",
+    (
+        "code",
+        'if __name__ == "__main__":\n'
+        "    file_path = 'Seminar1.txt'\n"
+        "    data = load_data(file_path)\n"
+        "    X = StandardScaler().fit_transform(data.drop(columns=['y']))\n"
+        "    X_train, X_test, y_train, y_test = train_test_split(X, data['y'], random_state=0)\n"
+        "    model = train_model(X_train, y_train)",
+        ["train"],
+    ),
 )
 
 

@@ -163,9 +163,9 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     section_used = False
     seen_code = False
     # Without any supervised `.fit(X, y)` (clustering, anomaly detection), `.fit(X)` trains.
-    supervised = any(_fit_calls(p)[0] for p in parsed)
+    supervised = any(_fit_calls(_all_calls(p))[0] for p in parsed)
     # `load_data(path)` defined in the notebook says nothing by its name; its body does
-    own_functions = frozenset(n for p in parsed for n in _function_names(p))
+    own_functions = _own_functions(parsed)
     last_stage: str | None = None  # the stage most recently suggested
     last_production: str | None = None  # ... among load/clean/train/predict
     resume = False  # a heading ended an exploration section: the next cell resumes production
@@ -214,13 +214,13 @@ def _stage_of_heading(text: str) -> str | None:
 
 
 def _code_stage(
-    item: ParsedCell, first: bool, supervised: bool, own_functions: frozenset[str]
+    item: ParsedCell, first: bool, supervised: bool, own_functions: dict[str, ast.AST]
 ) -> tuple[str, str] | None:
     if item.tree is None:
         return None
-    fits_xy, fits_x = _fit_calls(item)
-    called = {_call_name(n) for n in ast.walk(item.tree) if isinstance(n, ast.Call)}
-    called -= own_functions
+    calls = _calls_when_run(item.tree.body, own_functions)
+    fits_xy, fits_x = _fit_calls(calls)
+    called = {_call_name(n) for n in calls}
     # A cell that fits a model and then scores it on held-out data is a training cell.
     if fits_xy or (fits_x and not supervised):
         return "train", "calls .fit()"
@@ -233,14 +233,42 @@ def _code_stage(
     return None
 
 
-def _function_names(item: ParsedCell) -> set[str]:
+def _own_functions(parsed: list[ParsedCell]) -> dict[str, ast.AST]:
+    """The notebook's own top-level functions, by name (the last definition wins)."""
+    functions: dict[str, ast.AST] = {}
+    for item in parsed:
+        for node in item.tree.body if item.tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = node
+    return functions
+
+
+def _calls_when_run(body: list[ast.stmt], own_functions: dict[str, ast.AST]) -> list[ast.Call]:
+    """The calls a cell makes when it runs: a function or class it only defines does nothing
+    yet, and calling one of the notebook's own functions does what that function's body does."""
+    calls: list[ast.Call] = []
+    visited: set[str] = set()
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name in own_functions:
+                if name not in visited:
+                    visited.add(name)
+                    stack.extend(own_functions[name].body)
+            else:
+                calls.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return calls
+
+
+def _all_calls(item: ParsedCell) -> list[ast.Call]:
     if item.tree is None:
-        return set()
-    return {
-        node.name
-        for node in ast.walk(item.tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
+        return []
+    return [node for node in ast.walk(item.tree) if isinstance(node, ast.Call)]
 
 
 def _call_name(call: ast.Call) -> str | None:
@@ -251,14 +279,14 @@ def _call_name(call: ast.Call) -> str | None:
     return None
 
 
-def _fit_calls(item: ParsedCell) -> tuple[bool, bool]:
-    """Whether the cell fits on features and a target (`.fit(X, y)`), and on features alone.
+def _fit_calls(calls: list[ast.Call]) -> tuple[bool, bool]:
+    """Whether the calls fit on features and a target (`.fit(X, y)`), and on features alone.
 
     `.fit_transform(` and `LabelEncoder().fit(column)` prepare data: they are not training.
     """
     fits_xy = fits_x = False
-    for node in ast.walk(item.tree) if item.tree is not None else ():
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    for node in calls:
+        if not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr not in ("fit", "partial_fit"):
             continue

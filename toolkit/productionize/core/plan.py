@@ -81,7 +81,11 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
     flows = _flows(graph, stage_of, imports, param_names)
     _check_duplicate_outputs(graph, flows, notebook)
     model_name, features_name, target_name = _find_model(
-        pieces["train"], flows, notebook, [p for p in pieces["predict"] if p.statement.kind == CODE]
+        pieces["train"],
+        flows,
+        notebook,
+        [p for p in pieces["predict"] if p.statement.kind == CODE],
+        _fitting_functions(pieces),
     )
     helpers = _helper_definitions(pieces)
 
@@ -346,7 +350,11 @@ def _helper_definitions(pieces: dict) -> dict[str, str]:
 
 
 def _find_model(
-    train: list[_Piece], flows: dict, notebook: Notebook, predict_pieces: list[_Piece] = ()
+    train: list[_Piece],
+    flows: dict,
+    notebook: Notebook,
+    predict_pieces: list[_Piece] = (),
+    fitting_functions: frozenset[str] = frozenset(),
 ) -> tuple[str, str | None, str | None]:
     """The fitted estimator that leaves the train stage, and the names it was fit on."""
     fitted: list[tuple[str, str | None, str | None]] = []
@@ -355,6 +363,16 @@ def _find_model(
             continue
         node = piece.statement.node
         for call in ast.walk(node):
+            if _calls_fitting_function(call, fitting_functions) and (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.value is call
+            ):
+                # `model = train_model(X_train, y_train)`: the notebook's function fits it
+                args = [a.id if isinstance(a, ast.Name) else None for a in call.args[:2]]
+                fitted.append((node.targets[0].id, *(args + [None, None])[:2]))
+                continue
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
                 continue
             if call.func.attr not in FIT_METHODS:
@@ -386,9 +404,47 @@ def _find_model(
             if any(predict_call(p.statement.node, name) for p in predict_pieces):
                 return name, features, target
         return chosen
+    for piece in train:
+        node = piece.statement.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Attribute)
+            and c.func.attr in FIT_METHODS
+            for c in ast.walk(node)
+        ):
+            cell = piece.cell.cell.index
+            raise SplitError(
+                f"the model is fit inside function `{node.name}()` (cell {cell}), where the "
+                "pipeline cannot see it or the data it is fit on; move that code into top-level "
+                "cells (one per stage: load, clean, train, predict), or make the function take "
+                f"the training data and return the model (`model = {node.name}(X_train, y_train)`)",
+                _where(notebook, cell),
+            )
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
         notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,
+    )
+
+
+def _fitting_functions(pieces: dict) -> frozenset[str]:
+    """The notebook's own functions (any stage) whose body fits something."""
+    return frozenset(
+        p.statement.node.name
+        for stage_pieces in pieces.values()
+        for p in stage_pieces
+        if isinstance(p.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(
+            isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Attribute)
+            and c.func.attr in ("fit", "partial_fit")
+            for c in ast.walk(p.statement.node)
+        )
+    )
+
+
+def _calls_fitting_function(node: ast.AST, functions: frozenset[str]) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
     )
 
 
