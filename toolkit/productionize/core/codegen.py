@@ -247,6 +247,7 @@ def _string_continuation_lines(text: str) -> set[int]:
 
 
 def imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
+    """The import statements a function body needs, minus names it receives."""
     try:
         used = analyze_tree(ast.parse(as_function(code))).used
     except SyntaxError:
@@ -255,15 +256,18 @@ def imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
 
 
 def as_function(body: str) -> str:
+    """Wrap a body in a function so that it parses (it may ``return``)."""
     return "def _f():\n" + "\n".join("    " + line for line in body.split("\n"))
 
 
 def constants_for(code: str, constants: dict[str, str]) -> tuple[str, ...]:
+    """Module-level constant statements the code refers to."""
     used = set(ordered_uses(code))
     return tuple(text for name, text in constants.items() if name in used)
 
 
 def ordered_uses(code: str) -> list[str]:
+    """Names the code reads, in order of first appearance."""
     try:
         tree = ast.parse(as_function(code))
     except SyntaxError:
@@ -280,6 +284,7 @@ def ordered_uses(code: str) -> list[str]:
 
 
 def ordered_defs(code: str) -> list[str]:
+    """Names the code assigns at the top level, in order (imports excluded)."""
     tree = ast.parse(code)
     names: dict[str, None] = {}
     for stmt in tree.body:
@@ -292,6 +297,7 @@ def ordered_defs(code: str) -> list[str]:
 
 
 def imported_names(stage: StageSpec) -> set[str]:
+    """Names a stage body reads (candidates for imports)."""
     try:
         return set(analyze_tree(ast.parse(as_function(stage.body))).used)
     except SyntaxError:
@@ -299,10 +305,12 @@ def imported_names(stage: StageSpec) -> set[str]:
 
 
 def commented(text: str) -> str:
+    """Turn source into comment lines (display-only code kept for readers)."""
     return "\n".join("# " + line if line.strip() else "#" for line in text.split("\n"))
 
 
 def first_line(text: str) -> str:
+    """The first line of code (not a comment) of a piece of source."""
     lines = [
         line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")
     ]

@@ -113,6 +113,7 @@ def _param_name(value: str, taken: set[str]) -> str:
 
 
 def data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
+    """Decide, for every path parameter, whether its file is copied into ``data/``."""
     files = []
     for param in parameters:
         if not param.is_path or not isinstance(param.default, str):

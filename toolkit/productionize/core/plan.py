@@ -125,7 +125,6 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         helpers,
         model_name,
         features_name,
-        stage_of,
     )
     stages.append(predict_spec)
     if evaluate_spec is not None:

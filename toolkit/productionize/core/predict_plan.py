@@ -31,6 +31,7 @@ PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
 
 
 def predict_call(node: ast.AST, model: str) -> ast.Call | None:
+    """The first ``model.predict*(records, ...)`` call in a statement, if any."""
     for call in ast.walk(node):
         if (
             isinstance(call, ast.Call)
@@ -45,18 +46,19 @@ def predict_call(node: ast.AST, model: str) -> ast.Call | None:
 
 
 def plan_predict(
-    notebook,
-    pieces,
-    flows,
-    parameters,
-    constants,
-    imports,
-    replacements,
-    helpers,
-    model,
-    features,
-    stage_of,
-):
+    notebook: Notebook,
+    pieces: list,
+    flows: dict,
+    parameters: list,
+    constants: dict[str, str],
+    imports: dict[str, tuple[str, str]],
+    replacements: dict,
+    helpers: dict[str, str],
+    model: str,
+    features: str | None,
+) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str]]:
+    """Plan ``predict`` and ``evaluate``; return them, the records and predictions names, the
+    evaluation's value names and notes for the generated README."""
     notes: list[str] = []
     slice_piece = None
     records = None
@@ -220,6 +222,7 @@ def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> 
 
 
 def producer_of(flows: dict, name: str | None) -> str:
+    """The last stage that exports ``name`` (train if none does)."""
     for stage in reversed(STAGES):
         if name in flows["outputs"].get(stage, ()):
             return stage
