@@ -78,3 +78,16 @@ def test_split_writes_a_project_or_nothing(workdir, previous_project, case, outd
             compile(py.read_text(encoding="utf-8"), str(py), "exec")  # generated code parses
     leftovers = [p.name for p in workdir.iterdir() if p.name.startswith(".out.")]
     assert not leftovers, leftovers  # no staging folders left beside the output
+
+
+def test_module_level_global_statement_still_compiles(tmp_path):
+    """Found by the fuzz: ``global g`` after ``g = 0`` in a cell broke the generated module."""
+    cells = [("code", source, tags) for source, tags in PIPELINE]
+    cells.insert(3, ("code", "g = 0\nglobal g\ng = 1", ("clean",)))
+    path = tmp_path / "globals.ipynb"
+    path.write_text(json.dumps(make_notebook(*cells)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["split", str(path), "-o", str(out), "--no-verify"])
+    assert result.exit_code == 0, result.output
+    for py in out.rglob("*.py"):
+        compile(py.read_text(encoding="utf-8"), str(py), "exec")

@@ -92,6 +92,10 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
         previous_end = last
         if node.lineno in magic_lines:
             kind = MAGIC
+        elif isinstance(node, ast.Global):
+            # a no-op at a notebook's top level; inside the generated stage function it would
+            # make names global, or not compile at all ("assigned to before global declaration")
+            kind = MAGIC
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             kind = IMPORT
         elif _is_display(node, tainted):
