@@ -16,16 +16,20 @@ from .requests import NotAvailable, require
 
 
 def build_summary(
-    notebook: str, outdir: str, options: Options, flags: dict[str, bool], root: str
+    report: Callable[[str, str], None],
+    notebook: str,
+    outdir: str,
+    options: Options,
+    flags: dict[str, bool],
+    root: str,
 ) -> dict:
     """Build the project and return what the UI shows (runs in the child process)."""
-    notes: list[str] = []
-    result = run_build(
-        Path(notebook), Path(outdir), options, flags, lambda _s, d="": notes.append(d)
-    )
-    summary = summarize(result, root)
-    summary["progress"] = notes
-    return summary
+
+    def progress(step: str, detail: str = "") -> None:
+        report(step, scrub_root(detail, root))
+
+    result = run_build(Path(notebook), Path(outdir), options, flags, progress)
+    return summarize(result, root)
 
 
 def run_build(
@@ -45,6 +49,8 @@ def run_build(
     accepted = inspect.signature(build_project).parameters
     kwargs = {k: v for k, v in flags.items() if k in accepted}
     kwargs["framework"] = options.framework
+    if "progress" in accepted:
+        kwargs["progress"] = progress
     return build_project(str(notebook), str(outdir), options, **kwargs)
 
 

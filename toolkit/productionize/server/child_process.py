@@ -12,32 +12,29 @@ import multiprocessing
 import os
 import signal
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 from .. import errors
 from ..errors import ProductionizeError
 from ..model import Location
-from .jobs import JobCancelled
+from .jobs import JobCancelled, Reporter
 
 POLL_SECONDS = 0.2
 
 
-def run_in_child(target: str, args: tuple, cancelled: Callable[[], bool]) -> Any:
-    """Call ``module:function`` with ``args`` in a child; terminate it once ``cancelled()``."""
+def run_in_child(target: str, args: tuple, reporter: Reporter) -> Any:
+    """Call ``module:function(report, *args)`` in a child, relaying its ``report(step, detail)``
+    calls to the job; terminate it (and what it started) once the job is cancelled."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child_main, args=(sender, target, args), daemon=True)
     process.start()
     sender.close()
     try:
-        while not receiver.poll(POLL_SECONDS):
-            if cancelled():
-                _terminate_group(process)
-                raise JobCancelled()
-            if not process.is_alive() and not receiver.poll():
-                raise RuntimeError(f"the worker process died (exit code {process.exitcode})")
-        outcome = receiver.recv()
+        outcome = _follow(process, receiver, reporter)
+    except JobCancelled:
+        _terminate_group(process)
+        raise
     finally:
         process.join(timeout=10)
         if process.is_alive():
@@ -50,6 +47,24 @@ def run_in_child(target: str, args: tuple, cancelled: Callable[[], bool]) -> Any
     if kind == "error":
         raise _rebuild_error(payload)
     raise ChildFailed(payload)
+
+
+def _follow(process, receiver, reporter: Reporter) -> tuple[str, Any]:
+    while True:
+        if receiver.poll(POLL_SECONDS):
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise ChildFailed(
+                    f"the worker process died (exit code {process.exitcode})"
+                ) from None
+            if message[0] != "progress":
+                return message
+            reporter(message[1], message[2])  # raises JobCancelled after a cancel
+        elif reporter.cancel_requested():
+            raise JobCancelled()
+        elif not process.is_alive() and not receiver.poll():
+            raise ChildFailed(f"the worker process died (exit code {process.exitcode})")
 
 
 class ChildFailed(Exception):
@@ -68,8 +83,12 @@ def _child_main(sender, target: str, args: tuple) -> None:
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # own process group, so a cancel reaches grandchildren too
     module, name = target.split(":")
+
+    def report(step: str, detail: str = "") -> None:
+        sender.send(("progress", step, detail))
+
     try:
-        result = getattr(importlib.import_module(module), name)(*args)
+        result = getattr(importlib.import_module(module), name)(report, *args)
         sender.send(("ok", result))
     except ProductionizeError as exc:
         sender.send(("error", exc.to_dict()))

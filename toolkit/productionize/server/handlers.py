@@ -227,9 +227,7 @@ class BuildHandler(ProductionizeHandler):
         def work(progress: Reporter) -> dict:
             progress("build", f"building {request.api_path} into {outdir_api}")
             args = (str(request.file), str(outdir), options, flags, root)
-            summary = run_in_child(BUILD_IN_CHILD, args, progress.cancel_requested)
-            for note in summary.pop("progress", []):
-                progress("note", note)
+            summary = run_in_child(BUILD_IN_CHILD, args, progress)
             progress("done", f"project written to {outdir_api}")
             return {"outdir": outdir_api, "files": list_files(outdir), "build": summary}
 
