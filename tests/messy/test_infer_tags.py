@@ -78,3 +78,13 @@ def test_kaggle_notebook_without_a_predict_cell_gives_a_clean_project(split_unta
     evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
     assert 'test_path="../input/titanic/test.csv"' in evaluate
     assert ruff_problems(out) == ""
+
+
+def test_native_xgboost_train_call_is_training():
+    booster = (
+        "import xgboost as xgb\ndtrain = xgb.DMatrix(X_train, label=y_train)\n"
+        "booster = xgb.train({'max_depth': 2}, dtrain, 10)\n"
+        "preds = booster.predict(xgb.DMatrix(X_test))"
+    )
+    tags = _suggested(LOAD, SPLIT, booster, SUBMIT.replace("tree", "booster"))
+    assert tags == {0: "load", 2: "train", 3: "predict"}

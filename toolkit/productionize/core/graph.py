@@ -288,9 +288,11 @@ def _fit_calls(calls: list[ast.Call]) -> tuple[bool, bool]:
     for node in calls:
         if not isinstance(node.func, ast.Attribute):
             continue
-        if node.func.attr not in ("fit", "partial_fit"):
+        if node.func.attr not in ("fit", "partial_fit", "train"):
             continue
-        if len(node.args) >= 2 or any(k.arg == "y" for k in node.keywords):
+        if node.func.attr == "train":  # xgb.train(params, dtrain), trainer.train(...)
+            fits_xy = fits_xy or bool(node.args) and isinstance(node.func.value, ast.Name)
+        elif len(node.args) >= 2 or any(k.arg == "y" for k in node.keywords):
             fits_xy = True
         elif node.args:
             fits_x = True

@@ -374,6 +374,11 @@ def _find_model(
                 continue
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
                 continue
+            if call.func.attr == "train" and isinstance(node, ast.Assign) and node.value is call:
+                # `booster = xgb.train(params, dtrain)`: a model, fit on data the call hides
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    fitted.append((node.targets[0].id, None, None))
+                continue
             if call.func.attr not in FIT_METHODS:
                 continue
             args = [a.id if isinstance(a, ast.Name) else None for a in call.args[:2]]
