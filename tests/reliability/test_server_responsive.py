@@ -15,7 +15,10 @@ from tests.conftest import EXAMPLES
 from tests.reliability.profile import report
 
 CONCURRENT = 20
-GENEROUS_LIMIT_S = 2.0  # the target is 200 ms; a shared CI machine gets slack, a block does not
+# The target is 200 ms. A blocked event loop shows as a high median (every probe waits for the
+# heavy work); on a loaded 2-core CI machine single probes may stall, so the tail gets slack.
+MEDIAN_LIMIT_S = 0.5
+P95_LIMIT_S = 2.0
 
 
 @pytest.mark.slow
@@ -65,4 +68,5 @@ def test_trivial_request_answers_while_20_heavy_requests_run(jupyter):
         f"GET /api/status meanwhile: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
         f"max {ordered[-1] * 1000:.0f} ms over {len(ordered)} probes (target < 200 ms)"
     )
-    assert ordered[-1] < GENEROUS_LIMIT_S, ordered
+    assert p50 < MEDIAN_LIMIT_S, ordered
+    assert p95 < P95_LIMIT_S, ordered

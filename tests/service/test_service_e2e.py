@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -86,7 +87,10 @@ def test_generated_project_tests_pass(project):
     root, python, _ = project
     result = run_in(root, python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    summary = result.stdout.strip().splitlines()[-1]
+    assert (
+        re.fullmatch(r"\d+ passed( in [\d.]+s|, .*)", summary) and "failed" not in summary
+    ), summary
 
 
 def same(expected, actual) -> bool:
