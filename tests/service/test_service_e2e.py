@@ -13,8 +13,10 @@ import math
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import nbformat
 import pytest
 from click.testing import CliRunner
@@ -24,7 +26,7 @@ from productionize.adapters.cli import main
 from productionize.adapters.serving import project_env
 from productionize.options import Options
 from tests.conftest import EXAMPLES
-from tests.service.servers import generated_python, running_service, wait_for
+from tests.service.servers import free_port, generated_python, running_service, wait_for
 
 pytestmark = pytest.mark.slow
 TOKEN = "e2e-token-not-a-secret"
@@ -169,3 +171,30 @@ def test_real_server_answers_like_the_notebook(project):
     log = (root / "server.log").read_text()
     assert '"event": "request"' in log
     assert "__unseen__" not in log  # no payloads in logs by default
+
+
+def test_productionize_serve_becomes_the_server_and_stops_with_it(project):
+    root, python, _ = project
+    port = free_port()
+    env = {**os.environ, "PRODUCTIONIZE_GENERATED_PYTHON": python}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "productionize", "serve", str(root), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/health"
+
+        def up():
+            try:
+                return httpx.get(url, timeout=2).status_code == 200
+            except httpx.TransportError:
+                return process.poll() is not None  # stop polling if it died
+
+        assert wait_for(up, attempts=600) and process.poll() is None
+    finally:
+        process.terminate()  # the CLI exec'd the server: this signal reaches it directly
+        assert process.wait(timeout=30) is not None
+    with pytest.raises(httpx.TransportError):
+        httpx.get(url, timeout=2)

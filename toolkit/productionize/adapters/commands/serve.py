@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -30,10 +31,9 @@ def command(outdir: Path, host: str, port: int, python: str | None):
     interpreter = project_python(outdir, python)
     cmd = serve_command(outdir, host, port, interpreter)
     click.echo(f"serving {outdir.name} on http://{host}:{port} (Ctrl-C stops)", err=True)
-    process = subprocess.Popen(cmd, cwd=outdir, env=project_env(outdir))
-    try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait(timeout=10)
-    raise SystemExit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become the server (exec): signals sent to this process (Ctrl-C, a supervisor's SIGTERM)
+    # reach it directly, and no orphaned server outlives a killed parent
+    os.chdir(outdir)
+    os.execve(cmd[0], cmd, project_env(outdir))
