@@ -6,6 +6,7 @@ it checks and ``findings_from_ruff`` maps its diagnostics back to cells and line
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -26,8 +27,13 @@ def _first_changed_line(old: str, new: str) -> int:
 MAX_BLACK_CHARS = 50_000
 
 
+@functools.lru_cache(maxsize=4096)
 def format_cell(source: str, line_length: int) -> str | None:
-    """The black-formatted source of one cell, or None when black leaves it unchanged/can't."""
+    """The black-formatted source of one cell, or None when black leaves it unchanged/can't.
+
+    Cached on the source: the JupyterLab server re-lints a notebook after every edit, and only
+    the edited cells need black again (black is most of a lint run's time).
+    """
     if len(source) > MAX_BLACK_CHARS:
         return None
     import black
