@@ -99,6 +99,19 @@ def test_output_file_written_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_output_report_into_a_new_folder(tmp_path):
+    report = tmp_path / "reports" / "lint" / "findings.json"
+    result = invoke(copy("style.ipynb", tmp_path), "--format", "json", "--output", report)
+    assert result.exit_code == 1, result.output
+    assert json.loads(report.read_text())[0]["rule"].startswith("PN")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    blocked = tmp_path / "blocker" / "findings.json"
+    result = invoke(tmp_path / "style.ipynb", "--output", blocked)
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(f"error: {blocked}: cannot write the report")
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
 def test_config_from_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.productionize]\nignore = ["PN1"]\nallowed_paths = ["/data/"]\n'

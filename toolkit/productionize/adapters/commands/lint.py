@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ...errors import ConfigError, ProductionizeError
+from ...errors import ConfigError, OutputError, ProductionizeError
 from ...model import Finding, Severity
 from ..cli import handle_errors
 
@@ -77,7 +77,6 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
     cell that does not parse).
     """
     from ...core.report_formats import format_json, format_sarif, format_text
-    from ..atomic import write_text_atomic
     from ..linting import UNPARSEABLE, fix_file, lint_file, load_options
 
     selected, ignored = _rule_list(select), _rule_list(ignore)
@@ -128,7 +127,7 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
         report = format_text(findings, linted)
     if output:
         if linted:  # nothing is written when no notebook could be read
-            write_text_atomic(Path(output), report)
+            _write_report(Path(output), report)
     elif linted or output_format != "text":
         click.echo(report, nl=False)
     # a cell that does not parse is bad input (exit 2), reported as a finding with cell:line:col
@@ -139,3 +138,14 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
         sys.exit(2)
     if failing:
         sys.exit(1)
+
+
+def _write_report(path: Path, report: str) -> None:
+    """Write the report atomically, creating its folder; a path that cannot be written is one line."""
+    from ..atomic import write_text_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, report)
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}", str(path)) from None
