@@ -92,3 +92,28 @@ def test_jupyter_lists_the_server_extension_as_enabled(installed_wheel):
     listing = jupyter(installed_wheel, "server", "extension", "list")
     assert "productionize enabled" in listing
     assert "productionize 0.1.0 OK" in listing
+
+
+def test_the_wheel_ships_the_templates_and_finds_them(installed_wheel):
+    purelib = installed_wheel / "purelib"
+    shipped = {
+        p.relative_to(purelib / "productionize" / "templates").as_posix()
+        for p in (purelib / "productionize" / "templates").rglob("*.j2")
+    }
+    in_checkout = {
+        p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2")
+    }
+    assert shipped == in_checkout and shipped
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from productionize.resources import templates_dir; print(templates_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=installed_wheel,
+        env={**os.environ, "PYTHONPATH": str(purelib)},
+    )
+    assert Path(found.stdout.strip()) == purelib / "productionize" / "templates"
