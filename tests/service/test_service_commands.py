@@ -60,6 +60,19 @@ def test_service_to_another_folder_copies_the_project(split_dir, tmp_path):
     assert result.exit_code == 2 and "not empty" in result.output
 
 
+def test_service_on_a_missing_path_or_a_file_that_is_not_a_notebook(tmp_path):
+    missing = tmp_path / "missing"
+    result = run("service", missing, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {missing}: no such notebook or folder"
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    result = run("service", text, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(f"error: {text}: not valid notebook JSON")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_service_on_a_folder_that_is_not_a_split_project(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     result = run("service", tmp_path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ...errors import InputError
 from ...options import Options
 from ..cli import handle_errors
 
@@ -37,7 +38,9 @@ def command(source: Path, outdir: Path | None, framework: str, force: bool, no_v
     from ..building import add_service, build_project
 
     options = Options(framework=framework)
-    if source.is_file() and source.suffix == ".ipynb":
+    if not source.exists():
+        raise InputError("no such notebook or folder", str(source))
+    if source.is_file():  # a notebook (whatever its suffix: the reader says if it is not one)
         if outdir is None:
             raise click.UsageError("-o/--output is required for a notebook")
         result = build_project(
