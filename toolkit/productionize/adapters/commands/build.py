@@ -36,6 +36,9 @@ from .publish import add_publish_options, apply_publish_config, run_publish
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
 @click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
 @click.option(
+    "--infer-tags", is_flag=True, help="Apply the suggested stage tags of an untagged notebook."
+)
+@click.option(
     "--publish",
     "publish",
     is_flag=True,
@@ -52,6 +55,7 @@ def command(
     no_lint,
     force,
     project_name,
+    infer_tags,
     publish,
     **publish_options,
 ):
@@ -69,7 +73,7 @@ def command(
                 "--publish needs --remote URL (or remote in [tool.productionize.publish])"
             )
 
-    options = Options(framework=framework, project_name=project_name)
+    options = Options(framework=framework, project_name=project_name, infer_tags=infer_tags)
     result = build_project(
         notebook,
         outdir,
