@@ -141,8 +141,10 @@ def _error_location(exc: Any, path: str) -> Location:
     return Location(path)
 
 
-def _first_line(text: str) -> str:
-    return (text or "").strip().splitlines()[0] if (text or "").strip() else "unknown problem"
+def _first_line(text: str, limit: int = 240) -> str:
+    """The first line of a message, cut short: jsonschema messages can repr a whole cell."""
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else "unknown problem"
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _join(value: Any) -> str:
