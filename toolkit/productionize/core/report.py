@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 from ..model import CellGraph, PipelineSpec, to_dict
 from .render import RenderInputs, mermaid
+
+
+def shareable_path(path: str) -> str:
+    """The notebook path as a published report may show it: an absolute one keeps its name only.
+
+    The report is committed to the deployment repository and quoted in the pull request; an
+    absolute path would publish the author's home folder and machine layout.
+    """
+    posix = path.replace("\\", "/")
+    if posix.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", posix):
+        return posixpath.basename(posix)
+    return path
 
 
 def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dict:
@@ -11,7 +26,7 @@ def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dic
     return {
         "tool": "productionize",
         "tool_version": env.tool_version,
-        "notebook": {"path": spec.notebook_path, "sha256": env.notebook_sha256},
+        "notebook": {"path": shareable_path(spec.notebook_path), "sha256": env.notebook_sha256},
         "package": spec.package,
         "stages": [
             {
