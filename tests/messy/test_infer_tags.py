@@ -75,6 +75,9 @@ def test_kaggle_notebook_without_a_predict_cell_gives_a_clean_project(split_unta
     result, out = split_untagged(make_notebook(LOAD, SPLIT, ENCODE, FIT_AND_SCORE, resubmit))
     assert result.exit_code == 0, result.output
     assert "train     cells 3 " in result.output
+    # Kaggle's ../input/ is not next to the notebook here: say how to point the pipeline at it
+    assert "note: data file ../input/titanic/train.csv was not copied" in result.output
+    assert "--env--train_path" in result.output
     evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
     assert 'test_path="../input/titanic/test.csv"' in evaluate
     assert ruff_problems(out) == ""

@@ -59,6 +59,12 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         click.echo(f"  {stage.name:<9} cells {cells:<10} ({takes}) -> {gives}")
     for note in spec.notes:
         click.echo(f"note: {note}")
+    for data in spec.data_files:
+        if not data.copied:  # e.g. Kaggle's ../input/...: the pipeline would not find it
+            click.echo(
+                f"note: data file {data.notebook_path} was not copied ({data.note}); set "
+                f"`{data.parameter}` in env.yaml or run `ploomber build --env--{data.parameter} PATH`"
+            )
     verify = result.report.get("verify")
     if verify is None:
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
