@@ -81,3 +81,13 @@ def test_publish_defaults_come_from_pyproject(git_server, tmp_path, monkeypatch)
     )
     refused = invoke("publish", str(project))
     assert refused.exit_code == 2 and "never store credentials" in refused.output
+
+
+def test_a_repository_that_does_not_exist_fails_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODUCTIONIZE_NETWORK_BACKOFF", "0")
+    project = make_project(tmp_path / "out")
+    missing = tmp_path / "no-such-repo.git"
+    result = invoke("publish", str(project), "--remote", str(missing), "-q")
+    assert result.exit_code == 2, result.output
+    assert f"no git repository at {missing}" in result.output
+    assert "gave up after" not in result.output  # not a network fault: no retries

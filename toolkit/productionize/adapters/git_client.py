@@ -35,6 +35,9 @@ _AUTH = re.compile(
     r"HTTP Basic: Access denied",
     re.IGNORECASE,
 )
+_MISSING_REPOSITORY = re.compile(
+    r"does not appear to be a git repository|Repository not found", re.IGNORECASE
+)
 _NOT_FOUND = re.compile(
     r"returned error: 404|Repository not found|does not appear to be a git repository|"
     r"not found",
@@ -143,7 +146,9 @@ class GitClient:
                 "GITLAB_TOKEN (or pass a token), or configure a git credential helper that "
                 "knows this host"
             )
-        if _TRANSIENT.search(stderr):
+        # git adds "Could not read from remote repository" (transient-looking) to a missing repo
+        missing = _MISSING_REPOSITORY.search(stderr) and verb in ("fetch", "ls-remote", "push")
+        if _TRANSIENT.search(stderr) and not missing:
             return TransientError(f"git {verb} could not reach {self.remote.url}: {detail}")
         if _NOT_FOUND.search(stderr) and verb in ("fetch", "ls-remote", "push"):
             return PublishError(f"no git repository at {self.remote.url} ({detail})")
