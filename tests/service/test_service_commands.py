@@ -55,9 +55,26 @@ def test_service_to_another_folder_copies_the_project(split_dir, tmp_path):
     assert run("service", split_dir, "-o", out).exit_code == 0
     assert (out / "train_fixture.py").exists() and (out / "SERVICE.md").exists()
     assert not (split_dir / "SERVICE.md").exists()
+    assert run("service", split_dir, "-o", out).exit_code == 0  # the same run again is fine
     (out / "keep.txt").write_text("x")
     result = run("service", split_dir, "-o", out)
     assert result.exit_code == 2 and "not empty" in result.output
+    assert "would lose 1 file(s)" in result.output and "keep.txt" in result.output
+    (out / "keep.txt").unlink()
+    (out / "models" / "v0009").mkdir(parents=True)
+    (out / "models" / "v0009" / "metadata.json").write_text("{}")  # trained in the output
+    dockerfile = out / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# my tweak\n")
+    result = run("service", split_dir, "-o", out)
+    assert result.exit_code == 2
+    assert "Dockerfile, models/v0009/metadata.json" in result.output
+    assert dockerfile.read_text().endswith("# my tweak\n")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    result = run("service", split_dir, "-o", foreign)
+    assert result.exit_code == 2 and "productionize did not write it" in result.output
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
 
 
 def test_service_on_a_missing_path_or_a_file_that_is_not_a_notebook(tmp_path):

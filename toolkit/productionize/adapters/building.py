@@ -82,12 +82,47 @@ def add_service(
         _update_manifest(target, files)
     else:
         if target.exists() and any(target.iterdir()) and not force:
-            raise OutputError(
-                f"output folder {target} exists and is not empty (use --force to replace it)",
-                str(target),
-            )
+            _check_regeneration(source, target)
         _copy_and_swap(source, target, files)
     return ServiceResult(target, spec, tuple(f.path for f in files))
+
+
+def _check_regeneration(source: Path, target: Path) -> None:
+    """Refuse to replace ``target`` (our earlier output) when a file there would be lost.
+
+    A re-run with the same arguments is fine; a file edited since productionize wrote it, or one
+    that only ``target`` has (a model trained there, the user's notes), stops the run.
+    """
+    if not (target / MANIFEST).is_file():
+        raise OutputError(
+            f"output folder {target} exists and is not empty, and productionize did not write it "
+            "(use --force to replace it)",
+            str(target),
+        )
+    known = _read_manifest(target)
+    lost = []
+    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+        rel = path.relative_to(target)
+        if {".productionize", "__pycache__", ".pytest_cache"} & set(rel.parts):
+            continue
+        if rel.parts[0] == ".venv":  # an environment made in the output: named once
+            if ".venv/" not in lost:
+                lost.append(".venv/")
+            continue
+        data = path.read_bytes()
+        if rel.as_posix() in known:
+            if known[rel.as_posix()] != _sha256(data):
+                lost.append(rel.as_posix())  # edited since generated
+        elif not (source / rel).is_file() or (source / rel).read_bytes() != data:
+            lost.append(rel.as_posix())  # only the output folder has it
+    if lost:
+        listed = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "")
+        raise OutputError(
+            f"output folder {target} is not empty: re-generating it would lose {len(lost)} "
+            f"file(s) changed or added there since productionize wrote it: {listed} (move them "
+            "away, or use --force to replace the folder)",
+            str(target),
+        )
 
 
 def _check_user_edits(root: Path, files: list[RenderedFile], force: bool) -> None:
