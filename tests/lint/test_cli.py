@@ -172,6 +172,27 @@ def test_fix_is_idempotent(tmp_path):
     assert path.read_bytes() == first
 
 
+def test_fix_rewrites_chained_inplace_calls(tmp_path, write_notebook):
+    source = (
+        "import pandas as pd\n"
+        'df = pd.DataFrame({"Age": [1.0, None], "n": [0, 2]})\n'
+        'df["Age"].fillna(df["Age"].median(), inplace=True)\n'
+        "df.n.replace(0, 5, inplace=True)"
+    )
+    path = write_notebook(make_notebook(source))
+    result = invoke(path, "--select", "PN203", "--fix")
+    assert "applied 2 fixes (PN203 x2)" in result.stderr, result.output
+    fixed = nbformat.read(path, as_version=4).cells[0].source
+    assert fixed.splitlines()[2:] == [
+        'df["Age"] = df["Age"].fillna(df["Age"].median())',
+        "df.n = df.n.replace(0, 5)",
+    ]
+    assert lint_file(path, Options(select=("PN203",))) == []
+    namespace: dict = {}
+    exec(fixed, namespace)  # the rewritten cell really changes the frame, whatever pandas does
+    assert namespace["df"].to_dict("list") == {"Age": [1.0, 1.0], "n": [5, 2]}
+
+
 BAD_INPUTS = {
     "invalid_json.ipynb": ("{not json", "not valid notebook JSON"),
     "truncated.ipynb": (

@@ -100,6 +100,34 @@ CASES = [
         {},
         [],
     ),
+    (
+        "chained inplace on a column",
+        [
+            'df["Age"].fillna(df["Age"].median(), inplace=True)',
+            "df.Age.replace(0, 1, inplace=True)",
+        ],
+        "PN203",
+        {},
+        [("PN203", 0, 1), ("PN203", 1, 1)],
+    ),
+    (
+        "chained inplace through .loc and inside a block",
+        ["for d in frames:\n    d.loc[d.a > 1, 'b'].fillna(0, inplace=True)"],
+        "PN203",
+        {},
+        [("PN203", 0, 2)],
+    ),
+    (
+        "inplace on a plain name, inplace=False, layers and self are fine",
+        [
+            "import torch\ndf.fillna(0, inplace=True)\ndf['a'].fillna(0, inplace=False)",
+            "m = torch.nn.ReLU(inplace=True)\nlayer = nn.Dropout(inplace=True)",
+            "self.df.fillna(0, inplace=True)",
+        ],
+        "PN203",
+        {},
+        [],
+    ),
     # -- PN3xx errors and syntax -----------------------------------------------------------
     (
         "error output",
@@ -381,3 +409,45 @@ def test_pip_fix_moves_requirement():
 def test_pip_fix_with_index_url_is_not_safe():
     _, findings = run(["!pip install --index-url http://x pkg"], "PN401")
     assert not findings[0].fix.safe
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            'df["Age"].fillna(df["Age"].median(), inplace=True)  # impute',
+            'df["Age"] = df["Age"].fillna(df["Age"].median())  # impute',
+        ),
+        (
+            "if ok:\n    df.Age.replace(0, np.nan, inplace=True)\nx = 1",
+            "if ok:\n    df.Age = df.Age.replace(0, np.nan)\nx = 1",
+        ),
+        (
+            "df['é'].clip(*bounds, inplace=True, axis=0, **kw)",
+            "df['é'] = df['é'].clip(*bounds, axis=0, **kw)",
+        ),
+    ],
+)
+def test_chained_inplace_fix_assigns_the_result(source, expected):
+    _, findings = run([source], "PN203")
+    (finding,) = findings
+    assert finding.fix.safe
+    (edit,) = finding.fix.edits
+    assert edit.new_source == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "df['a'].fillna(\n    0, inplace=True\n)",  # spans lines
+        "x = df['a'].fillna(0, inplace=True)",  # not a bare expression statement
+        "df.loc[m, 'a'].fillna(0, inplace=True)",  # receiver is not a simple name[...]
+        "frames[0]['a'].fillna(0, inplace=True)",
+        "%matplotlib inline\ndf['a'].fillna(0, inplace=True)",  # a magic: masked source differs
+    ],
+)
+def test_chained_inplace_without_a_safe_rewrite_is_still_reported(source):
+    _, findings = run([source], "PN203")
+    (finding,) = findings
+    assert not finding.fix.safe and finding.fix.edits == ()
+    assert "inplace=True" in finding.message

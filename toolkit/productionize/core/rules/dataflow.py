@@ -1,14 +1,16 @@
-"""PN2xx: dataflow — names used before any cell above defines them, meanings that change."""
+"""PN2xx: dataflow — names used before any cell above defines them, meanings that change,
+in-place updates that pandas 3 Copy-on-Write drops."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ...model import Finding, Fix, Severity
+from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
 from ..tags import STAGES
-from .base import LintContext, rule
+from .base import LintContext, line_column, rule
 
 
 def _function_lines(functions) -> list[tuple[int, int]]:
@@ -137,3 +139,113 @@ def redefined_across_stages(ctx: LintContext) -> Iterator[Finding]:
                     Fix(f"Rename `{name}` in one of the two stages"),
                 )
             owner[name] = p
+
+
+def _chain_root(node: ast.expr) -> ast.Name | None:
+    """The name a chain of subscripts and attributes starts from (``df`` in ``df.loc[m, "a"]``)."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+def _inplace_keyword(call: ast.Call) -> ast.keyword | None:
+    return next(
+        (
+            k
+            for k in call.keywords
+            if k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+        ),
+        None,
+    )
+
+
+def _chained_inplace_receiver(call: ast.Call, modules: set[str]) -> ast.expr | None:
+    """The ``df["a"]`` / ``df.a`` a method is called on in place, unless it cannot be a column."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or _inplace_keyword(call) is None:
+        return None
+    receiver = func.value
+    if not isinstance(receiver, (ast.Subscript, ast.Attribute)) or func.attr[:1].isupper():
+        return None  # ``df.fillna`` is fine; ``torch.nn.ReLU(inplace=True)`` builds a layer
+    root = _chain_root(receiver)
+    if root is None or root.id in modules or root.id in ("self", "cls"):
+        return None
+    return receiver
+
+
+def _assignment_form(p: ParsedCell, statement: ast.stmt, call: ast.Call) -> str | None:
+    """The cell's source with ``x.m(..., inplace=True)`` rewritten to ``x = x.m(...)``."""
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if (
+        p.magics
+        or not isinstance(receiver.value, ast.Name)  # only ``name[...]`` / ``name.attr``
+        or not isinstance(statement, ast.Expr)
+        or statement.value is not call
+        or statement.lineno != statement.end_lineno
+    ):
+        return None
+    lines = p.cell.source.split("\n")
+    line = lines[statement.lineno - 1].encode("utf-8")
+
+    def segment(node: ast.AST) -> str:
+        return line[node.col_offset : node.end_col_offset].decode("utf-8")  # type: ignore
+
+    target = segment(receiver)
+    arguments = [segment(a) for a in call.args]
+    arguments += [segment(k) for k in call.keywords if k.arg != "inplace"]
+    text = f"{target} = {target}.{call.func.attr}({', '.join(arguments)})"  # type: ignore
+    start, end = statement.col_offset, statement.end_col_offset or len(line)
+    lines[statement.lineno - 1] = (line[:start] + text.encode("utf-8") + line[end:]).decode("utf-8")
+    new_source = "\n".join(lines)
+    try:
+        ast.parse(new_source)
+    except SyntaxError:
+        return None
+    return new_source
+
+
+@rule(
+    "PN203",
+    "chained-inplace",
+    Severity.WARNING,
+    '`df["a"].fillna(..., inplace=True)` (a call with `inplace=True` on a column or attribute): '
+    "under pandas 3 Copy-on-Write it silently changes nothing",
+    'Safe: rewrite to `df["a"] = df["a"].fillna(...)` (single-line statements only)',
+)
+def chained_inplace(ctx: LintContext) -> Iterator[Finding]:
+    modules = {b.name for p in ctx.parsed for b in p.names.imports}
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        statements = {
+            id(node.value): node
+            for node in ast.walk(p.tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        }
+        for call in ctx.nodes(p).calls:
+            receiver = _chained_inplace_receiver(call, modules)
+            if receiver is None:
+                continue
+            method = call.func.attr  # type: ignore[attr-defined]
+            target = ast.unparse(receiver)
+            description = f"Assign the result instead: `{target} = {target}.{method}(...)`"
+            statement = statements.get(id(call))
+            new_source = None if statement is None else _assignment_form(p, statement, call)
+            fix = (
+                Fix(description)
+                if new_source is None
+                else Fix(
+                    description,
+                    safe=True,
+                    edits=(CellEdit(p.cell.index, p.cell.cell_id, new_source),),
+                )
+            )
+            yield ctx.finding(
+                "PN203",
+                p.cell,
+                f"`{target}.{method}(..., inplace=True)` modifies a temporary copy under pandas 3 "
+                f"Copy-on-Write: `{target}` keeps its old values",
+                call.lineno,
+                line_column(p.cell.source, call.lineno, call.col_offset),
+                fix,
+            )
