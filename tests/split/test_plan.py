@@ -133,6 +133,39 @@ def test_predict_statement_is_renamed_to_the_contract():
 
 
 @pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # the records argument is a transformation of one frame: predict() applies it to records
+        (
+            'preds = model.predict(X.drop(columns=["a"]))',
+            'preds = model.predict(records.drop(columns=["a"]))',
+        ),
+        ("preds = model.predict(X[['a', 'b']])", 'preds = model.predict(records[["a", "b"]])'),
+        (
+            'preds = model.predict_proba(raw.drop("y", axis=1))[:, 1]',
+            'preds = model.predict_proba(records.drop("y", axis=1))[:, 1]',
+        ),
+        # two upstream frames, or a parameter predict() cannot see: synthesized, with its note
+        ("preds = model.predict(X[cols])", None),
+        ("preds = model.predict(X.head(seed))", None),
+        ("preds = model.predict(X) * seed", None),
+    ],
+)
+def test_predict_on_an_expression_keeps_the_notebook_call(source, expected):
+    clean = ("code", "X = raw.drop(columns=['y'])\ny = raw['y']\ncols = ['a']", ["clean"])
+    cells = [PARAMS, LOAD, clean, TRAIN, ("code", source, ["predict"])]
+    result = split_nb(make_notebook(*cells))
+    code = next(f for f in result.files if f.path.endswith("/predict.py")).content
+    predict = stages_of(result)["predict"]
+    if expected is None:
+        assert predict.synthesized and "predictions = model.predict(records)" in code
+        assert any("the served predict() applies `model.predict`" in n for n in result.spec.notes)
+    else:
+        assert not predict.synthesized and predict.cells == (4,)
+        assert "def predict(model, records):" in code and f"    {expected}\n" in code
+
+
+@pytest.mark.parametrize(
     ("cells", "message"),
     [
         # a clean cell reading the model trained later: a cycle

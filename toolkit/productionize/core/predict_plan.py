@@ -45,6 +45,17 @@ def predict_call(node: ast.AST, model: str) -> ast.Call | None:
     return None
 
 
+def records_of(call: ast.Call, allowed: set[str]) -> str | None:
+    """The one frame the model's records argument reads (``X``, ``test.drop(columns=["id"])``,
+    ``X_test[cols]``), or None when it reads none or several."""
+    argument = call.args[0]
+    if isinstance(argument, ast.Name):
+        return argument.id
+    # an expression over one frame is that frame's transformation: predict() applies it to records
+    read = analyze_tree(ast.Module(body=[ast.Expr(argument)], type_ignores=[])).used - allowed
+    return next(iter(read)) if len(read) == 1 else None
+
+
 def plan_predict(
     notebook: Notebook,
     pieces: list,
@@ -71,15 +82,13 @@ def plan_predict(
         and (call := predict_call(piece.statement.node, model)) is not None
     ]
     # prefer predictions on held-out records over predictions on the training features
-    candidates.sort(
-        key=lambda pc: isinstance(pc[1].args[0], ast.Name) and pc[1].args[0].id == features
-    )
+    candidates.sort(key=lambda pc: records_of(pc[1], allowed) == features)
     for piece, call in candidates[:1]:
         node = piece.statement.node
-        if isinstance(call.args[0], ast.Name):
-            records = call.args[0].id
+        records = records_of(call, allowed)
         used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
-        extra = sorted(used - allowed - {records})
+        # predict() is served on its own: it sees neither upstream values nor parameters
+        extra = sorted((used - allowed - {records}) | (used & {p.name for p in parameters}))
         train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]
         if train_only:
             cell = piece.cell.cell.index
