@@ -133,25 +133,32 @@ def test_predict_statement_is_renamed_to_the_contract():
 
 
 @pytest.mark.parametrize(
-    ("source", "expected"),
+    ("source", "expected", "note"),
     [
-        # the records argument is a transformation of one frame: predict() applies it to records
+        # an expression keeping the frame's columns: predict() applies it to records
+        ("preds = model.predict(X.to_numpy())", "preds = model.predict(records.to_numpy())", ""),
         (
-            'preds = model.predict(X.drop(columns=["a"]))',
-            'preds = model.predict(records.drop(columns=["a"]))',
+            "preds = model.predict(X.fillna(0).values)",
+            "preds = model.predict(records.fillna(0).values)",
+            "",
         ),
-        ("preds = model.predict(X[['a', 'b']])", 'preds = model.predict(records[["a", "b"]])'),
         (
-            'preds = model.predict_proba(raw.drop("y", axis=1))[:, 1]',
-            'preds = model.predict_proba(records.drop("y", axis=1))[:, 1]',
+            'preds = model.predict_proba(X.astype("float64"))[:, 1]',
+            'preds = model.predict_proba(records.astype("float64"))[:, 1]',
+            "",
         ),
-        # two upstream frames, or a parameter predict() cannot see: synthesized, with its note
-        ("preds = model.predict(X[cols])", None),
-        ("preds = model.predict(X.head(seed))", None),
-        ("preds = model.predict(X) * seed", None),
+        # a reshaping (served records are shaped like the training features and lack the columns
+        # it drops or picks), two upstream values, or a parameter predict() cannot see: the
+        # synthesized predict, with a note saying why
+        ('preds = model.predict(raw.drop(columns=["y"]))', None, "a reshaping of `raw`"),
+        ("preds = model.predict(X[['a', 'b']])", None, "a reshaping of `X`"),
+        ("preds = model.predict(X.head(seed))", None, "a reshaping of `X`"),
+        ("preds = model.predict(X[cols])", None, "also needs X, cols"),
+        ("preds = model.predict(X.fillna(seed))", None, "also needs seed"),
+        ("preds = model.predict(X) * seed", None, "also needs seed"),
     ],
 )
-def test_predict_on_an_expression_keeps_the_notebook_call(source, expected):
+def test_predict_on_an_expression(source, expected, note):
     clean = ("code", "X = raw.drop(columns=['y'])\ny = raw['y']\ncols = ['a']", ["clean"])
     cells = [PARAMS, LOAD, clean, TRAIN, ("code", source, ["predict"])]
     result = split_nb(make_notebook(*cells))
@@ -159,10 +166,11 @@ def test_predict_on_an_expression_keeps_the_notebook_call(source, expected):
     predict = stages_of(result)["predict"]
     if expected is None:
         assert predict.synthesized and "predictions = model.predict(records)" in code
-        assert any("the served predict() applies `model.predict`" in n for n in result.spec.notes)
+        assert any(note in n for n in result.spec.notes), result.spec.notes
     else:
         assert not predict.synthesized and predict.cells == (4,)
         assert "def predict(model, records):" in code and f"    {expected}\n" in code
+        assert result.spec.records_name == "X"
 
 
 @pytest.mark.parametrize(

@@ -45,15 +45,34 @@ def predict_call(node: ast.AST, model: str) -> ast.Call | None:
     return None
 
 
+# transformations that keep a frame's columns: applied to records shaped like the training
+# features they give what the model saw; drop()/[cols] would not (served records lack those columns)
+SAME_COLUMNS_ATTRS = ("values", "T")
+SAME_COLUMNS_METHODS = ("to_numpy", "astype", "fillna", "copy", "infer_objects", "convert_dtypes")
+
+
 def records_of(call: ast.Call, allowed: set[str]) -> str | None:
-    """The one frame the model's records argument reads (``X``, ``test.drop(columns=["id"])``,
-    ``X_test[cols]``), or None when it reads none or several."""
-    argument = call.args[0]
-    if isinstance(argument, ast.Name):
-        return argument.id
-    # an expression over one frame is that frame's transformation: predict() applies it to records
-    read = analyze_tree(ast.Module(body=[ast.Expr(argument)], type_ignores=[])).used - allowed
-    return next(iter(read)) if len(read) == 1 else None
+    """The frame the model's records argument is (``X``) or keeps the columns of
+    (``X.to_numpy()``, ``X.fillna(0)``), or None."""
+    node = call.args[0]
+    while not isinstance(node, ast.Name):
+        if isinstance(node, ast.Attribute) and node.attr in SAME_COLUMNS_ATTRS:
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SAME_COLUMNS_METHODS
+            and not (_reads(node.args) | _reads(k.value for k in node.keywords)) - allowed
+        ):
+            node = node.func.value
+        else:
+            return None
+    return node.id
+
+
+def _reads(nodes) -> set[str]:
+    body = [ast.Expr(n) for n in nodes]
+    return analyze_tree(ast.Module(body=body, type_ignores=[])).used if body else set()
 
 
 def plan_predict(
@@ -86,6 +105,7 @@ def plan_predict(
     for piece, call in candidates[:1]:
         node = piece.statement.node
         records = records_of(call, allowed)
+        reshaped = set() if records else _reads(call.args[:1]) - allowed
         used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
         # predict() is served on its own: it sees neither upstream values nor parameters
         extra = sorted((used - allowed - {records}) | (used & {p.name for p in parameters}))
@@ -110,7 +130,13 @@ def plan_predict(
             slice_piece, prediction = piece, node.targets[0].id
         else:
             records = None
-        if extra:
+        if len(reshaped) == 1:
+            notes.append(
+                f"cell {piece.cell.cell.index} predicts on `{ast.unparse(call.args[0])}`, a "
+                f"reshaping of `{next(iter(reshaped))}`; the served predict() receives records "
+                f"shaped like the training features, so it applies `{model}.predict` to them"
+            )
+        elif extra:
             notes.append(
                 f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
                 f"predict() applies `{model}.predict` directly"
