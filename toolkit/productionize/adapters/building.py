@@ -23,7 +23,7 @@ from ..core.service import plan_service, render_service
 from ..errors import LintFailed, OutputError, VerifyError
 from ..model import RenderedFile, ServiceSpec, Severity
 from ..options import Options
-from .atomic import write_text_atomic
+from .atomic import swap_into_place, write_text_atomic
 from .project_files import read_project
 from .splitting import template_environment
 
@@ -193,18 +193,7 @@ def _copy_and_swap(source: Path, target: Path, files: list[RenderedFile]) -> Non
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(item.content, encoding="utf-8", newline="")
         _update_manifest(staging, files)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-            try:
-                os.replace(staging, target)
-            except BaseException:
-                os.replace(old, target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
+        swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
