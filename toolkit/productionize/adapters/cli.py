@@ -47,6 +47,16 @@ class LazyGroup(click.Group):
         return getattr(module, "command", None) if module else None
 
 
+# shared by every verb that generates the service (build, service)
+framework_option = click.option(
+    "--framework",
+    type=click.Choice(["fastapi", "flask"]),
+    default="fastapi",
+    show_default=True,
+    help="Web framework of the generated service.",
+)
+
+
 def handle_errors(func):
     """Turn typed failures into one-line messages and exit codes; tracebacks only with --debug."""
 

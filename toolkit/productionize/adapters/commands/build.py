@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ...options import Options
-from ..cli import handle_errors
+from ..cli import framework_option, handle_errors
 from .publish import add_publish_options, apply_publish_config, run_publish
 
 
@@ -23,13 +23,7 @@ from .publish import add_publish_options, apply_publish_config, run_publish
     type=click.Path(path_type=Path),
     help="Folder of the generated project.",
 )
-@click.option(
-    "--framework",
-    type=click.Choice(["fastapi", "flask"]),
-    default="fastapi",
-    show_default=True,
-    help="Web framework of the generated service.",
-)
+@framework_option
 @click.option("--no-verify", is_flag=True, help="Skip running notebook and pipeline to compare.")
 @click.option("--no-train", is_flag=True, help="Do not train the first model version.")
 @click.option("--no-lint", is_flag=True, help="Do not stop on lint errors.")

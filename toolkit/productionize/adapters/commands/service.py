@@ -8,7 +8,7 @@ import click
 
 from ...errors import InputError
 from ...options import Options
-from ..cli import handle_errors
+from ..cli import framework_option, handle_errors
 
 
 @click.command("service")
@@ -21,13 +21,7 @@ from ..cli import handle_errors
     default=None,
     help="Output folder (default: SOURCE itself when it is a split project).",
 )
-@click.option(
-    "--framework",
-    type=click.Choice(["fastapi", "flask"]),
-    default="fastapi",
-    show_default=True,
-    help="Web framework of the generated service.",
-)
+@framework_option
 @click.option(
     "--force", is_flag=True, help="Overwrite files changed since productionize wrote them."
 )
