@@ -67,6 +67,7 @@ TRAIN_SCRIPT = textwrap.dedent('''\
 def project_files() -> dict[str, str]:
     """The split project files the service stage starts from (registry rendered as split does)."""
     from productionize.adapters.splitting import template_environment
+    from productionize.core.render import format_statement
 
     registry = template_environment().get_template("stages/registry.py.j2")
     notebook = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -75,7 +76,8 @@ def project_files() -> dict[str, str]:
         f"src/{PACKAGE}/__init__.py": '"""Fixture package."""\n',
         f"src/{PACKAGE}/predict.py": PREDICT,
         f"src/{PACKAGE}/registry.py": registry.render(
-            package=PACKAGE, libraries=["pandas", "scikit-learn"]
+            package=PACKAGE,
+            libraries_statement=format_statement('LIBRARIES = ["pandas", "scikit-learn"]'),
         ),
         "notebooks/churn_fixture.ipynb": json.dumps(notebook),
         "requirements.txt": "pandas==3.1.1\nscikit-learn==1.9.1\n",
