@@ -115,6 +115,25 @@ async def test_build_is_a_job_that_writes_the_project(api, churn, jp_root_dir):
     assert str(jp_root_dir) not in json.dumps(job)
 
 
+async def test_an_untagged_notebook_builds_with_inferred_tags_reported(api, jp_root_dir):
+    nb = make_notebook(
+        "import pandas as pd\ndf = pd.read_csv('plain.csv')",
+        "from sklearn.linear_model import LinearRegression\n"
+        "X, y = df[['a']], df['b']\nmodel = LinearRegression().fit(X, y)",
+        "predictions = model.predict(X)",
+    )
+    (jp_root_dir / "plain.csv").write_text("a,b\n1,2\n2,4\n3,6\n")
+    (jp_root_dir / "plain.ipynb").write_text(json.dumps(nb))
+    status, body = await api("build", {"path": "plain.ipynb", "verify": False, "train": False})
+    assert status == 202
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "succeeded", job.get("error")
+    report = job["result"]["build"]["report"]
+    assert [t["tag"] for t in report["inferred_tags"]] == ["load", "train", "predict"]
+    assert report["notes"][0].startswith("inferred tags: cell 0 -> load")
+    assert (jp_root_dir / "plain-production" / "src" / "plain" / "train.py").is_file()
+
+
 async def test_a_failed_build_reports_the_error_with_its_cell(api, jp_root_dir):
     nb = make_notebook(
         ("code", "x = 1", ("skip",)),

@@ -270,7 +270,7 @@ def test_predict_on_an_expression(source, expected, note):
                     (),
                 ),
             ],
-            "--infer-tags would apply|run with --infer-tags to apply the suggestions: cell 0 -> load, cell 1 -> train",
+            "without --no-infer-tags to apply the suggested ones: cell 0 -> load, cell 1 -> train",
         ),
     ],
 )

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from .model import Location
+
+# colour and cursor escapes (IPython tracebacks are coloured); they garble logs and JSON reports
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour escapes from ``text`` (a traceback, an error value)."""
+    return ANSI_ESCAPE.sub("", text)
 
 
 class ProductionizeError(Exception):
@@ -13,7 +23,7 @@ class ProductionizeError(Exception):
     def __init__(self, message: str, location: Location | str | None = None):
         if isinstance(location, str):
             location = Location(location)
-        self.message = message
+        self.message = strip_ansi(message)
         self.location = location
         super().__init__(str(self))
 

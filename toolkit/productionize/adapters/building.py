@@ -252,6 +252,14 @@ def build_project(
     report("write", "writing the pipeline project" + (" and verifying it" if verify else ""))
     split = split_to_dir(notebook_path, outdir, options, verify=verify, force=force)
     verdict = split.report.get("verify")
+    if verdict is not None and verdict.get("ok") is None:
+        # the check could not run at all (the notebook fails here, no ploomber): not a divergence
+        reason = verdict.get("reason") or verdict.get("error") or "unknown reason"
+        raise VerifyError(
+            f"could not check faithfulness: {reason}; fix that or pass --no-verify (the "
+            "pipeline project was written, no service was added)",
+            verdict.get("where") or str(notebook_path),
+        )
     if verdict is not None and not verdict.get("ok", False):
         raise VerifyError(
             "the generated pipeline does not reproduce the notebook; no service was added "

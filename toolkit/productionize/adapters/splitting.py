@@ -167,7 +167,13 @@ def split_to_dir(
                 verify_report = verify_project(notebook_path, root, result)
                 report["verify"] = verify_report_dict(verify_report)
             except VerifyError as exc:  # the notebook cannot run here: split stands, say why
-                report["verify"] = {"ok": None, "error": str(exc), "checks": []}
+                report["verify"] = {
+                    "ok": None,
+                    "error": str(exc),
+                    "reason": exc.message,
+                    "where": str(exc.location) if exc.location else None,
+                    "checks": [],
+                }
         else:
             report["verify"] = {
                 "ok": None,

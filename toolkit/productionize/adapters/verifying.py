@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from ..core.faithfulness import BoundaryValue, boundary_values, capture_source, seed_source
-from ..errors import InputError, VerifyError
+from ..errors import InputError, VerifyError, strip_ansi
 from ..model import SplitResult, StageCheck, VerifyReport
 from ..options import Options
 from .notebook_io import read_notebook
@@ -123,7 +123,8 @@ def _build_pipeline(project: Path) -> str | None:
     except subprocess.TimeoutExpired:
         return f"ploomber build did not finish in {BUILD_TIMEOUT} s"
     if run.returncode != 0:
-        lines = [line for line in (run.stderr or run.stdout).splitlines() if line.strip()]
+        output = strip_ansi(run.stderr or run.stdout)
+        lines = [line for line in output.splitlines() if line.strip()]
         return "ploomber build failed: " + " | ".join(lines[-3:])
     return None
 
@@ -163,8 +164,9 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failing = _failing_cell(nb, original_index)
         where = f"{notebook_path}:cell {failing}" if failing is not None else str(notebook_path)
-        summary = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise VerifyError(f"the notebook does not run to the end: {summary}", where) from None
+        raise VerifyError(
+            f"the notebook does not run here: {_error_summary(exc)}", where
+        ) from None
     except Exception as exc:  # no kernel, kernel failed to start...
         raise VerifyError(f"cannot execute the notebook: {exc}", str(notebook_path)) from None
     merged: dict[str, bytes | None] = {}
@@ -176,6 +178,15 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
     with open(path, "wb") as handle:
         pickle.dump(merged, handle)
     return path
+
+
+def _error_summary(exc: Exception) -> str:
+    """``FileNotFoundError: ... 'data.csv'`` for a failed cell (colour escapes removed)."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return strip_ansi(f"{ename}: {evalue}" if evalue else ename)
+    text = strip_ansi(str(exc)).strip()
+    return text.splitlines()[-1] if text else type(exc).__name__
 
 
 def _failing_cell(nb, original_index: list) -> int | None:

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, strip_ansi
 from ..model import Cell, Location, Notebook, Output
 
 MAX_OUTPUT_BYTES = 10 * 1024 * 1024  # one output larger than this is refused, not scanned
@@ -160,7 +160,7 @@ def _to_output(raw: Any) -> Output:
     if kind == "error":
         return Output(
             kind,
-            "\n".join(_join(t) for t in raw.get("traceback", [])),
+            strip_ansi("\n".join(_join(t) for t in raw.get("traceback", []))),
             ename=raw.get("ename"),
             evalue=raw.get("evalue"),
         )

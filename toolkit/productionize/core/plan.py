@@ -162,8 +162,25 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         predictions_name=prediction_name,
         metrics=tuple(metrics),
         modules=tuple(modules),
-        notes=tuple(notes),
+        notes=tuple(_inferred_tags_notes(graph) + list(notes)),
     )
+
+
+def inferred_tags(graph: CellGraph) -> list[tuple[int, str]]:
+    """(cell index, stage) of the cells whose stage tag was inferred, not written by the user."""
+    return [(c.index, c.stage) for c in graph.cells if c.origin == "inferred"]
+
+
+def _inferred_tags_notes(graph: CellGraph) -> list[str]:
+    inferred = inferred_tags(graph)
+    if not inferred:
+        return []
+    listed = ", ".join(f"cell {index} -> {stage}" for index, stage in inferred)
+    return [
+        f"inferred tags: {listed}. The notebook has no stage tags, so productionize guessed them "
+        "from headings and code; check them, then tag the cells "
+        "(load/clean/train/predict/parameters/skip) to make the split explicit."
+    ]
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -176,8 +193,8 @@ def _check_tagged(graph: CellGraph) -> None:
     if graph.suggestions:
         listed = ", ".join(f"cell {s.cell_index} -> {s.tag}" for s in graph.suggestions)
         raise SplitError(
-            "the notebook has no stage tags (load/clean/train/predict); tag its cells or run "
-            f"with --infer-tags to apply the suggestions: {listed}",
+            "the notebook has no stage tags (load/clean/train/predict); tag its cells, or run "
+            f"without --no-infer-tags to apply the suggested ones: {listed}",
             notebook.location(),
         )
     raise SplitError(

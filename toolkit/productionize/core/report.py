@@ -55,6 +55,10 @@ def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dic
         },
         "mermaid": mermaid(spec),
         "suggestions": [to_dict(s) for s in graph.suggestions],
+        # the notebook had no stage tags and these were applied: tag the notebook to confirm them
+        "inferred_tags": [
+            {"cell": c.index, "tag": c.stage} for c in graph.cells if c.origin == "inferred"
+        ],
         "notes": list(spec.notes),
         "verify": None,
     }

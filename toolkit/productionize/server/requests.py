@@ -126,7 +126,11 @@ def build_options(root: str, body: dict, start: Path | None) -> Options:
     overrides = body.get("options") or {}
     if not isinstance(overrides, dict):
         raise InputError("'options' must be an object")
-    changes: dict = {}
+    # like the CLI: a notebook without any stage tag gets the inferred ones (reported as such)
+    infer_tags = overrides.get("infer_tags", True)
+    if not isinstance(infer_tags, bool):
+        raise InputError("options.infer_tags must be true or false")
+    changes: dict = {"infer_tags": infer_tags}
     for key in ("select", "ignore"):
         value = overrides.get(key)
         if value:
@@ -138,4 +142,4 @@ def build_options(root: str, body: dict, start: Path | None) -> Options:
         if framework not in FRAMEWORKS:
             raise InputError(f"framework must be one of {', '.join(FRAMEWORKS)}")
         changes["framework"] = framework
-    return options.replace(**changes) if changes else options
+    return options.replace(**changes)

@@ -11,6 +11,7 @@ import click
 from ...options import Options
 from ..cli import framework_option, handle_errors
 from .publish import add_publish_options, apply_publish_config, run_publish
+from .split import echo_inferred_tags
 
 
 @click.command("build")
@@ -30,7 +31,11 @@ from .publish import add_publish_options, apply_publish_config, run_publish
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
 @click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
 @click.option(
-    "--infer-tags", is_flag=True, help="Apply the suggested stage tags of an untagged notebook."
+    "--infer-tags/--no-infer-tags",
+    default=True,
+    show_default=True,
+    help="When the notebook has no stage tags at all, infer them from headings and code "
+    "(--no-infer-tags refuses untagged notebooks instead).",
 )
 @click.option(
     "--publish",
@@ -81,6 +86,7 @@ def command(
     counts = Counter(f.severity.value for f in result.findings)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
     click.echo(f"lint: {summary}" + ("" if no_lint else " (no errors)"))
+    echo_inferred_tags(result.split)
     spec = result.split.spec
     stages = " -> ".join(s.name for s in spec.stages)
     click.echo(f"split: package {spec.package}, stages {stages}")

@@ -10,6 +10,23 @@ from ...options import Options
 from ..cli import handle_errors
 
 
+def echo_inferred_tags(result) -> bool:
+    """Say prominently which stage tags were inferred (untagged notebook); whether any were."""
+    reasons = {s.cell_index: s.reason for s in result.suggestions}
+    inferred = [c for c in result.graph.cells if c.origin == "inferred"]
+    if not inferred:
+        return False
+    click.echo(
+        "inferred tags (the notebook has no stage tags): "
+        + ", ".join(f"cell {c.index} -> {c.stage} ({reasons.get(c.index, '')})" for c in inferred)
+    )
+    click.echo(
+        "  check them, then tag the cells in the notebook to make the split explicit "
+        "(--no-infer-tags refuses untagged notebooks)"
+    )
+    return True
+
+
 @click.command("split")
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option(
@@ -21,7 +38,11 @@ from ..cli import handle_errors
     help="Folder of the generated project.",
 )
 @click.option(
-    "--infer-tags", is_flag=True, help="Apply the suggested stage tags of an untagged notebook."
+    "--infer-tags/--no-infer-tags",
+    default=True,
+    show_default=True,
+    help="When the notebook has no stage tags at all, infer them from headings and code "
+    "(--no-infer-tags refuses untagged notebooks instead).",
 )
 @click.option(
     "--no-verify",
@@ -46,18 +67,14 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         progress=lambda message: click.echo(message, err=True),
     )
     spec = result.spec
-    if result.suggestions and infer_tags:
-        click.echo(
-            "applied inferred tags: "
-            + ", ".join(f"cell {s.cell_index} -> {s.tag} ({s.reason})" for s in result.suggestions)
-        )
+    inferred = echo_inferred_tags(result)
     click.echo(f"wrote {outdir} (package {spec.package}):")
     for stage in spec.stages:
         cells = ", ".join(str(c) for c in stage.cells) or "synthesized"
         takes = ", ".join(stage.inputs + stage.parameters) or "-"
         gives = ", ".join(stage.outputs) or "-"
         click.echo(f"  {stage.name:<9} cells {cells:<10} ({takes}) -> {gives}")
-    for note in spec.notes:
+    for note in spec.notes[1 if inferred else 0 :]:  # the inferred-tags note was shown above
         click.echo(f"note: {note}")
     for data in spec.data_files:
         if not data.copied:  # e.g. Kaggle's ../input/...: the pipeline would not find it
@@ -70,7 +87,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
     if verify.get("error"):
-        click.echo(f"verify skipped: {verify['error']}")
+        click.echo(f"could not check faithfulness: {verify['error']}")
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
     print_verify(verify)
