@@ -164,9 +164,7 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failing = _failing_cell(nb, original_index)
         where = f"{notebook_path}:cell {failing}" if failing is not None else str(notebook_path)
-        raise VerifyError(
-            f"the notebook does not run here: {_error_summary(exc)}", where
-        ) from None
+        raise VerifyError(f"the notebook does not run here: {_error_summary(exc)}", where) from None
     except Exception as exc:  # no kernel, kernel failed to start...
         raise VerifyError(f"cannot execute the notebook: {exc}", str(notebook_path)) from None
     merged: dict[str, bytes | None] = {}
