@@ -153,7 +153,7 @@ def test_split_without_generated_environment_says_verify_was_skipped(
     out = tmp_path / "o"
     result = CliRunner().invoke(main, ["split", str(notebook), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "verify skipped: no ploomber next to" in result.output
+    assert "verify skipped: could not check faithfulness: no ploomber next to" in result.output
     report = json.loads((out / "productionize-report.json").read_text())
     assert (
         report["verify"]["ok"] is None

@@ -87,7 +87,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
     if verify.get("error"):
-        click.echo(f"could not check faithfulness: {verify['error']}")
+        click.echo(f"verify skipped: could not check faithfulness: {verify['error']}")
         click.echo(f"next: cd {outdir} && pip install -r requirements.txt && ploomber build")
         return
     print_verify(verify)
