@@ -91,3 +91,51 @@ def test_native_xgboost_train_call_is_training():
     )
     tags = _suggested(LOAD, SPLIT, booster, SUBMIT.replace("tree", "booster"))
     assert tags == {0: "load", 2: "train", 3: "predict"}
+
+
+def test_a_frame_built_in_code_is_the_load_step():
+    build = (
+        "import pandas as pd\n"
+        "df = pd.DataFrame({'Age': [22, 38, 26, 35], 'Fare': [7.2, 71.3, 7.9, 53.1], "
+        "'Survived': [0, 1, 1, 1]})"
+    )
+    rebuild = (
+        "from sklearn.preprocessing import StandardScaler\n"
+        "X = pd.DataFrame(StandardScaler().fit_transform(df[['Age', 'Fare']]), "
+        "columns=['Age', 'Fare'])\ny = df['Survived']"
+    )
+    fit = "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression().fit(X, y)"
+    tags = _suggested(build, rebuild, fit, "p = m.predict(X)")
+    # the second DataFrame(...) rescales loaded data: cleaning, not a second load
+    assert tags == {0: "load", 2: "train", 3: "predict"}
+
+
+def test_a_frame_built_inside_the_notebooks_own_function_is_the_load_step():
+    define = (
+        "import pandas as pd\n"
+        "def get_data():\n"
+        "    return pd.DataFrame({'a': [1.0, 2.0, 3.0], 'b': [2.0, 4.0, 6.0]})"
+    )
+    tags = _suggested(
+        define,
+        "df = get_data()",
+        "from sklearn.linear_model import LinearRegression\n"
+        "m = LinearRegression().fit(df[['a']], df['b'])",
+    )
+    assert tags == {1: "load", 2: "train"}
+
+
+def test_scikit_learn_generators_and_bundled_data_sets_are_loads():
+    for call in ("make_classification(n_samples=50, random_state=0)", "load_iris(return_X_y=True)"):
+        make = f"from sklearn.datasets import {call.split('(')[0]}\nX, y = {call}"
+        fit = "from sklearn.svm import SVC\nclf = SVC().fit(X, y)"
+        assert _suggested(make, fit, "p = clf.predict(X)") == {0: "load", 1: "train", 2: "predict"}
+    pipeline = "from sklearn.pipeline import make_pipeline\npipe = make_pipeline()"
+    assert 0 not in _suggested(pipeline, "from sklearn.svm import SVC\nclf = SVC().fit(X, y)")
+
+
+def test_a_submission_frame_of_predictions_is_predict_not_load():
+    tags = _suggested(
+        LOAD, SPLIT, FIT_AND_SCORE, "sub = pd.DataFrame({'Survived': tree.predict(X_test)})"
+    )
+    assert tags[3] == "predict"

@@ -40,6 +40,13 @@ READ_CALL = re.compile(
     r"^(read_(csv|parquet|excel|json|table|feather|pickle|sql|fwf|orc|stata|sas|hdf)"
     r"|load(txt)?|load_\w+|fetch_\w+|genfromtxt|open)$"
 )
+# Calls that make a data set in code: scikit-learn's generators and pandas constructors.
+MAKE_DATA_CALL = re.compile(
+    r"^make_(classification|regression|blobs|moons|circles|friedman[1-3]|s_curve|swiss_roll"
+    r"|multilabel_classification|hastie_10_2|gaussian_quantiles|low_rank_matrix"
+    r"|sparse_uncorrelated|checkerboard|biclusters)$"
+)
+FRAME_CONSTRUCTORS = frozenset({"DataFrame", "from_dict", "from_records"})
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function"})
 HEADING_LEVELS = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*)$", re.M)
 
@@ -182,7 +189,9 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
         item = by_index.get(cell.index)
         if item is None:
             continue
-        code_stage = _code_stage(item, not seen_code, supervised, own_functions)
+        code_stage = _code_stage(
+            item, not seen_code, supervised, own_functions, last_production is None
+        )
         seen_code = True
         if code_stage is not None:
             stage, reason = code_stage
@@ -214,7 +223,11 @@ def _stage_of_heading(text: str) -> str | None:
 
 
 def _code_stage(
-    item: ParsedCell, first: bool, supervised: bool, own_functions: dict[str, ast.AST]
+    item: ParsedCell,
+    first: bool,
+    supervised: bool,
+    own_functions: dict[str, ast.AST],
+    before_production: bool = False,
 ) -> tuple[str, str] | None:
     if item.tree is None:
         return None
@@ -228,6 +241,12 @@ def _code_stage(
         return "predict", "calls .predict()"
     if any(name and READ_CALL.match(name) for name in called):
         return "load", "reads a file"
+    if any(name and MAKE_DATA_CALL.match(name) for name in called):
+        return "load", "makes a data set"
+    # a frame built in code before anything else is loaded is the notebook's data; later
+    # (`pd.DataFrame(scaled, columns=...)`) it is a step of the cleaning, not a second load
+    if before_production and called & FRAME_CONSTRUCTORS:
+        return "load", "builds its data in code"
     if first and _only_literal_assignments(item):
         return "parameters", "assigns only literal values at the top"
     return None
