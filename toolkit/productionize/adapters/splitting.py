@@ -42,8 +42,17 @@ from .manifest import (
 from .notebook_io import read_notebook
 
 REPORT = "productionize-report.json"
-# pins for distributions the toolkit's own environment does not have (generated projects only)
-KNOWN_PINS = {"ploomber": "0.23.3"}
+# pins for distributions the toolkit's own environment does not have: ploomber (generated projects
+# only), and the libraries notebooks import most that this environment may lack (their releases
+# current with the pandas 3 / numpy 2 / scikit-learn 1.9 pins of generated projects)
+KNOWN_PINS = {
+    "ploomber": "0.23.3",
+    "seaborn": "0.13.2",
+    "xgboost": "3.2.0",
+    "lightgbm": "4.7.0",
+    "catboost": "1.2.10",
+    "statsmodels": "0.15.0",
+}
 # files split owns and may delete when a re-split no longer generates them
 OWNED_STAGE_MODULES = ("load.py", "clean.py", "train.py", "predict.py", "evaluate.py")
 

@@ -28,6 +28,29 @@ STAGE_TITLES = {
 }
 # Distributions every generated project needs besides what the notebook imports.
 BASE_DISTRIBUTIONS = ("joblib", "pandas", "ploomber")
+# import name -> PyPI distribution, for modules the toolkit's environment does not have installed
+# (there the installed metadata answers): the names differ, and `pip install sklearn` fails
+IMPORT_DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "skimage": "scikit-image",
+    "cv2": "opencv-python",
+    "PIL": "Pillow",
+    "yaml": "PyYAML",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "dotenv": "python-dotenv",
+    "imblearn": "imbalanced-learn",
+    "lightgbm": "lightgbm",
+    "xgboost": "xgboost",
+    "catboost": "catboost",
+    "statsmodels": "statsmodels",
+    "seaborn": "seaborn",
+    "plotly": "plotly",
+    "tensorflow": "tensorflow",
+    "torch": "torch",
+    "Levenshtein": "python-Levenshtein",
+    "google.protobuf": "protobuf",
+}
 LINE_LENGTH = 88
 # Templates whose text black leaves unchanged and whose variable parts are either inside docstring
 # lines (an identifier) or whole statements rendered by ``format_statement``.
@@ -134,7 +157,8 @@ def requirements(spec: PipelineSpec, inputs: RenderInputs) -> list[str]:
     """Pinned requirement lines: imported distributions plus what the project itself needs."""
     names = set(BASE_DISTRIBUTIONS)
     for module in spec.modules:
-        names.add(inputs.distributions.get(module, module))
+        known = IMPORT_DISTRIBUTIONS.get(module, module)
+        names.add(inputs.distributions.get(module, known))
     if "scikit-learn" in names:
         names.add("skops")
     lines = []
