@@ -128,6 +128,35 @@ CASES = [
         {},
         [],
     ),
+    (
+        "fillna with a method",
+        [
+            "df = df.fillna(method='ffill')\ns = df['a'].fillna(method='bfill', limit=2)",
+            "train = train.fillna(value=0, method=None)",
+            "df.fillna(method=how)",
+        ],
+        "PN204",
+        {},
+        [("PN204", 0, 1), ("PN204", 0, 2), ("PN204", 1, 1), ("PN204", 2, 1)],
+    ),
+    (
+        "fillna without a method, ffill itself",
+        ["df = df.fillna(0)\ndf = df.ffill()", "frames.fillna(value=0)"],
+        "PN204",
+        {},
+        [],
+    ),
+    (
+        "numeric reductions on a table read from a file",
+        [
+            "import pandas as pd\ntrain = pd.read_csv('train.csv')",
+            "train.corr()\nm = train.mean()\nok = train.mean(numeric_only=True)",
+            "age = train['Age'].mean()\nq = train.quantile(0.5)\nother.corr()",
+        ],
+        "PN205",
+        {},
+        [("PN205", 1, 1), ("PN205", 1, 2)],
+    ),
     # -- PN3xx errors and syntax -----------------------------------------------------------
     (
         "error output",
@@ -451,3 +480,46 @@ def test_chained_inplace_without_a_safe_rewrite_is_still_reported(source):
     (finding,) = findings
     assert not finding.fix.safe and finding.fix.edits == ()
     assert "inplace=True" in finding.message
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "df = df.fillna(method='ffill')",
+            "df = df.fillna(method='ffill')".replace("fillna(method='ffill')", "ffill()"),
+        ),
+        (
+            "x = df['a'].fillna(method=\"bfill\", limit=2)  # gaps",
+            "x = df['a'].bfill(limit=2)  # gaps",
+        ),
+        ("df.fillna(method='pad', inplace=True)", "df.ffill(inplace=True)"),
+        ("train = train.fillna(value=0, method=None)", "train = train.fillna(value=0)"),
+    ],
+)
+def test_fillna_method_fix_calls_ffill_or_bfill(source, expected):
+    _, findings = run([source], "PN204")
+    (finding,) = findings
+    assert finding.fix.safe
+    (edit,) = finding.fix.edits
+    assert edit.new_source == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "df = df.fillna(\n    method='ffill'\n)",  # spans lines
+        "df = df.fillna(method=how)",  # not a literal
+        "%matplotlib inline\ndf = df.fillna(method='ffill')",  # a magic: masked source differs
+    ],
+)
+def test_fillna_method_without_a_safe_rewrite_is_still_reported(source):
+    _, findings = run([source], "PN204")
+    (finding,) = findings
+    assert not finding.fix.safe and finding.fix.edits == ()
+
+
+def test_numeric_only_is_suggested_never_applied():
+    _, findings = run(["import pandas as pd\ndf = pd.read_csv('d.csv')\nc = df.corr()"], "PN205")
+    (finding,) = findings
+    assert not finding.fix.safe and "numeric_only=True" in finding.fix.description

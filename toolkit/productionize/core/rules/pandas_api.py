@@ -1,0 +1,155 @@
+"""PN204-PN205: pandas 3 API changes that break notebooks written for pandas 1.x.
+
+``fillna(method=...)`` is gone (PN204, safe fix to ``.ffill()``/``.bfill()``); ``df.corr()``,
+``df.mean()`` and other reductions no longer skip text columns by themselves (PN205, suggests
+``numeric_only=True``: it changes which columns the result has, so it is never applied).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ...model import CellEdit, Finding, Fix, Severity
+from ..defuse import ParsedCell
+from .base import LintContext, line_column, rule
+
+FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
+# DataFrame reductions whose ``numeric_only`` default became False (pandas 2): on a frame with a
+# text column they raise ``could not convert string to float`` / ``TypeError``
+NUMERIC_REDUCTIONS = frozenset(
+    {"corr", "cov", "mean", "median", "std", "var", "sem", "skew", "kurt", "quantile"}
+)
+NOT_A_LITERAL = object()
+READERS = frozenset({"read_csv", "read_excel", "read_table", "read_json", "read_parquet"})
+
+
+def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((k for k in call.keywords if k.arg == name), None)
+
+
+def _call_rewrite(p: ParsedCell, call: ast.Call, method: str, drop: str) -> str | None:
+    """The cell's source with ``call`` rewritten to ``<receiver>.<method>(<args without drop>)``.
+
+    Only a call written on one line of a cell without magics: its text is replaced in place.
+    """
+    if p.magics or call.lineno != call.end_lineno or not isinstance(call.func, ast.Attribute):
+        return None
+    lines = p.cell.source.split("\n")
+    line = lines[call.lineno - 1].encode("utf-8")
+
+    def segment(node: ast.AST) -> str:
+        return line[node.col_offset : node.end_col_offset].decode("utf-8")  # type: ignore
+
+    arguments = [segment(a) for a in call.args]
+    arguments += [segment(k) for k in call.keywords if k.arg != drop]
+    text = f"{segment(call.func.value)}.{method}({', '.join(arguments)})"
+    start, end = call.col_offset, call.end_col_offset or len(line)
+    lines[call.lineno - 1] = (line[:start] + text.encode("utf-8") + line[end:]).decode("utf-8")
+    new_source = "\n".join(lines)
+    try:
+        ast.parse(new_source)
+    except SyntaxError:
+        return None
+    return new_source
+
+
+def _safe_fix(p: ParsedCell, description: str, new_source: str | None) -> Fix:
+    if new_source is None:
+        return Fix(description)
+    return Fix(description, safe=True, edits=(CellEdit(p.cell.index, p.cell.cell_id, new_source),))
+
+
+@rule(
+    "PN204",
+    "fillna-method",
+    Severity.WARNING,
+    "`fillna(method=...)`: pandas 3 removed the `method` argument (TypeError)",
+    "Safe: `.fillna(method='ffill')` -> `.ffill()`, `'bfill'` -> `.bfill()`, `method=None` dropped "
+    "(calls written on one line)",
+)
+def fillna_method(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        for call in ctx.nodes(p).calls:
+            if not isinstance(call.func, ast.Attribute) or call.func.attr != "fillna":
+                continue
+            keyword = _keyword(call, "method")
+            if keyword is None:
+                continue
+            value = keyword.value
+            method = value.value if isinstance(value, ast.Constant) else NOT_A_LITERAL
+            receiver = ast.unparse(call.func.value)
+            advice = "use `.ffill()`/`.bfill()`"
+            if method is None:
+                advice = "drop `method=None`"
+                description = "Drop `method=None` (it was the default)"
+                new_source = _call_rewrite(p, call, "fillna", "method")
+            elif isinstance(method, str) and method in FILL_METHODS and not call.args:
+                if _keyword(call, "value") is not None:
+                    continue  # value and method together never worked: pandas 1 raised too
+                replacement = FILL_METHODS[method]
+                description = f"Call `{receiver}.{replacement}(...)` instead"
+                new_source = _call_rewrite(p, call, replacement, "method")
+            else:
+                description = "Call `.ffill()` or `.bfill()` instead"
+                new_source = None
+            yield ctx.finding(
+                "PN204",
+                p.cell,
+                f"`{receiver}.fillna(method=...)` raises TypeError under pandas 3 (the argument "
+                f"was removed); {advice}",
+                call.lineno,
+                line_column(p.cell.source, call.lineno, call.col_offset),
+                _safe_fix(p, description, new_source),
+            )
+
+
+def _frames_read_from_files(ctx: LintContext) -> set[str]:
+    """Names bound to ``pd.read_csv(...)`` and friends: tables that may hold text columns."""
+    frames: set[str] = set()
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        for node in ast.walk(p.tree):
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+                continue
+            func = node.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name not in READERS:
+                continue
+            frames |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return frames
+
+
+@rule(
+    "PN205",
+    "numeric-only",
+    Severity.WARNING,
+    "`df.corr()`/`df.mean()`... on a table read from a file: since pandas 2 text columns are no "
+    "longer skipped and the call raises `could not convert string to float`",
+    "Pass `numeric_only=True` (or select the numeric columns first); not applied automatically: "
+    "it changes which columns the result has",
+)
+def numeric_only(ctx: LintContext) -> Iterator[Finding]:
+    frames = _frames_read_from_files(ctx)
+    if not frames:
+        return
+    for p in ctx.parsed:
+        for call in ctx.nodes(p).calls:
+            func = call.func
+            if not isinstance(func, ast.Attribute) or func.attr not in NUMERIC_REDUCTIONS:
+                continue
+            if not isinstance(func.value, ast.Name) or func.value.id not in frames:
+                continue  # df["a"].mean() is a column; df.groupby(...) is another story
+            if _keyword(call, "numeric_only") is not None or call.args:
+                continue
+            name = func.value.id
+            yield ctx.finding(
+                "PN205",
+                p.cell,
+                f"`{name}.{func.attr}()` raises on text columns since pandas 2 (`{name}` is read "
+                f"from a file); pass `numeric_only=True` if `{name}` has any",
+                call.lineno,
+                line_column(p.cell.source, call.lineno, call.col_offset),
+                Fix(f"Use `{name}.{func.attr}(numeric_only=True)`"),
+            )
