@@ -111,6 +111,7 @@ def clear_content_caches() -> None:
     for module, name in (
         ("productionize.core.rules.style", "format_cell"),
         ("productionize.core.render", "format_python"),
+        ("productionize.core.codegen", "_analyse_body"),
     ):
         cached = getattr(sys.modules.get(module), name, None)
         if hasattr(cached, "cache_clear"):

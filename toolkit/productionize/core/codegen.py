@@ -6,6 +6,7 @@ They work on the notebook's own text (not ``ast.unparse``) so that comments and 
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -248,10 +249,7 @@ def _string_continuation_lines(text: str) -> set[int]:
 
 def imports_for(code: str, imports: dict, bound: set[str]) -> tuple[str, ...]:
     """The import statements a function body needs, minus names it receives."""
-    try:
-        used = analyze_tree(ast.parse(as_function(code))).used
-    except SyntaxError:
-        used = set()
+    used = _body_names(code).used
     return tuple(sorted({imports[n][0] for n in used if n in imports and n not in bound}))
 
 
@@ -268,19 +266,7 @@ def constants_for(code: str, constants: dict[str, str]) -> tuple[str, ...]:
 
 def ordered_uses(code: str) -> list[str]:
     """Names the code reads, in order of first appearance."""
-    try:
-        tree = ast.parse(as_function(code))
-    except SyntaxError:
-        return []
-    seen: dict[str, None] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            seen.setdefault(node.id, None)
-    nodes = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    return list(dict.fromkeys(n.id for n in nodes))
+    return list(_body_names(code).loads)
 
 
 def ordered_defs(code: str) -> list[str]:
@@ -298,10 +284,41 @@ def ordered_defs(code: str) -> list[str]:
 
 def imported_names(stage: StageSpec) -> set[str]:
     """Names a stage body reads (candidates for imports)."""
+    return set(_body_names(stage.body).used)
+
+
+@dataclass(frozen=True)
+class _BodyNames:
+    loads: tuple[str, ...]  # every name read, in order of first appearance
+    used: frozenset[str]  # names read before being bound (defuse's analysis)
+
+
+def body_names_cache_clear() -> None:
+    """Forget memoized body analyses (benchmarks measure a first split with it)."""
+    _analyse_body.cache_clear()
+
+
+def _body_names(code: str) -> _BodyNames:
+    # a body and the same body with trailing newlines parse to the same tree
+    return _analyse_body(code.rstrip("\n"))
+
+
+@functools.lru_cache(maxsize=64)
+def _analyse_body(code: str) -> _BodyNames:
+    """Parse a function body once for everything planning asks of it (it asks 2-4 times)."""
     try:
-        return set(analyze_tree(ast.parse(as_function(stage.body))).used)
+        tree = ast.parse(as_function(code))
     except SyntaxError:
-        return set()
+        return _BodyNames((), frozenset())
+    loads = sorted(
+        (n.lineno, n.col_offset, n.id)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    )
+    return _BodyNames(
+        tuple(dict.fromkeys(name for _line, _col, name in loads)),
+        frozenset(analyze_tree(tree).used),
+    )
 
 
 def commented(text: str) -> str:
