@@ -112,10 +112,14 @@ def clear_content_caches() -> None:
         ("productionize.core.rules.style", "format_cell"),
         ("productionize.core.render", "format_python"),
         ("productionize.core.codegen", "_analyse_body"),
+        ("productionize.core.defuse", "parse_cell"),
+        ("productionize.core.secret_scan", "cache_clear"),
     ):
         cached = getattr(sys.modules.get(module), name, None)
         if hasattr(cached, "cache_clear"):
             cached.cache_clear()
+        elif callable(cached):
+            cached()
 
 
 def time_ours(stages: dict, path: Path, outdir: Path) -> dict[str, float]:

@@ -61,3 +61,27 @@ def test_deep_indentation_is_scanned():
 
 def test_detect_secrets_allowlist_pragma_is_honoured():
     assert find_secrets("key = 'AKIAIOSFODNN7EXAMPLE'  # pragma: allowlist secret") == []
+
+
+def _scan_everything_fresh(texts, entropy=True):
+    from productionize.core import secret_scan
+
+    secret_scan.cache_clear()
+    return secret_scan.find_secrets_in_texts(texts, entropy=entropy)
+
+
+def test_remembered_verdicts_give_the_same_hits_as_a_fresh_scan():
+    texts = [line for line, _kind in SECRETS] + ["x = 1\ny = 'plain text'", "mean 0.7 1.2"]
+    fresh = _scan_everything_fresh(texts)
+    # every line already remembered, then a mix of remembered and new lines, in another order
+    assert find_secrets_in_texts(texts) == fresh
+    mixed = ["z = 2\n" + texts[3], "new_password = 'hunter2hunter2'", texts[0]]
+    assert find_secrets_in_texts(mixed) == _scan_everything_fresh(mixed)
+    assert find_secrets_in_texts(texts, entropy=False) == _scan_everything_fresh(texts, False)
+
+
+def test_allowlist_comment_still_applies_to_the_next_line_after_remembering():
+    secret = "db_password = 'tr0ub4dor&3'"
+    assert [h.kind for h in find_secrets(secret)] == ["Secret Keyword"]  # now remembered
+    allowed = "# pragma: allowlist nextline secret\n" + secret
+    assert find_secrets(allowed) == _scan_everything_fresh([allowed])[0] == []

@@ -142,6 +142,8 @@ def escape_invalid_escapes(text: str) -> str:
     Python keeps an unknown escape as backslash + character, so doubling the backslash keeps the
     string's value; it only silences the warning (an error in future Pythons).
     """
+    if "\\" not in text:  # no backslash, no escape: skip tokenizing (most statements)
+        return text
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):

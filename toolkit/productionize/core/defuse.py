@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from dataclasses import dataclass, field
 
 from ..model import Cell
@@ -110,8 +111,14 @@ class ParsedCell:
     python_body: bool = True
 
 
+@functools.lru_cache(maxsize=2048)
 def parse_cell(cell: Cell) -> ParsedCell:
-    """Parse one code cell (masking magics only if plain parsing fails) and analyse its names."""
+    """Parse one code cell (masking magics only if plain parsing fails) and analyse its names.
+
+    Memoized on the (frozen) cell: lint and split of the same notebook parse each cell once, and
+    the Jupyter server's re-lint after an edit parses only the edited cells. Nothing downstream
+    mutates the tree.
+    """
     try:
         return _parse_cell(cell)
     except (RecursionError, MemoryError):

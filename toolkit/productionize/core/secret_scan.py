@@ -71,7 +71,43 @@ def _scannable(line: str) -> str:
     return _WHITESPACE.sub(" ", line[:MAX_LINE_CHARS].strip())
 
 
+# (entropy, scannable line) -> (kind, value) or None. The Jupyter server re-lints the same lines
+# after every edit (detect-secrets costs ~0.1 ms a line). A verdict depends on the line alone,
+# except for detect-secrets' "pragma: allowlist nextline" comments, which look at the previous
+# line: a scan with such a comment is not remembered (see _scan).
+_VERDICTS: dict[tuple[bool, str], tuple[str, str] | None] = {}
+MAX_REMEMBERED_LINES = 100_000
+
+
+def cache_clear() -> None:
+    """Forget remembered verdicts (benchmarks measure a first scan with it)."""
+    _VERDICTS.clear()
+
+
 def _scan(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:
+    if any("allowlist" in line.lower() for line in lines):
+        return _scan_unremembered(lines, entropy)
+    new = [line for line in dict.fromkeys(lines) if (entropy, line) not in _VERDICTS]
+    if new:
+        found = _scan_unremembered(new, entropy)
+        if len(_VERDICTS) + len(new) > MAX_REMEMBERED_LINES:
+            _VERDICTS.clear()
+        for number, line in enumerate(new, start=1):
+            _VERDICTS[(entropy, line)] = found.get(number)
+    verdicts = {}
+    for number, line in enumerate(lines, start=1):
+        verdict = _VERDICTS.get((entropy, line), _MISSING)
+        if verdict is _MISSING:  # forgotten meanwhile by another thread: scan it alone
+            verdict = _scan_unremembered([line], entropy).get(1)
+        if verdict is not None:
+            verdicts[number] = verdict
+    return verdicts
+
+
+_MISSING = object()
+
+
+def _scan_unremembered(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:
     from detect_secrets.core.scan import _process_line_based_plugins
     from detect_secrets.settings import default_settings
 
