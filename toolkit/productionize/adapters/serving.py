@@ -59,13 +59,23 @@ def project_framework(outdir: Path) -> str:
         return "flask" if "from flask import" in app.read_text(encoding="utf-8") else "fastapi"
 
 
-def serve_command(outdir: Path, host: str, port: int, python: str) -> list[str]:
-    """The command that serves the project's app with its framework's production server."""
+def serve_command(
+    outdir: Path, host: str, port: int, python: str, workers: int = 1
+) -> list[str]:
+    """The command that serves the project's app with its framework's production server.
+
+    ``workers`` > 1 starts that many uvicorn worker processes (waitress is one process with
+    threads, so it ignores it).
+    """
     package = project_package(outdir)
     app = f"{package}.service.app:app"
     if project_framework(outdir) == "flask":
         return [python, "-m", "waitress", f"--host={host}", f"--port={port}", app]
-    return [python, "-m", "uvicorn", app, "--host", host, "--port", str(port), "--no-access-log"]
+    command = [python, "-m", "uvicorn", app, "--host", host, "--port", str(port)]
+    command += ["--no-access-log"]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command
 
 
 def project_env(outdir: Path) -> dict[str, str]:
