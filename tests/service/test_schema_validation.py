@@ -189,3 +189,67 @@ def test_features_of_arrays_or_none_still_register(generated):
     assert described["example"] == {"0": 1.0, "1": 2.0}
     assert registry.describe_features(None) == {"columns": [], "example": {}}
     assert registry._examples(object(), None) == {"records": [], "predictions": []}
+
+
+def reference_frame(schema, columns):
+    """What the frame looked like before typed columns: pandas inference, then astype."""
+    frame = pd.DataFrame({name: columns[name] for name in schema.names})
+    for field in schema.fields:
+        if field.kind == "number":
+            frame[field.name] = frame[field.name].astype("float64")
+        elif field.kind == "integer":
+            frame[field.name] = frame[field.name].astype(field.dtype or "int64")
+        elif field.kind == "boolean" and not field.nullable:
+            frame[field.name] = frame[field.name].astype("bool")
+    return frame
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [GOOD],
+        [GOOD, {**GOOD, "income": None, "age": 7.0, "weight": 3}],  # mixed int/float, a null
+        [{**GOOD, "income": None}],  # a nullable column that is all null in this request
+        [{**GOOD, "weight": 2, "income": 5}] * 3,  # numbers sent as JSON integers
+        [{**GOOD, "age": i, "plan": ("basic", "pro")[i % 2]} for i in range(1000)],
+    ],
+)
+def test_typed_frame_equals_the_inferred_one(generated, schema, records):
+    module, _ = generated
+    columns = module.validate_columns(schema, records)
+    frame = module.to_frame(schema, columns)
+    expected = reference_frame(schema, columns)
+    pd.testing.assert_frame_equal(frame, expected)
+    assert str(frame["age"].dtype) == "int64" and str(frame["weight"].dtype) == "float64"
+
+
+def test_a_bad_row_in_a_big_batch_is_named_by_index_and_field(generated, schema):
+    module, _ = generated
+    records = [dict(GOOD, age=i) for i in range(5000)]
+    records[3721] = {**GOOD, "weight": "heavy"}
+    records[4999] = {**GOOD, "plan": "gold"}
+    with pytest.raises(module.ValidationFailed) as failed:
+        module.validate_columns(schema, records)
+    assert [(e["loc"], e["type"]) for e in failed.value.errors] == [
+        (["body", 4999, "plan"], "enum"),
+        (["body", 3721, "weight"], "type_error"),
+    ]
+
+
+def test_mixed_types_in_one_column_are_each_judged(generated, schema):
+    module, _ = generated
+    records = [GOOD, {**GOOD, "age": 3.0}, {**GOOD, "age": "3"}, {**GOOD, "age": 3.5}]
+    with pytest.raises(module.ValidationFailed) as failed:
+        module.validate_columns(schema, records)
+    assert [(e["loc"], e["msg"]) for e in failed.value.errors] == [
+        (["body", 2, "age"], "expected integer, got string"),
+        (["body", 3, "age"], "expected integer, got number"),
+    ]
+
+
+def test_errors_stop_at_the_cap_on_a_batch_of_bad_rows(generated, schema):
+    module, _ = generated
+    with pytest.raises(module.ValidationFailed) as failed:
+        module.validate_columns(schema, [{**GOOD, "age": None}] * 1000)
+    assert len(failed.value.errors) == module.MAX_ERRORS
+    assert failed.value.errors[0]["loc"] == ["body", 0, "age"]

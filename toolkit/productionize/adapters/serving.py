@@ -59,9 +59,7 @@ def project_framework(outdir: Path) -> str:
         return "flask" if "from flask import" in app.read_text(encoding="utf-8") else "fastapi"
 
 
-def serve_command(
-    outdir: Path, host: str, port: int, python: str, workers: int = 1
-) -> list[str]:
+def serve_command(outdir: Path, host: str, port: int, python: str, workers: int = 1) -> list[str]:
     """The command that serves the project's app with its framework's production server.
 
     ``workers`` > 1 starts that many uvicorn worker processes (waitress is one process with

@@ -22,6 +22,7 @@ FRAMEWORKS = ("fastapi", "flask")
 # pins the generated service adds (kept equal to tests/generated-requirements.txt by a test)
 RUNTIME_PINS = (
     "joblib==1.6.0",
+    "orjson==3.13.0",
     "pandas==3.1.1",
     "ploomber==0.23.3",
     "skops==0.16.0",
@@ -40,7 +41,16 @@ TEST_PINS = ("pytest==9.2.0",)
 DEV_PINS = ("nbmake==1.5.5", "ipykernel==6.29.5")
 
 # template (under templates/) -> path in the generated project; {package} is substituted
-SERVICE_MODULES = ("__init__", "settings", "logs", "schema", "metrics", "runtime", "retraining")
+SERVICE_MODULES = (
+    "__init__",
+    "settings",
+    "logs",
+    "schema",
+    "metrics",
+    "runtime",
+    "batching",
+    "retraining",
+)
 OUTPUTS = (
     *((f"service/{m}.py.j2", f"src/{{package}}/service/{m}.py") for m in SERVICE_MODULES),
     ("service/api.py.j2", "src/{package}/service/api.py"),
