@@ -308,6 +308,13 @@ class PipelineSpec:
     metrics: tuple[str, ...]  # names the evaluation defines (scalars end up in metrics.json)
     modules: tuple[str, ...]  # top-level modules imported by generated stage code
     notes: tuple[str, ...] = ()
+    # served records are raw rows of records_name as records_stage returns it (``test`` from
+    # load), cleaned inside predict(); None: records are shaped like the training features
+    records_stage: str | None = None
+    fitted_inputs: tuple[str, ...] = ()  # values fitted_values() reads (predict(..., fitted))
+    prediction_expression: str | None = None  # notebook expression of the predictions (verify)
+    prediction_cell: int | None = None  # the cell after which that expression is evaluated
+    captured: tuple[str, ...] = ()  # stage outputs added for fitted_values() (not in the notebook)
 
     def stage(self, name: str) -> StageSpec:
         return next(s for s in self.stages if s.name == name)

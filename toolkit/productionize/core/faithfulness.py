@@ -35,6 +35,8 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
         if stage.name in ("predict", "evaluate"):
             continue
         for name in stage.outputs:
+            if name in spec.captured:  # the notebook has no such variable
+                continue
             values.append(
                 BoundaryValue(
                     stage.name, name, last_cell[stage.name], f"products/{stage.name}/{name}.pkl"
@@ -43,7 +45,19 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
     predict = spec.stage("predict")
     end = max(c.index for c in graph.cells)
     predict_cell = last_cell.get("predict", end)
-    if predict.synthesized:
+    if spec.prediction_expression is not None:
+        # predict() replays the notebook's cleaning of raw records: its answers on the whole
+        # frame must equal the notebook's own prediction expression, right after its cell
+        values.append(
+            BoundaryValue(
+                "predict",
+                PREDICTIONS,
+                spec.prediction_cell if spec.prediction_cell is not None else predict_cell,
+                "products/predict/predictions.pkl",
+                expression=spec.prediction_expression,
+            )
+        )
+    elif predict.synthesized:
         values.append(
             BoundaryValue(
                 "predict",

@@ -30,7 +30,8 @@ from .codegen import (
 )
 from .defuse import ParsedCell
 from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
-from .predict_plan import plan_predict, predict_call
+from .predict_plan import plan_predict, plan_served_records, predict_call
+from .records_plan import RecordsPlan
 from .statements import CODE, DISPLAY, Statement
 
 STAGES = tag_grammar.STAGES
@@ -88,6 +89,16 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         _fitting_functions(pieces),
     )
     helpers = _helper_definitions(pieces)
+    # before the stage modules: a value the served predict() needs becomes its stage's output
+    served = plan_served_records(
+        pieces, flows, imports, helpers, parameters, model_name, features_name
+    )
+    records_plan = served if isinstance(served, RecordsPlan) else None
+    captures: dict[tuple[int, int], list[str]] = {}
+    for cell, line, name, expression in records_plan.captures if records_plan else ():
+        captures.setdefault((cell, line), []).extend(
+            ["# kept for the served predict() (fitted_values)", f"{name} = {expression}"]
+        )
 
     stages: list[StageSpec] = []
     for stage in ("load", "clean", "train"):
@@ -112,6 +123,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
                 replacements,
                 helpers,
                 extra_outputs=extra,
+                captures=captures,
             )
         )
     predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes = plan_predict(
@@ -125,6 +137,7 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         helpers,
         model_name,
         features_name,
+        served,
     )
     stages.append(predict_spec)
     if evaluate_spec is not None:
@@ -163,6 +176,11 @@ def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> P
         metrics=tuple(metrics),
         modules=tuple(modules),
         notes=tuple(_inferred_tags_notes(graph) + list(notes)),
+        records_stage=records_plan.producer if records_plan else None,
+        fitted_inputs=records_plan.fit_inputs if records_plan and records_plan.uses_fitted else (),
+        prediction_expression=records_plan.expression if records_plan else None,
+        prediction_cell=records_plan.capture_cell if records_plan else None,
+        captured=tuple(c[2] for c in records_plan.captures) if records_plan else (),
     )
 
 
@@ -473,7 +491,16 @@ def _calls_fitting_function(node: ast.AST, functions: frozenset[str]) -> bool:
 
 
 def _stage_spec(
-    stage, pieces, flows, parameters, constants, imports, replacements, helpers, extra_outputs=()
+    stage,
+    pieces,
+    flows,
+    parameters,
+    constants,
+    imports,
+    replacements,
+    helpers,
+    extra_outputs=(),
+    captures=None,
 ) -> StageSpec:
     inputs_map = flows["inputs"][stage]
     outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
@@ -491,6 +518,10 @@ def _stage_spec(
         ):
             module_level.append(text)
         elif kind == CODE:
+            # values the served predict() reuses, kept where the notebook computes them
+            lines.extend(
+                (captures or {}).get((piece.cell.cell.index, piece.statement.first_line), ())
+            )
             lines.append(text)
         elif kind == DISPLAY:
             dropped.append(statement_text(piece.cell, piece.statement))

@@ -24,6 +24,7 @@ from .codegen import (
     statement_text,
 )
 from .defuse import BUILTIN_NAMES, analyze_tree
+from .records_plan import RecordsPlan, Unsupported, plan_records
 from .statements import CODE, DISPLAY
 
 STAGES = tag_grammar.STAGES
@@ -75,6 +76,48 @@ def _reads(nodes) -> set[str]:
     return analyze_tree(ast.Module(body=body, type_ignores=[])).used if body else set()
 
 
+def _candidates(pieces: list, model: str, allowed: set[str], features: str | None) -> list:
+    found = [
+        (piece, call)
+        for piece in pieces
+        if piece.statement.kind == CODE
+        and (call := predict_call(piece.statement.node, model)) is not None
+    ]
+    # prefer predictions on held-out records over predictions on the training features
+    found.sort(key=lambda pc: records_of(pc[1], allowed) == features)
+    return found
+
+
+def plan_served_records(
+    pieces: dict,
+    flows: dict,
+    imports: dict,
+    helpers: dict[str, str],
+    parameters: list,
+    model: str,
+    features: str | None,
+) -> RecordsPlan | str | None:
+    """A predict() over raw rows of the frame the notebook predicts on (``test``), a note saying
+    why that frame's cleaning cannot be replayed per record, or None (records are features).
+
+    Stages that keep a value predict() needs only locally are told to return it (``flows``)."""
+    names = {p.name for p in parameters}
+    allowed = {model} | set(imports) | names | BUILTIN_NAMES
+    found = _candidates(pieces.get("predict", []), model, allowed, features)
+    if not found:
+        return None
+    piece, call = found[0]
+    try:
+        served = plan_records(pieces, flows, imports, helpers, names, model, piece, call)
+    except Unsupported as exc:
+        return f"{exc}; the served predict() applies `{model}.predict` to records shaped like the training features"
+    if served is not None:
+        for name, stage in served.exports:
+            if name not in flows["outputs"][stage]:
+                flows["outputs"][stage].append(name)
+    return served
+
+
 def plan_predict(
     notebook: Notebook,
     pieces: list,
@@ -86,22 +129,20 @@ def plan_predict(
     helpers: dict[str, str],
     model: str,
     features: str | None,
+    served: RecordsPlan | str | None = None,
 ) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str]]:
     """Plan ``predict`` and ``evaluate``; return them, the records and predictions names, the
     evaluation's value names and notes for the generated README."""
+    if isinstance(served, RecordsPlan):
+        return _plan_served(
+            served, pieces, flows, parameters, constants, imports, replacements, helpers, model
+        )
     notes: list[str] = []
     slice_piece = None
     records = None
     prediction = "predictions"
     allowed = {model} | set(imports) | {p.name for p in parameters} | BUILTIN_NAMES
-    candidates = [
-        (piece, call)
-        for piece in pieces
-        if piece.statement.kind == CODE
-        and (call := predict_call(piece.statement.node, model)) is not None
-    ]
-    # prefer predictions on held-out records over predictions on the training features
-    candidates.sort(key=lambda pc: records_of(pc[1], allowed) == features)
+    candidates = _candidates(pieces, model, allowed, features)
     for piece, call in candidates[:1]:
         node = piece.statement.node
         records = records_of(call, allowed)
@@ -130,7 +171,9 @@ def plan_predict(
             slice_piece, prediction = piece, node.targets[0].id
         else:
             records = None
-        if len(reshaped) == 1:
+        if isinstance(served, str):
+            notes.append(served)
+        elif len(reshaped) == 1:
             notes.append(
                 f"cell {piece.cell.cell.index} predicts on `{ast.unparse(call.args[0])}`, a "
                 f"reshaping of `{next(iter(reshaped))}`; the served predict() receives records "
@@ -183,10 +226,84 @@ def plan_predict(
         note=note,
     )
 
+    evaluate_spec, metric_names = _plan_evaluate(
+        pieces,
+        slice_piece,
+        flows,
+        parameters,
+        constants,
+        imports,
+        replacements,
+        helpers,
+        model,
+        records,
+        prediction,
+    )
+    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
+
+
+def _plan_served(
+    served: RecordsPlan, pieces, flows, parameters, constants, imports, replacements, helpers, model
+):
+    """predict() over raw rows of ``served.root``; evaluate() runs the predict cells as written."""
+    cells = ", ".join(str(c) for c in served.cells)
+    note = (
+        f"predict() receives raw rows of `{served.root}` (as the {served.producer} stage returns "
+        f"it) and replays the notebook's own statements on them (cells {cells}) before "
+        f"`{model}.predict`."
+    )
+    if served.uses_fitted:
+        note += (
+            " Values those statements take from the training data, and statistics of the whole "
+            f"`{served.root}` frame, are computed once at train time by fitted_values() and stored "
+            "with the model: a request is never cleaned with statistics of its own batch."
+        )
+    inputs = ("model", "records", "fitted") if served.uses_fitted else ("model", "records")
+    predict_spec = StageSpec(
+        name="predict",
+        cells=served.cells,
+        inputs=inputs,
+        parameters=(),
+        outputs=("predictions",),
+        imports=served.imports,
+        body=served.predict_body,
+        constants=tuple(c for c in (*served.support, served.fit_function) if c),
+        upstream=(("model", "train"), ("records", served.producer)),
+        note=note,
+    )
+    evaluate_spec, metric_names = _plan_evaluate(
+        pieces,
+        None,
+        flows,
+        parameters,
+        constants,
+        imports,
+        replacements,
+        helpers,
+        model,
+        served.root,
+        "predictions",
+    )
+    return predict_spec, evaluate_spec, served.root, "predictions", metric_names, [note]
+
+
+def _plan_evaluate(
+    pieces,
+    slice_piece,
+    flows,
+    parameters,
+    constants,
+    imports,
+    replacements,
+    helpers,
+    model,
+    records,
+    prediction,
+) -> tuple[StageSpec | None, list[str]]:
     # evaluation: the rest of the predict stage, calling predict() for the sliced statement
     rest = [p for p in pieces if p is not slice_piece]
     if not any(p.statement.kind == CODE for p in rest):
-        return predict_spec, None, records, prediction, [], notes
+        return None, []
     lines: list[str] = []
     dropped: list[str] = []
     for piece in pieces:
@@ -239,7 +356,7 @@ def plan_predict(
         upstream=tuple((n, producer_of(flows, n)) for n in upstream_inputs),
         dropped=tuple(first_line(d) for d in dropped),
     )
-    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
+    return evaluate_spec, metric_names
 
 
 def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:

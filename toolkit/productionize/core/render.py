@@ -254,6 +254,8 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
     ]
     if "evaluate" in stages:
         task_imports.append("from .evaluate import evaluate as run_evaluate")
+    if "fitted" in stages["predict"].inputs:
+        task_imports.append("from .predict import fitted_values as run_fitted_values")
     return {
         "tasks_imports": sort_imports(task_imports),
         "kfp_types": {p.name: _kfp_type(p.default) for p in spec.parameters},
@@ -312,15 +314,32 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
     predict = stages["predict"]
     evaluate = stages.get("evaluate")
     records = spec.records_name or "records"
+    # raw rows of a loaded frame (cleaned inside predict()): read as `records`, since the
+    # evaluation may read the cleaned frame of the same name
+    raw = spec.records_stage is not None
+    records_input = {
+        "name": records,
+        "task": spec.records_stage if raw else products.get(records, "train"),
+        "variable": "records" if raw else records,
+    }
     predict_inputs = [
         {"name": spec.model_name, "task": products.get(spec.model_name, "train")},
-        {"name": records, "task": products.get(records, "train")},
+        records_input,
     ]
+    param_names = {p.name for p in spec.parameters}
+    fitted_args = []
+    for name in spec.fitted_inputs:
+        if name in param_names:
+            fitted_args.append(name)
+            continue
+        fitted_args.append(name)
+        if all(i.get("variable", i["name"]) != name for i in predict_inputs):
+            predict_inputs.append({"name": name, "task": products.get(name, "train")})
     evaluate_args: list[dict] = []
     evaluate_params: list[str] = []
     if evaluate is not None:
         for name, producer in evaluate.upstream:
-            if all(i["name"] != name for i in predict_inputs):
+            if all(i.get("variable", i["name"]) != name for i in predict_inputs):
                 predict_inputs.append({"name": name, "task": products.get(name, producer)})
         evaluate_args = [{"name": n} for n in evaluate.inputs]
         evaluate_params = list(evaluate.parameters)
@@ -329,8 +348,11 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "name": "predict",
             "stage": "predict",
             "inputs": predict_inputs,
-            "parameters": evaluate_params,
-            "outputs": ["predictions"] + (["evaluation", "metrics"] if evaluate else []),
+            "parameters": evaluate_params
+            + [n for n in spec.fitted_inputs if n in param_names and n not in evaluate_params],
+            "outputs": ["predictions"]
+            + (["fitted"] if spec.fitted_inputs or _uses_fitted(predict) else [])
+            + (["evaluation", "metrics"] if evaluate else []),
             "upstream": sorted({i["task"] for i in predict_inputs}),
             "cells": ", ".join(
                 str(c) for c in sorted(set(predict.cells) | set(evaluate.cells if evaluate else ()))
@@ -338,11 +360,17 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "evaluate": evaluate is not None,
             "evaluate_args": evaluate_args,
             "model": spec.model_name,
-            "records": records,
+            "records": records_input["variable"],
+            "fitted": _uses_fitted(predict),
+            "fit_args": ", ".join(
+                [f"{records}=records"] + [f"{n}={n}" for n in spec.fitted_inputs]
+            ),
             "call_args": _kwargs([a["name"] for a in evaluate_args] + evaluate_params),
         }
     )
     register_inputs = [{"name": spec.model_name, "task": products.get(spec.model_name, "train")}]
+    if raw:  # the request schema and golden examples describe the raw rows predict() receives
+        register_inputs.append(records_input)
     for name in (spec.features_name, spec.target_name):
         if name and name in products and all(i["name"] != name for i in register_inputs):
             register_inputs.append({"name": name, "task": products[name]})
@@ -355,13 +383,20 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "outputs": ["registration"],
             "upstream": sorted({i["task"] for i in register_inputs} | {"predict"}),
             "cells": "",
-            "features": spec.features_name if spec.features_name in products else None,
+            "features": (
+                "records" if raw else spec.features_name if spec.features_name in products else None
+            ),
+            "fitted": _uses_fitted(predict),
             "target": spec.target_name if spec.target_name in products else None,
             "has_metrics": evaluate is not None,
             "params_dict": ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters),
         }
     )
     return tasks
+
+
+def _uses_fitted(predict: StageSpec) -> bool:
+    return "fitted" in predict.inputs
 
 
 def _kfp_type(value: Any) -> str:

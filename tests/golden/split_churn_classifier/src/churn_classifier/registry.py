@@ -62,11 +62,13 @@ def save_version(
     data_hash,
     registry_dir="models",
     promote=True,
+    fitted=None,
 ):
     """Save a trained model as the next version and return its name (``v0001``...).
 
-    ``features`` is the training frame the model was fitted on: its schema becomes the request
-    schema of the service. ``MODEL_REGISTRY_PROMOTE=0`` in the environment registers without
+    ``features`` is the frame whose rows predict() receives (the training features, or the raw
+    frame the notebook predicts on): its schema becomes the request schema of the service.
+    ``fitted`` holds the values predict() takes from training data (saved next to the model). ``MODEL_REGISTRY_PROMOTE=0`` in the environment registers without
     promoting (used by retraining, which promotes only when the metric is not worse); the first
     version of an empty registry is always promoted.
     """
@@ -78,12 +80,15 @@ def save_version(
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
         model_file, trusted = _dump_model(model, staging)
-        examples = _examples(model, features)
+        fitted_file = _dump_fitted(fitted, staging)
+        examples = _examples(model, features, fitted)
         metadata = {
             "created_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "data_hash": data_hash,
             "examples": examples,
             "features": describe_features(features),
+            "fitted_file": fitted_file,
+            "fitted_sha256": _sha256(staging / fitted_file) if fitted_file else None,
             "libraries": library_versions(),
             "metrics": {k: _plain(v) for k, v in sorted(dict(metrics or {}).items())},
             "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
@@ -159,6 +164,31 @@ def read_metadata(version, registry_dir="models"):
         ) from None
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{path}: unreadable metadata: {exc}") from exc
+
+
+def load_fitted(version, registry_dir="models", metadata=None):
+    """Return the values predict() takes from training data for ``version``, or None."""
+    metadata = metadata or read_metadata(version, registry_dir)
+    name = metadata.get("fitted_file")
+    if not name:
+        return None
+    path = Path(registry_dir) / version / name
+    try:
+        if _sha256(path) != metadata.get("fitted_sha256"):
+            raise ModelLoadError(
+                f"{path}: content does not match its recorded hash (corrupted?)"
+            )
+        if path.suffix == ".json":
+            return _decode(json.loads(path.read_text(encoding="utf-8")))
+        import joblib
+
+        return joblib.load(path)
+    except ModelLoadError:
+        raise
+    except (
+        Exception
+    ) as exc:  # predict() cannot run without them: do not serve this version
+        raise ModelLoadError(f"{path}: cannot load fitted values: {exc}") from exc
 
 
 def load_fallback(registry_dir="models", version=None):
@@ -408,8 +438,8 @@ def _as_frame(features):
     return frame
 
 
-def _examples(model, features):
-    """Golden records from the training data and the predict stage's answers for them."""
+def _examples(model, features, fitted=None):
+    """Golden records and the predict stage's answers for them."""
     features = _as_frame(features)
     if features is None or features.empty:
         return {"records": [], "predictions": []}
@@ -418,7 +448,8 @@ def _examples(model, features):
     except ImportError:  # registry used outside the generated package
         return {"records": [], "predictions": []}
     try:
-        all_predictions = [_plain(v) for v in predict(model, features)]
+        extra = () if fitted is None else (fitted,)
+        all_predictions = [_plain(v) for v in predict(model, features, *extra)]
     except Exception:  # a model the predict stage cannot score still gets registered
         return {"records": [], "predictions": []}
     sample = features.head(N_EXAMPLES)
@@ -461,6 +492,89 @@ def _dump_model(model, folder):
     path = folder / "model.joblib"
     joblib.dump(model, path)
     return path.name, []
+
+
+def _dump_fitted(fitted, folder):
+    """Write predict()'s fitted values: JSON when they are plain data, else joblib."""
+    if fitted is None:
+        return None
+    try:
+        text = json.dumps(_encode(fitted), indent=2, sort_keys=True, allow_nan=True)
+    except (
+        TypeError
+    ):  # fitted estimators (a scaler, an encoder): pickled like the model
+        import joblib
+
+        joblib.dump(fitted, folder / "fitted.joblib")
+        return "fitted.joblib"
+    (folder / "fitted.json").write_text(text + "\n", encoding="utf-8")
+    return "fitted.json"
+
+
+def _encode(value):
+    """Plain JSON for scalars, lists and string-keyed dicts; tagged objects for pandas/NumPy."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {"__pairs__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, pd.Series):
+        return {
+            "__series__": {
+                "index": _encode(value.index),
+                "values": _encode(value.tolist()),
+                "name": _encode(value.name),
+                "dtype": str(value.dtype),
+            }
+        }
+    if isinstance(value, pd.Index):
+        return {
+            "__index__": {"values": _encode(value.tolist()), "dtype": str(value.dtype)}
+        }
+    if isinstance(value, np.ndarray):
+        return {
+            "__ndarray__": {
+                "values": _encode(value.tolist()),
+                "dtype": str(value.dtype),
+            }
+        }
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+def _decode(value):
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"__pairs__"}:
+        return {_decode(k): _decode(v) for k, v in value["__pairs__"]}
+    if set(value) == {"__series__"}:
+        data = value["__series__"]
+        return pd.Series(
+            _decode(data["values"]),
+            index=_decode(data["index"]),
+            name=_decode(data["name"]),
+            dtype=data["dtype"],
+        )
+    if set(value) == {"__index__"}:
+        return pd.Index(
+            _decode(value["__index__"]["values"]), dtype=value["__index__"]["dtype"]
+        )
+    if set(value) == {"__ndarray__"}:
+        data = value["__ndarray__"]
+        return np.asarray(_decode(data["values"]), dtype=data["dtype"])
+    return {k: _decode(v) for k, v in value.items()}
 
 
 def _claim_version(root, staging, metadata):

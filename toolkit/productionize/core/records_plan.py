@@ -1,0 +1,809 @@
+"""Plan a predict() that serves raw rows of the frame the notebook predicts on.
+
+Kaggle-style notebooks load ``train`` and ``test``, clean ``test`` with statements that repeat
+the training cleaning, and predict on a reshaping of it (``model.predict(test[features])``).
+The served records are then rows of ``test`` as loaded, and ``predict(model, records, fitted)``
+replays the notebook's own statements on them: the *lineage* of the predict argument, traced
+forward from ``test`` and pruned backward from the predict call.
+
+Values those statements take from elsewhere never come from the request batch:
+
+- sub-expressions that read no records (``train["Age"].median()``, ``features``, ``X.columns``)
+  are *fitted values*, computed once at train time;
+- statistics of the records themselves (``test["Fare"].median()``) are fitted values too, taken
+  on the whole frame the notebook computed them on, so one record gets the notebook's answer;
+- ``pd.get_dummies`` of records keeps the columns (and dtypes) it had on the whole frame.
+
+``fitted_values(...)`` replays the same statements at train time and records those values; the
+registry stores them with the model. Anything that cannot be replayed per record safely is
+refused with a note naming the cell and line (the caller then serves the model's own predict).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from .codegen import imports_for, rename_names
+from .defuse import BUILTIN_NAMES, analyze_tree
+from .statements import CODE
+
+# reductions of a frame/column: on records they would be recomputed from each request batch
+REDUCERS = frozenset(
+    {
+        "mean",
+        "median",
+        "mode",
+        "std",
+        "var",
+        "sum",
+        "min",
+        "max",
+        "quantile",
+        "count",
+        "nunique",
+        "unique",
+        "value_counts",
+        "describe",
+        "idxmax",
+        "idxmin",
+        "prod",
+        "sem",
+        "skew",
+        "kurt",
+        "agg",
+        "aggregate",
+    }
+)
+# row-wise results that depend on the other rows of the batch, or that drop/reorder rows
+BATCH_DEPENDENT = frozenset(
+    {
+        "transform",
+        "rank",
+        "shift",
+        "diff",
+        "pct_change",
+        "rolling",
+        "expanding",
+        "ewm",
+        "cumsum",
+        "cumprod",
+        "cummax",
+        "cummin",
+        "qcut",
+        "dropna",
+        "drop_duplicates",
+        "head",
+        "tail",
+        "sample",
+        "nlargest",
+        "nsmallest",
+        "sort_values",
+        "sort_index",
+    }
+)
+ONE_HOT = "get_dummies"
+RESERVED = ("model", "records", "fitted")
+
+
+@dataclass(frozen=True)
+class RecordsPlan:
+    """The served predict() over raw rows of ``root`` and the train-time ``fitted_values()``."""
+
+    root: str  # the frame whose raw rows are served (``test``)
+    producer: str  # the stage that outputs it (``load``)
+    cells: tuple[int, ...]  # notebook cells of the replayed statements and the predict call
+    predict_body: str  # body of predict(model, records[, fitted])
+    fit_function: str  # module-level source of fitted_values(root, *fit_inputs) (or "")
+    fit_inputs: tuple[str, ...]  # upstream values and parameters fitted_values reads
+    helpers: tuple[tuple[str, str], ...]  # (function, defining stage) the statements call
+    support: tuple[str, ...]  # module-level helper sources predict() needs (align_columns)
+    imports: tuple[str, ...]  # import statements predict.py needs
+    fit_imports: tuple[str, ...]  # import statements fitted_values needs
+    expression: str  # the notebook expression whose value the predictions are (verify)
+    capture_cell: int  # the cell after which that expression is evaluated in the notebook
+    exports: tuple[tuple[str, str], ...]  # (name, stage) a stage must now return for fitting
+    # (cell, first line, variable, expression): the stage computes the expression into the
+    # variable just before that statement (the notebook changes what it reads afterwards)
+    captures: tuple[tuple[int, int, str, str], ...] = ()
+
+    @property
+    def uses_fitted(self) -> bool:
+        return bool(self.fit_function)
+
+
+class Unsupported(Exception):
+    """The predict path cannot be replayed on single records; the message says where and why."""
+
+
+def _defs(node: ast.AST) -> tuple[set[str], set[str], set[str]]:
+    """(rebound, changed in place, read) names of one statement."""
+    names = analyze_tree(ast.Module(body=[node], type_ignores=[]))
+    changed = set(names.modified)
+    for sub in ast.walk(node):  # ``del test["a"]`` changes test
+        if isinstance(sub, ast.Delete):
+            for target in sub.targets:
+                base = target
+                while isinstance(base, (ast.Subscript, ast.Attribute)):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    changed.add(base.id)
+    return set(names.defined), changed, set(names.used)
+
+
+def _line(piece) -> int:
+    return piece.statement.node.lineno
+
+
+def _where(piece) -> str:
+    return f"cell {piece.cell.cell.index} line {_line(piece)}"
+
+
+def taint(sequence: list, root: str) -> set[str]:
+    """Names whose value derives from ``root`` after running ``sequence`` (forward)."""
+    tainted = {root}
+    for piece in sequence:
+        rebound, changed, read = _defs(piece.statement.node)
+        if read & tainted:
+            tainted |= rebound | changed
+        else:
+            tainted -= rebound
+    return tainted
+
+
+def plan_records(
+    pieces: dict,
+    flows: dict,
+    imports: dict[str, tuple[str, str]],
+    helpers: dict[str, str],
+    parameters: set[str],
+    model: str,
+    predict_piece,
+    call: ast.Call,
+) -> RecordsPlan | None:
+    """Plan predict() over raw rows of the loaded frame ``call`` predicts on.
+
+    None when the records are (a reshaping of) the training features' own lineage (the split's
+    usual predict applies); raises Unsupported with a note when the lineage cannot be replayed.
+    """
+    sequence = [
+        p
+        for stage in ("clean", "train", "predict")
+        for p in pieces.get(stage, ())
+        if p.statement.kind == CODE
+        and not isinstance(p.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    if predict_piece not in sequence:
+        return None
+    sequence = sequence[: sequence.index(predict_piece)]
+    known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
+    argument_reads = _reads(call.args[0]) - known
+    fitted_on = _fit_reads(sequence) - known
+    if not fitted_on:  # the training data is unknown: cannot tell held-out records apart
+        return None
+    roots = []
+    for root in flows["outputs"].get("load", ()):
+        tainted = taint(sequence, root)
+        # records sharing the training data's lineage keep the split's usual predict
+        if argument_reads & tainted and not fitted_on & tainted:
+            roots.append((root, tainted))
+    if not roots:
+        return None
+    if len(roots) > 1:
+        names = " and ".join(f"`{r}`" for r, _ in roots)
+        raise Unsupported(
+            f"{_where(predict_piece)} predicts on `{ast.unparse(call.args[0])}`, derived from both "
+            f"{names}; the served predict() cannot replay that per record, so it applies "
+            f"`{model}.predict` to records shaped like the training features"
+        )
+    root, tainted = roots[0]
+    lineage = _backward(sequence, root, tainted, argument_reads & tainted)
+    _check_aliases(sequence, lineage, root)
+    clash = sorted((tainted - {root}) & set(RESERVED)) if root not in RESERVED else [root]
+    if clash:
+        raise Unsupported(
+            f"the statements predict() would replay use the name `{clash[0]}`, which the served "
+            f"predict(model, records, fitted) reserves; rename it in the notebook"
+        )
+    used_helpers = _helpers_used(lineage + [predict_piece], helpers, pieces, imports)
+    return _generate(
+        pieces,
+        sequence,
+        lineage,
+        predict_piece,
+        call,
+        root,
+        tainted,
+        flows,
+        imports,
+        helpers,
+        used_helpers,
+        parameters,
+        model,
+    )
+
+
+def _fit_reads(sequence: list) -> set[str]:
+    """Names the data arguments of the train stage's ``.fit(`` calls read."""
+    names: set[str] = set()
+    for piece in sequence:
+        if piece.stage != "train":
+            continue
+        for sub in ast.walk(piece.statement.node):
+            if _method(sub) in FITTING and sub.args:
+                names |= _reads(sub.args[0])
+    return names
+
+
+def _reads(node: ast.AST) -> set[str]:
+    return set(analyze_tree(ast.Module(body=[ast.Expr(node)], type_ignores=[])).used)
+
+
+def _backward(sequence: list, root: str, tainted: set[str], live: set[str]) -> list:
+    """The statements on the way from ``root`` to the predict argument, in order."""
+    kept = []
+    live = set(live)
+    for piece in reversed(sequence):
+        rebound, changed, read = _defs(piece.statement.node)
+        if not (rebound | changed) & live:
+            continue
+        if not read & tainted:
+            name = sorted((rebound | changed) & live)[0]
+            raise Unsupported(
+                f"{_where(piece)} rebinds `{name}` from other data than `{root}`; the served "
+                f"predict() cannot start from raw rows of `{root}`"
+            )
+        kept.append(piece)
+        live = (live - (rebound - changed)) | (read & tainted)
+    return list(reversed(kept))
+
+
+def _check_aliases(sequence: list, lineage: list, root: str) -> None:
+    """Refuse records-derived values changed outside the lineage (``for df in [train, test]``)."""
+    kept = {id(p) for p in lineage}
+    tainted = {root}
+    for piece in sequence:
+        node = piece.statement.node
+        rebound, changed, read = _defs(node)
+        if not read & tainted:
+            tainted -= rebound
+            continue
+        loop = isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.With))
+        if id(piece) not in kept and (loop or changed & tainted):
+            raise Unsupported(
+                f"{_where(piece)} changes a value derived from `{root}` outside the statements "
+                "predict() replays (a loop over [train, test]?); apply that cleaning to the "
+                "frame by name, or through a function called on it"
+            )
+        tainted |= rebound | changed
+
+
+def _helpers_used(lineage: list, helpers: dict, pieces: dict, imports: dict) -> list[str]:
+    """The notebook's functions the statements call, with their own helper calls (checked)."""
+    definitions = {
+        p.statement.node.name: p
+        for stage in pieces.values()
+        for p in stage
+        if isinstance(p.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    found: list[str] = []
+    todo = [n for p in lineage for n in sorted(_defs(p.statement.node)[2]) if n in definitions]
+    while todo:
+        name = todo.pop(0)
+        if name in found:
+            continue
+        found.append(name)
+        piece = definitions[name]
+        node = piece.statement.node
+        free = _defs(node)[2] - set(imports) - set(helpers) - BUILTIN_NAMES
+        if free:
+            raise Unsupported(
+                f"function `{name}` (cell {piece.cell.cell.index} line {node.lineno}) reads "
+                f"`{sorted(free)[0]}` from the notebook; the served predict() calls it on records "
+                "alone: pass that value as an argument, or compute it outside the function"
+            )
+        params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        for sub in ast.walk(node):
+            method = _method(sub)
+            if method and (method in REDUCERS or method in BATCH_DEPENDENT or method == ONE_HOT):
+                if _reads(sub) & (params | _assigned_in(node)):
+                    raise Unsupported(
+                        f"function `{name}` (cell {piece.cell.cell.index} line {sub.lineno}) "
+                        f"computes `{ast.unparse(sub)}` from the frame it is given; on a request "
+                        "it would be recomputed from that batch alone: compute it once outside "
+                        "the function (on the training data) and pass it in"
+                    )
+        todo += [n for n in sorted(_defs(node)[2]) if n in definitions]
+    return found
+
+
+def _assigned_in(node: ast.AST) -> set[str]:
+    return {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def _method(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+        if isinstance(node.func, ast.Name):
+            return node.func.id
+    return None
+
+
+def _row_wise(call: ast.Call) -> bool:
+    """``frame.sum(axis=1)``: a reduction along a row is computed per record."""
+    for keyword in call.keywords:
+        if keyword.arg == "axis" and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value in (1, "columns")
+    return False
+
+
+class _Rewrite(ast.NodeTransformer):
+    """Replace values read from outside the records with ``fitted[key]`` (one statement)."""
+
+    def __init__(self, records: set[str], known: set[str], keys: dict, where: str):
+        self.records = records
+        self.known = known
+        self.keys = keys  # key -> count, shared across statements (unique keys)
+        self.where = where
+        self.hoisted: list[tuple[str, ast.expr]] = []
+
+    def _hoist(self, node: ast.expr, text: str | None = None) -> ast.expr:
+        text = text or ast.unparse(node)
+        count = self.keys.get(text, 0) + 1
+        self.keys[text] = count
+        key = text if count == 1 else f"{text} #{count}"
+        self.hoisted.append((key, node))
+        return ast.Subscript(
+            value=ast.Name("fitted", ast.Load()), slice=ast.Constant(key), ctx=ast.Load()
+        )
+
+    def generic_visit(self, node):
+        if not isinstance(node, ast.expr) or not isinstance(
+            getattr(node, "ctx", ast.Load()), ast.Load
+        ):
+            return super().generic_visit(node)
+        reads = _reads(node)
+        on_records = bool(reads & self.records)
+        if not on_records and reads - self.known:
+            return self._hoist(node)
+        if isinstance(node, SCOPES):  # names bound inside: left as written (checked later)
+            return node
+        if not isinstance(node, ast.Call):
+            return super().generic_visit(node)
+        method = _method(node)
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        receiver_reads = _reads(receiver) if receiver is not None else set()
+        on_frame = bool(receiver_reads & self.records)
+        module_function = receiver is not None and not (receiver_reads - self.known)
+        if on_records and self._batch_dependent(node, method, on_frame, module_function):
+            raise Unsupported(
+                f"{self.where}: `{ast.unparse(node)}` depends on the other records of the batch "
+                "(or fits on them, or drops/reorders rows); the served predict() answers each "
+                "record on its own"
+            )
+        if (
+            on_records
+            and method in REDUCERS
+            and (on_frame or module_function)
+            and not _row_wise(node)
+        ):
+            return self._hoist(node)  # a statistic of the records: fixed at train time
+        if isinstance(node.func, ast.Attribute):
+            node.func.value = self.visit(node.func.value)
+        elif not isinstance(node.func, ast.Name):
+            node.func = self.visit(node.func)
+        node.args = [self.visit(a) for a in node.args]
+        for keyword in node.keywords:
+            keyword.value = self.visit(keyword.value)
+        if method == ONE_HOT and on_records:
+            key = self._hoist(node, f"columns of {ast.unparse(node)}").slice.value
+            self.hoisted.pop()  # recorded by align_columns itself, not evaluated before
+            return ast.Call(
+                func=ast.Name("align_columns", ast.Load()),
+                args=[node, ast.Name("fitted", ast.Load()), ast.Constant(key)],
+                keywords=[],
+            )
+        return node
+
+    @staticmethod
+    def _batch_dependent(node: ast.Call, method, on_frame: bool, module_function: bool) -> bool:
+        if method in FITTING:
+            return True
+        if method in BATCH_DEPENDENT and (on_frame or module_function):
+            return True
+        if method == "cut":  # pd.cut(column, 4): bin edges from the batch's range
+            bins = node.args[1] if len(node.args) > 1 else None
+            bins = next((k.value for k in node.keywords if k.arg == "bins"), bins)
+            return isinstance(bins, ast.Constant) and isinstance(bins.value, int)
+        return False
+
+
+SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+FITTING = frozenset({"fit", "fit_transform", "partial_fit", "fit_predict", "train_test_split"})
+
+
+def _comprehension_names(node: ast.AST) -> set[str]:
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.comprehension):
+            names |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+        elif isinstance(sub, ast.Lambda):
+            names |= {a.arg for a in ast.walk(sub.args) if isinstance(a, ast.arg)}
+    return names
+
+
+ALIGN_COLUMNS = '''def align_columns(frame, fitted, key):
+    """Give one-hot columns the names and dtypes they had on the whole frame at train time."""
+    if key not in fitted:  # fitted_values(): record them
+        fitted[key] = [[name, str(dtype)] for name, dtype in frame.dtypes.items()]
+        return frame
+    columns = fitted[key]
+    aligned = frame.reindex(columns=[name for name, _ in columns], fill_value=0)
+    return aligned.astype(dict((name, dtype) for name, dtype in columns))'''
+
+
+def _generate(
+    pieces,
+    sequence,
+    lineage,
+    predict_piece,
+    call,
+    root,
+    tainted,
+    flows,
+    imports,
+    helpers,
+    used_helpers,
+    parameters,
+    model,
+) -> RecordsPlan:
+    known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
+    functions = _function_nodes(pieces)
+    taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
+    captures: list[tuple[int, int, str, ast.expr]] = []
+    keys: dict[str, int] = {}
+    served: list[str] = []
+    fitting: list[str] = []
+    fit_reads: list[str] = []
+    exports: list[tuple[str, str]] = []
+    for piece in lineage + [predict_piece]:
+        node = piece.statement.node
+        if piece is predict_piece:
+            target = _prediction_expression(node, call)
+            node = ast.Assign(targets=[ast.Name("predictions", ast.Store())], value=target)
+            node = ast.fix_missing_locations(ast.copy_location(node, piece.statement.node))
+        rewrite = _Rewrite(tainted, known, keys, _where(piece))
+        changed = rewrite.visit(ast.parse(ast.unparse(node)).body[0])
+        for key, expression in rewrite.hoisted:
+            reads = sorted(_reads(expression) - known - tainted)
+            conflicts = [
+                c for n in reads if (c := _changed_later(sequence, piece, n, expression, functions))
+            ]
+            if conflicts and piece.stage != "predict":
+                # read again later in a changed state: the stage itself keeps the value, right
+                # where the notebook computes it, and returns it for fitted_values()
+                variable = _capture_name(key, taken)
+                taken.add(variable)
+                captures.append(
+                    (piece.cell.cell.index, piece.statement.first_line, variable, expression)
+                )
+                fitting.append(f"fitted[{key!r}] = {variable}")
+                fit_reads.append(variable)
+                exports.append((variable, piece.stage))
+                continue
+            if conflicts:
+                raise Unsupported(
+                    f"{_where(piece)} reads `{conflicts[0][0]}` for `{key}`, and "
+                    f"{_where(conflicts[0][1])} changes it afterwards; the value fitted at train "
+                    "time would differ from the notebook's: compute it in a clean cell"
+                )
+            fitting.append(f"fitted[{key!r}] = {ast.unparse(expression)}")
+            for name in reads:
+                if name not in fit_reads:
+                    fit_reads.append(name)
+        text = ast.unparse(changed)
+        served.append(text)
+        if piece is not predict_piece:
+            fitting.append(text)
+    reserved_reads = [n for n in fit_reads if n in RESERVED or n == root]
+    if reserved_reads:
+        raise Unsupported(
+            f"the values predict() takes from training use the name `{reserved_reads[0]}`, which "
+            "the served predict(model, records, fitted) reserves; rename it in the notebook"
+        )
+    captured = {c[2] for c in captures}
+    for name in fit_reads:
+        if name in parameters or name in captured:
+            continue
+        producer = _producer(flows, name, sequence, predict_piece)
+        if producer is None:
+            raise Unsupported(
+                f"{_where(predict_piece)}: predict() needs `{name}`, which only the predict "
+                "cells compute; compute it in a clean cell so it is fitted at train time"
+            )
+        exports.append((name, producer))
+    free = set(analyze_tree(ast.parse("\n".join(served))).used) - {root, "fitted"}
+    free -= known | {"align_columns"}
+    if free:
+        raise Unsupported(
+            f"{_where(predict_piece)}: predict() would replay code reading `{sorted(free)[0]}` "
+            "inside a lambda or comprehension; compute that value outside it"
+        )
+    rename = {model: "model"}
+    head = f"{root} = records.copy()"
+    body = "\n".join([head, *served])
+    body = rename_names(body, rename) if model != "model" else body
+    body += "\nreturn predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
+    uses_fitted = bool(keys)
+    fit_function = ""
+    if uses_fitted:
+        signature = ", ".join([root, *fit_reads])
+        fit_lines = ["fitted = {}", f"{root} = {root}.copy()", *fitting, "return fitted"]
+        fit_function = (
+            f"def fitted_values({signature}):\n"
+            f'    """Replay the notebook\'s cleaning of `{root}` at train time; return the values '
+            'predict() reuses."""\n' + "\n".join("    " + line for line in _lines(fit_lines))
+        )
+    support = (ALIGN_COLUMNS,) if "align_columns(" in body else ()
+    helper_pairs = tuple((name, helpers[name]) for name in used_helpers)
+    bound = {"model", "records", "fitted", root} | {n for n, _ in helper_pairs}
+    code_for_imports = body + "\n" + fit_function
+    needed = imports_for(code_for_imports, imports, bound)
+    helper_imports = tuple(f"from .{stage} import {name}" for name, stage in helper_pairs)
+    cells = sorted({p.cell.cell.index for p in lineage} | {predict_piece.cell.cell.index})
+    expression_node = _prediction_expression(predict_piece.statement.node, call)
+    return RecordsPlan(
+        root=root,
+        producer="load",
+        cells=tuple(cells),
+        predict_body=body,
+        fit_function=fit_function,
+        fit_inputs=tuple(fit_reads),
+        helpers=helper_pairs,
+        support=support,
+        imports=tuple(sorted(set(needed) | set(helper_imports))),
+        fit_imports=(),
+        expression=ast.unparse(expression_node),
+        capture_cell=predict_piece.cell.cell.index,
+        exports=tuple(exports),
+        captures=tuple((cell, line, name, ast.unparse(e)) for cell, line, name, e in captures),
+    )
+
+
+def _function_nodes(pieces: dict) -> dict:
+    return {
+        p.statement.node.name: p.statement.node
+        for stage in pieces.values()
+        for p in stage
+        if isinstance(p.statement.node, ast.FunctionDef)
+    }
+
+
+def _lines(lines: list[str]) -> list[str]:
+    return [sub for line in lines for sub in line.split("\n")]
+
+
+def _assigns_one_name(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    )
+
+
+def _prediction_expression(node: ast.stmt, call: ast.Call) -> ast.expr:
+    """``preds = (model.predict_proba(X)[:, 1] > 0.5).astype(int)``: the assigned value when the
+    predictions flow straight into it; else the call (``pd.DataFrame({"y": model.predict(X)})``)."""
+    if not _assigns_one_name(node):
+        return call
+    value = node.value
+    current = value
+    while current is not call:
+        if isinstance(current, ast.Subscript):
+            current = current.value
+        elif isinstance(current, ast.Attribute):
+            current = current.value
+        elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            current = current.func.value
+        elif isinstance(current, ast.BinOp):
+            current = current.left if _contains(current.left, call) else current.right
+        elif isinstance(current, ast.Compare) and len(current.comparators) == 1:
+            side = current.left
+            current = side if _contains(side, call) else current.comparators[0]
+        elif isinstance(current, ast.UnaryOp):
+            current = current.operand
+        else:
+            return call
+        if not _contains(current, call):
+            return call
+    return value
+
+
+def _contains(tree: ast.AST, node: ast.AST) -> bool:
+    return any(sub is node for sub in ast.walk(tree))
+
+
+def _changed_later(sequence: list, piece, name: str, expression, functions: dict):
+    """(name, the piece) changing what ``expression`` reads of ``name`` after ``piece``, or None:
+    a fitted value read from its stage's product must still be what the notebook read."""
+    read = _columns_read(expression, name)
+    after = False
+    for other in sequence:
+        if other is piece:
+            after = True
+            continue
+        if not after:
+            continue
+        rebound, changed, _ = _defs(other.statement.node)
+        if name not in rebound | changed:
+            continue
+        written = _columns_written(other.statement.node, name, functions)
+        if written is None or read is None or written & read:
+            return name, other
+    return None
+
+
+def _capture_name(key: str, taken: set[str]) -> str:
+    base = "fitted_" + (re.sub(r"\W+", "_", key).strip("_").lower()[:40] or "value")
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base}_{count}"
+    return name
+
+
+def _column_key(node: ast.AST, name: str) -> str | None:
+    """``name["col"]`` or ``name.col`` -> "col"."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id == name and isinstance(node.slice, ast.Constant):
+            return str(node.slice.value)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.value.id == name:
+            return node.attr
+    return None
+
+
+def _columns_read(expression: ast.AST, name: str) -> set[str] | None:
+    """The columns of ``name`` an expression reads, or None when it reads the whole frame."""
+    columns: set[str] = set()
+    parents = {id(c): p for p in ast.walk(expression) for c in ast.iter_child_nodes(p)}
+    for sub in ast.walk(expression):
+        if isinstance(sub, ast.Name) and sub.id == name:
+            parent = parents.get(id(sub))
+            column = _column_key(parent, name) if parent is not None else None
+            if column is None:
+                return None
+            columns.add(column)
+    return columns
+
+
+def _columns_written(node: ast.stmt, name: str, functions: dict | None = None) -> set[str] | None:
+    """The columns of ``name`` a statement changes, or None when it may change any."""
+    call = getattr(node, "value", None)
+    if (  # name = helper(name): the columns the helper writes on its parameter
+        isinstance(node, ast.Assign)
+        and [_target_id(t) for t in node.targets] == [name]
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in (functions or {})
+        and call.args
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id == name
+    ):
+        return _function_writes(functions[call.func.id])
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        columns = {_column_key(t, name) for t in targets}
+        if None not in columns:
+            return columns
+        value = node.value
+        if (  # name = name.drop(columns=[...]) / name.drop([...], axis=1)
+            len(targets) == 1
+            and isinstance(targets[0], ast.Name)
+            and targets[0].id == name
+            and isinstance(value, ast.Call)
+        ):
+            return _dropped(value, name)
+        return None
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        column = _column_key(getattr(call.func, "value", None), name)
+        if column is not None:  # name["col"].fillna(..., inplace=True)
+            return {column}
+        return _dropped(call, name)
+    return None
+
+
+def _target_id(node: ast.AST) -> str | None:
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _function_writes(function: ast.FunctionDef) -> set[str] | None:
+    """Columns a ``def f(df): df = df.copy(); df["a"] = ...; return df`` writes, or None."""
+    if not function.args.args:
+        return None
+    param = function.args.args[0].arg
+    columns: set[str] = set()
+    for statement in function.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(statement, ast.Return):
+            if not (isinstance(statement.value, ast.Name) and statement.value.id == param):
+                return None
+            continue
+        value = getattr(statement, "value", None)
+        if (  # df = df.copy()
+            isinstance(statement, ast.Assign)
+            and [_target_id(t) for t in statement.targets] == [param]
+            and _method(value) == "copy"
+            and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Name)
+            and value.func.value.id == param
+        ):
+            continue
+        rebound, changed, _ = _defs(statement)
+        if param not in rebound | changed:
+            continue
+        written = _columns_written(statement, param)
+        if written is None:
+            return None
+        columns |= written
+    return columns
+
+
+def _dropped(call: ast.Call, name: str) -> set[str] | None:
+    """Columns a ``name.drop(...)`` / ``pd.get_dummies(name, columns=[...])`` call replaces."""
+    func = call.func
+    if (
+        _method(call) == ONE_HOT
+        and call.args
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id == name
+    ):
+        listed = next((k.value for k in call.keywords if k.arg == "columns"), None)
+        if isinstance(listed, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) for e in listed.elts
+        ):
+            return {str(e.value) for e in listed.elts}
+        return None
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr == "drop"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == name
+    ):
+        return None
+    axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
+    by_axis = isinstance(axis, ast.Constant) and axis.value in (1, "columns")
+    values = [k.value for k in call.keywords if k.arg == "columns"]
+    if by_axis:
+        values += call.args[:1]
+    if not values:  # rows dropped: any statistic may change
+        return None
+    columns: set[str] = set()
+    for value in values:
+        items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        for item in items:
+            if not isinstance(item, ast.Constant):
+                return None
+            columns.add(str(item.value))
+    return columns
+
+
+def _producer(flows: dict, name: str, sequence: list, predict_piece) -> str | None:
+    """The stage whose product holds ``name`` as the statements read it: the last one changing
+    it (told to return it), else the stage exporting it."""
+    for piece in reversed(sequence):
+        if piece.stage == "predict":
+            continue
+        rebound, changed, _ = _defs(piece.statement.node)
+        if name in rebound | changed:
+            return piece.stage
+    for stage in ("train", "clean", "load"):
+        if name in flows["outputs"].get(stage, ()):
+            return stage
+    return None
