@@ -68,7 +68,8 @@ def save_version(
 
     ``features`` is the frame whose rows predict() receives (the training features, or the raw
     frame the notebook predicts on): its schema becomes the request schema of the service.
-    ``fitted`` holds the values predict() takes from training data (saved next to the model). ``MODEL_REGISTRY_PROMOTE=0`` in the environment registers without
+    ``fitted`` holds the values predict() takes from training data (saved next to the model).
+    ``MODEL_REGISTRY_PROMOTE=0`` in the environment registers without
     promoting (used by retraining, which promotes only when the metric is not worse); the first
     version of an empty registry is always promoted.
     """
