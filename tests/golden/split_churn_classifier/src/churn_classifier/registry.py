@@ -186,9 +186,7 @@ def load_fitted(version, registry_dir="models", metadata=None):
         return joblib.load(path)
     except ModelLoadError:
         raise
-    except (
-        Exception
-    ) as exc:  # predict() cannot run without them: do not serve this version
+    except Exception as exc:  # predict() cannot run without them: do not serve it
         raise ModelLoadError(f"{path}: cannot load fitted values: {exc}") from exc
 
 
@@ -501,9 +499,7 @@ def _dump_fitted(fitted, folder):
         return None
     try:
         text = json.dumps(_encode(fitted), indent=2, sort_keys=True, allow_nan=True)
-    except (
-        TypeError
-    ):  # fitted estimators (a scaler, an encoder): pickled like the model
+    except TypeError:  # fitted estimators (scaler, encoder): pickled like the model
         import joblib
 
         joblib.dump(fitted, folder / "fitted.joblib")
@@ -537,16 +533,11 @@ def _encode(value):
             }
         }
     if isinstance(value, pd.Index):
-        return {
-            "__index__": {"values": _encode(value.tolist()), "dtype": str(value.dtype)}
-        }
+        values = _encode(value.tolist())
+        return {"__index__": {"values": values, "dtype": str(value.dtype)}}
     if isinstance(value, np.ndarray):
-        return {
-            "__ndarray__": {
-                "values": _encode(value.tolist()),
-                "dtype": str(value.dtype),
-            }
-        }
+        values = _encode(value.tolist())
+        return {"__ndarray__": {"values": values, "dtype": str(value.dtype)}}
     raise TypeError(f"not plain data: {type(value).__name__}")
 
 
@@ -569,9 +560,8 @@ def _decode(value):
             dtype=data["dtype"],
         )
     if set(value) == {"__index__"}:
-        return pd.Index(
-            _decode(value["__index__"]["values"]), dtype=value["__index__"]["dtype"]
-        )
+        data = value["__index__"]
+        return pd.Index(_decode(data["values"]), dtype=data["dtype"])
     if set(value) == {"__ndarray__"}:
         data = value["__ndarray__"]
         return np.asarray(_decode(data["values"]), dtype=data["dtype"])
