@@ -6,27 +6,20 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
+from tests.loopback import free_port, stop, wait_until_answers
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 LABEXTENSION = ROOT / "toolkit" / "productionize" / "labextension"
 STARTUP_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class JupyterLab:
@@ -96,29 +89,20 @@ class JupyterLab:
             self.process = subprocess.Popen(
                 command, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}api/status?token={self.token}", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"jupyter lab did not start:\n{self.log.read_text()[-3000:]}")
+
+        def status_ok() -> bool:
+            with urllib.request.urlopen(f"{self.url}api/status?token={self.token}", timeout=2):
+                return True
+
+        wait_until_answers(self.process, status_ok, self.log, "jupyter lab", STARTUP_SECONDS, 0.5)
 
     def api(self, path: str) -> dict:
         with urllib.request.urlopen(f"{self.url}{path}?token={self.token}", timeout=10) as answer:
             return json.loads(answer.read())
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process:
+            stop(self.process)
 
 
 @pytest.fixture(scope="module")

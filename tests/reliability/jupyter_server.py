@@ -6,21 +6,15 @@ import contextlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.loopback import free_port, http_ok, stop, wait_until_answers
 
 
 @dataclass
@@ -68,23 +62,8 @@ def running_jupyter_server(workdir: Path, startup: float = 120) -> Iterator[Jupy
     server = JupyterServer(f"http://127.0.0.1:{port}", token, root)
     try:
         with server.client(timeout=5) as client:
-            deadline = time.monotonic() + startup
-            while True:  # readiness wait, not a timing assertion
-                if process.poll() is not None:
-                    raise AssertionError(f"jupyter server exited:\n{log.read_text()}")
-                try:
-                    if client.get("/productionize/info").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"jupyter server did not start:\n{log.read_text()}")
-                time.sleep(0.25)
+            probe = http_ok(client, "/productionize/info")
+            wait_until_answers(process, probe, log, "jupyter server", startup, pause=0.25)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

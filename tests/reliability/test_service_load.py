@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -20,8 +19,9 @@ from productionize.adapters.building import build_project
 from productionize.adapters.serving import project_env, serve_command
 from productionize.options import Options
 from tests.conftest import EXAMPLES
+from tests.loopback import free_port, http_ok, stop, wait_until_answers
 from tests.reliability.profile import report
-from tests.service.servers import free_port, generated_python
+from tests.service.servers import generated_python
 
 pytestmark = pytest.mark.slow
 LOAD_SECONDS = float(os.environ.get("PRODUCTIONIZE_LOAD_SECONDS", "30"))
@@ -53,23 +53,10 @@ def serving(project: Path, python: str):
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=5) as client:
-            for _ in range(600):  # readiness wait (bounded), not a timing assertion
-                if process.poll() is not None:
-                    raise AssertionError(f"service exited:\n{log.read_text()[-3000:]}")
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get("/health").status_code == 200:
-                        break
-                time.sleep(0.2)
-            else:
-                raise AssertionError(f"service did not start:\n{log.read_text()[-3000:]}")
+            wait_until_answers(process, http_ok(client, "/health"), log, "service", seconds=120)
         yield url, process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def load(url: str, seconds: float, payloads: Path) -> dict:

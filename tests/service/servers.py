@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from productionize.adapters.serving import project_env, serve_command
+from tests.loopback import free_port, http_ok, stop, wait_until_answers
 
 
 def generated_python() -> str:
@@ -21,12 +20,6 @@ def generated_python() -> str:
     if not python or not Path(python).exists():
         pytest.skip("PRODUCTIONIZE_GENERATED_PYTHON is not set (make test sets it)")
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -45,35 +38,8 @@ def running_service(project: Path, python: str, env: dict | None = None, startup
         )
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     try:
-        deadline = time.monotonic() + startup
-        while True:  # wait for the port to answer (a readiness wait, not a timing assertion)
-            if process.poll() is not None:
-                raise AssertionError(f"server exited {process.returncode}:\n{log.read_text()}")
-            try:
-                if client.get("/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_until_answers(process, http_ok(client, "/health"), log, "server", startup)
         yield client
     finally:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(predicate, attempts: int = 300, pause: float = 0.1):
-    """Poll ``predicate`` a bounded number of times; return its last value."""
-    value = predicate()
-    for _ in range(attempts):
-        if value:
-            return value
-        time.sleep(pause)
-        value = predicate()
-    return value
+        stop(process, grace=15)

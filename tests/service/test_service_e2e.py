@@ -26,7 +26,8 @@ from productionize.adapters.cli import main
 from productionize.adapters.serving import project_env
 from productionize.options import Options
 from tests.conftest import EXAMPLES
-from tests.service.servers import free_port, generated_python, running_service, wait_for
+from tests.loopback import free_port, wait_for
+from tests.service.servers import generated_python, running_service
 
 pytestmark = pytest.mark.slow
 TOKEN = "e2e-token-not-a-secret"
