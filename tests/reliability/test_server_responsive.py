@@ -3,11 +3,14 @@ a trivial request still answers quickly (measured and reported; asserted generou
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
-import threading
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +21,8 @@ CONCURRENT = 20
 # The target is 200 ms. A blocked event loop shows as a high median (every probe waits for the
 # heavy work); on a loaded 2-core CI machine single probes may stall, so the tail gets slack.
 MEDIAN_LIMIT_S = 0.5
-P95_LIMIT_S = 2.0
+P95_LIMIT_S = 1.0
+PROBE = Path(__file__).with_name("status_probe.py")  # its own process: no GIL shared with clients
 
 
 @pytest.mark.slow
@@ -29,34 +33,31 @@ def test_trivial_request_answers_while_20_heavy_requests_run(jupyter):
     shutil.copytree(EXAMPLES / "data", folder / "data", dirs_exist_ok=True)
     path = "load/churn.ipynb"
 
-    latencies: list[float] = []
-    heavy_done = threading.Event()
-
     def heavy(index: int) -> int:
         endpoint = "lint" if index % 2 == 0 else "split"
         with jupyter.client(timeout=300) as client:
             return client.post(f"/productionize/{endpoint}", json={"path": path}).status_code
 
-    def trivial() -> None:
-        with jupyter.client(timeout=60) as client:
-            while not heavy_done.is_set():
-                start = time.perf_counter()
-                assert client.get("/api/status").status_code == 200
-                latencies.append(time.perf_counter() - start)
-                time.sleep(0.05)
-
     with jupyter.client() as client:  # warm up: imports happen once per server
         assert client.post("/productionize/split", json={"path": path}).status_code == 200
-    prober = threading.Thread(target=trivial)
-    prober.start()
+    stopfile = folder / "stop-probing"
+    stopfile.unlink(missing_ok=True)
+    prober = subprocess.Popen(
+        [sys.executable, str(PROBE), jupyter.url, jupyter.token, str(stopfile)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     started = time.perf_counter()
     try:
         with ThreadPoolExecutor(CONCURRENT) as pool:
             statuses = list(pool.map(heavy, range(CONCURRENT)))
     finally:
-        heavy_done.set()
-        prober.join(timeout=120)
-    elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        stopfile.touch()
+        out, err = prober.communicate(timeout=120)
+    assert prober.returncode == 0, err
+    latencies = json.loads(out.strip().splitlines()[-1])["latencies"]
 
     assert statuses == [200] * CONCURRENT
     assert len(latencies) >= 5, latencies

@@ -45,7 +45,7 @@ def run_in_child(target: str, args: tuple, reporter: Reporter) -> Any:
     if kind == "ok":
         return payload
     if kind == "error":
-        raise _rebuild_error(payload)
+        raise rebuild_error(payload)
     raise ChildFailed(payload)
 
 
@@ -99,7 +99,8 @@ def _child_main(sender, target: str, args: tuple) -> None:
         sender.close()
 
 
-def _rebuild_error(data: dict) -> ProductionizeError:
+def rebuild_error(data: dict) -> ProductionizeError:
+    """The typed error a child process reported as ``to_dict()`` data."""
     kind = getattr(errors, data.get("error") or "", None)
     if not (isinstance(kind, type) and issubclass(kind, ProductionizeError)):
         kind = ProductionizeError

@@ -1,19 +1,18 @@
 """Authenticated REST handlers: lint, split preview, build, publish, job status.
 
 Each handler is parse -> call the toolkit -> serialize. Blocking work never runs on the event
-loop: quick calls (lint, preview) go to a small thread pool and are awaited; builds and pushes
-become jobs the front-end polls (and may cancel) at ``jobs/<id>``.
+loop, nor in its process: quick calls (lint, preview) go to a small pool of worker processes
+(worker_pool) and are awaited; builds and pushes become jobs the front-end polls (and may
+cancel) at ``jobs/<id>``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from ..model import to_dict
 from .child_process import run_in_child
 from .jobs import JobRunner, Reporter
 from .paths import scrub_root, to_api_path
-from .preview import has_stage_tags, preview_project
+from .quick_calls import lint_response, preview_response
 from .requests import (
     NotAvailable,
     RequestFailed,
@@ -46,6 +45,7 @@ from .requests import (
     require,
     resolve,
 )
+from .worker_pool import WorkerBusy, WorkerFailed, WorkerPool, shared_pool
 
 # HTTP status per failure type; anything a user can fix is a 4xx with the location in the body
 STATUS = (
@@ -73,10 +73,10 @@ FEATURES = {
 
 @dataclass
 class ServerState:
-    """What the handlers share: the job runner and the pool for quick blocking calls."""
+    """What the handlers share: the job runner and the worker processes for quick calls."""
 
     jobs: JobRunner
-    quick: ThreadPoolExecutor
+    quick: WorkerPool
     log: Any
 
 
@@ -95,9 +95,19 @@ class ProductionizeHandler(APIHandler):
     def body(self) -> dict:
         return parse_body(self.request.body)
 
-    async def run_blocking(self, fn: Callable, *args, **kwargs) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.state.quick, functools.partial(fn, *args, **kwargs))
+    async def run_in_worker(self, fn: Callable, *args) -> Any:
+        """Await ``fn(*args)`` in a worker process; 503 when busy or when the worker died."""
+        try:
+            return await self.state.quick.run(fn, *args)
+        except WorkerBusy as exc:
+            self.set_header("Retry-After", "1")
+            raise RequestFailed(
+                503, {"error": "Busy", "message": f"the server is busy ({exc}); retry shortly"}
+            ) from None
+        except WorkerFailed as exc:
+            raise RequestFailed(
+                503, {"error": "WorkerFailed", "message": f"{exc}; retry (a new one is starting)"}
+            ) from None
 
     def send_json(self, status: int, data: Any) -> None:
         self.set_status(status)
@@ -183,33 +193,17 @@ class LintHandler(ProductionizeHandler):
     @tornado.web.authenticated
     @json_errors
     async def post(self) -> None:
-        body = self.body()
-        request = load_notebook(self.root_dir, body)
-        options = build_options(self.root_dir, body, request.file)
-        lint_notebook = require("adapters.linting", "lint_notebook")
-        findings = await self.run_blocking(lint_notebook, request.notebook, options)
-        self.send_json(200, {"path": request.api_path, "findings": to_dict(list(findings))})
+        self.send_json(
+            200, await self.run_in_worker(lint_response, self.root_dir, self.request.body)
+        )
 
 
 class SplitPreviewHandler(ProductionizeHandler):
     @tornado.web.authenticated
     @json_errors
     async def post(self) -> None:
-        body = self.body()
-        request = load_notebook(self.root_dir, body)
-        options = build_options(self.root_dir, body, request.file)
-        preview = await self.run_blocking(preview_project, request, options)
-        files = [{"path": f.path, "content": f.content} for f in preview.files]
-        self.send_json(
-            200,
-            {
-                "path": request.api_path,
-                "files": sorted(files, key=lambda f: f["path"]),
-                "suggestions": to_dict(list(preview.split.suggestions)),
-                "inferred_tags": not has_stage_tags(request.notebook),
-                "notes": list(preview.notes),
-            },
-        )
+        answer = await self.run_in_worker(preview_response, self.root_dir, self.request.body)
+        self.send_json(200, answer)
 
 
 class BuildHandler(ProductionizeHandler):
@@ -321,7 +315,7 @@ def setup_handlers(web_app: tornado.web.Application, log: Any) -> None:
     """Mount the handlers under ``<base_url>productionize/``."""
     state = ServerState(
         jobs=JobRunner(lambda exc: describe_error(exc, _root(web_app), log)[1]),
-        quick=ThreadPoolExecutor(2, thread_name_prefix="productionize-quick"),
+        quick=shared_pool(),
         log=log,
     )
     web_app.settings["productionize"] = state
