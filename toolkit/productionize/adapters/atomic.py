@@ -21,8 +21,8 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        # mkstemp makes 0600 files: keep the old file's mode, or give a new one the usual mode
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -44,6 +44,7 @@ def write_tree_atomic(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700 folders; this one becomes root
         for item in files:
             rel = Path(item.path)
             if rel.is_absolute() or ".." in rel.parts:
@@ -121,6 +122,12 @@ def _swap(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def recover_interrupted(root: str | os.PathLike) -> None:
     """Restore ``root`` from a ``.old-*`` sibling left by a run killed between the two renames."""
     target = Path(root).resolve()
@@ -129,3 +136,81 @@ def recover_interrupted(root: str | os.PathLike) -> None:
     olds = sorted(target.parent.glob(f".{target.name}.old-*"))
     if olds:
         os.replace(olds[-1], target)
+
+
+# folders a staged build links instead of copying: nothing writes into their files in place
+# (a virtual environment; the model registry adds version folders and os.replace's its pointers)
+LINKED_IN_STAGE = (".venv", "models")
+OWNER = "owner.pid"
+
+
+class StagedFolder:
+    """A private copy of ``root`` to change at length (a whole build), then swapped in at once.
+
+    The copy is ``.<name>.build-*/<name>`` beside ``root``: whatever the work stages inside it
+    (its own temp folders included) stays in that one folder, which a later run clears when the
+    process that made it is gone (``OWNER`` holds its pid). Files are copied, not hard-linked,
+    because the work may rewrite them in place (``ploomber build`` does, for its products),
+    except under ``LINKED_IN_STAGE``. Until ``commit`` swaps the copy in (two renames,
+    ``recover_interrupted``), ``root`` is untouched.
+    """
+
+    def __init__(self, root: str | os.PathLike):
+        self.target = Path(root).resolve()
+        if self.target.exists() and not self.target.is_dir():
+            raise OutputError("exists and is not a folder", str(self.target))
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        recover_interrupted(self.target)
+        clear_stale_stages(self.target)
+        self.folder = Path(
+            tempfile.mkdtemp(prefix=f".{self.target.name}.build-", dir=self.target.parent)
+        )
+        (self.folder / OWNER).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        self.path = self.folder / self.target.name
+        try:
+            if self.target.exists():
+                shutil.copytree(self.target, self.path, symlinks=True, copy_function=self._copy)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _copy(self, source: str, dest: str) -> None:
+        rel = Path(source).relative_to(self.target)
+        if rel.parts and rel.parts[0] in LINKED_IN_STAGE:
+            _link(source, dest)
+        else:
+            shutil.copy2(source, dest)
+
+    def commit(self) -> None:
+        """Swap the changed copy into place (the previous tree is removed)."""
+        _swap(self.path, self.target)
+
+    def discard(self) -> None:
+        """Remove the staging folder (after a commit, only its owner marker is left)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def clear_stale_stages(root: str | os.PathLike) -> None:
+    """Remove ``.<name>.build-*`` folders beside ``root`` left by runs that were killed."""
+    target = Path(root).resolve()
+    if not target.parent.is_dir():
+        return
+    for folder in target.parent.glob(f".{target.name}.build-*"):
+        if folder.is_dir() and not _owner_alive(folder / OWNER):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _owner_alive(marker: Path) -> bool:
+    try:
+        pid = int(marker.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return False  # killed before it wrote its marker
+    if pid == os.getpid():
+        return False  # ours from an earlier call that failed to clean up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True

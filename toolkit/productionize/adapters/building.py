@@ -8,6 +8,8 @@ edited since productionize wrote them are never overwritten without ``force``.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -20,10 +22,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.service import plan_service, render_service
-from ..errors import LintFailed, OutputError, VerifyError
+from ..errors import LintFailed, OutputError, ProductionizeError, VerifyError
 from ..model import RenderedFile, ServiceSpec, Severity
 from ..options import Options
-from .atomic import swap_into_place, write_text_atomic
+from .atomic import StagedFolder, swap_into_place, write_text_atomic
 from .project_files import read_project
 from .splitting import template_environment
 
@@ -222,6 +224,9 @@ def build_project(
     Training (``ploomber build`` in the project's environment) registers models/v0001 so the
     service can start; it is skipped, with a note, when that environment has no ploomber.
     ``progress(step, detail)`` is told about each step (the JupyterLab job shows it).
+    All of it happens in a private copy of ``outdir``, swapped in once at the end: a crash or a
+    kill at any moment, training included, leaves the previous project or the complete new one
+    (a kill between the swap's two renames is undone by the next run: ``recover_interrupted``).
     """
     report = progress or (lambda step, detail="": None)
     from ..core import flow
@@ -250,30 +255,62 @@ def build_project(
     folder = Path(notebook_path).resolve().parent
     flow.build(notebook, options, render_inputs(notebook_path), size_of_relative_to(folder))
     report("write", "writing the pipeline project" + (" and verifying it" if verify else ""))
-    split = split_to_dir(notebook_path, outdir, options, verify=verify, force=force)
-    verdict = split.report.get("verify")
-    if verdict is not None and verdict.get("ok") is None:
-        # the check could not run at all (the notebook fails here, no ploomber): not a divergence
-        reason = verdict.get("reason") or verdict.get("error") or "unknown reason"
-        raise VerifyError(
-            f"could not check faithfulness: {reason}; fix that or pass --no-verify (the "
-            "pipeline project was written, no service was added)",
-            verdict.get("where") or str(notebook_path),
-        )
-    if verdict is not None and not verdict.get("ok", False):
-        raise VerifyError(
-            "the generated pipeline does not reproduce the notebook; no service was added "
-            f"(see the verify results in {Path(outdir) / REPORT})",
-            str(notebook_path),
-        )
-    report("service", f"adding the {options.framework} service")
-    service = add_service(outdir, outdir, options, force=force)
-    notes = []
-    if train:
-        report("train", "training the first model version (ploomber build)")
-        notes.append(train_project(service.outdir))
-        report("train", notes[-1])
+    target = Path(outdir)
+    # the whole build (split, service, training) changes a private copy of the output folder,
+    # swapped in at the end: a crash or a kill leaves the previous project or the new one
+    stage = StagedFolder(target)
+    try:
+        with _named_as(stage.path, target.resolve()):
+            split = split_to_dir(notebook_path, stage.path, options, verify=verify, force=force)
+            verdict = split.report.get("verify")
+            if verdict is not None and verdict.get("ok") is None:
+                # the check could not run at all (the notebook fails here, no ploomber): not a
+                # divergence; the split project stands
+                stage.commit()
+                reason = verdict.get("reason") or verdict.get("error") or "unknown reason"
+                raise VerifyError(
+                    f"could not check faithfulness: {reason}; fix that or pass --no-verify (the "
+                    "pipeline project was written, no service was added)",
+                    verdict.get("where") or str(notebook_path),
+                )
+            if verdict is not None and not verdict.get("ok", False):
+                stage.commit()  # the split project stands, with the verify results to read
+                raise VerifyError(
+                    "the generated pipeline does not reproduce the notebook; no service was "
+                    f"added (see the verify results in {target / REPORT})",
+                    str(notebook_path),
+                )
+            report("service", f"adding the {options.framework} service")
+            service = add_service(stage.path, stage.path, options, force=force)
+            notes = []
+            if train:
+                report("train", "training the first model version (ploomber build)")
+                try:
+                    notes.append(train_project(stage.path))
+                except OutputError:
+                    stage.commit()  # as before: the project is written, its training failed
+                    raise
+                report("train", notes[-1])
+        stage.commit()
+    finally:
+        stage.discard()
+    service = ServiceResult(target.resolve(), service.spec, service.files)
     return BuildResult(service.outdir, findings, split, service, tuple(notes))
+
+
+@contextlib.contextmanager
+def _named_as(staging: Path, target: Path):
+    """Name ``target``, never the private staging copy, in the errors raised inside."""
+    try:
+        yield
+    except ProductionizeError as exc:
+        if exc.location is not None and exc.location.path:
+            exc.location = dataclasses.replace(
+                exc.location, path=exc.location.path.replace(str(staging), str(target))
+            )
+        exc.message = exc.message.replace(str(staging), str(target))
+        exc.args = (str(exc),)
+        raise
 
 
 def train_project(root: Path) -> str:
@@ -288,7 +325,9 @@ def train_project(root: Path) -> str:
             "(or set PRODUCTIONIZE_GENERATED_PYTHON to an environment with its requirements)"
         )
     result = subprocess.run(
-        [str(ploomber), "build"],
+        # --force: ploomber hashes only the task functions in tasks.py, not the stage modules
+        # they call, so products of a previous build would pass for fresh after a re-split
+        [str(ploomber), "build", "--force"],
         cwd=root,
         env=project_env(root),
         capture_output=True,
