@@ -277,12 +277,14 @@ def print_report(report: dict) -> None:
     if missing:
         print(f"not landed yet (not timed): {', '.join(missing)}")
     header = ["cells", "nbconvert ms"] + [f"{n} ms" for n in stage_names] + ["ours ms", "ratio"]
+    header += ["warm ms", "warm ratio"]
     header += ["soorgeon s", "split CLI s", "vs soorgeon", "vs soorgeon (in-proc)"]
     rows = []
     for r in report["sizes"]:
         row = [str(r["cells"]), fmt(r["nbconvert_floor_s"])]
         row += [fmt(r["ours_s"].get(n)) for n in stage_names]
         row += [fmt(r["ours_s"]["total"]), fmt(r["ratio_vs_nbconvert"], "x")]
+        row += [fmt(r.get("ours_warm_s")), fmt(r.get("ratio_vs_nbconvert_warm"), "x")]
         row += [
             fmt(r.get("soorgeon_s"), "s", 2),
             fmt(r.get("split_cli_s"), "s", 2),
@@ -327,11 +329,15 @@ def verdicts(report: dict) -> dict[str, str]:
     by_cells = {r["cells"]: r for r in report["sizes"]}
     r200 = by_cells.get(200)
     if r200:
-        ratio = r200["ratio_vs_nbconvert"]
         limit = TARGETS["ratio_vs_nbconvert_200"]
-        out["ratio_vs_nbconvert_200"] = (
-            partial + f"{ratio:.2f}x (<= {limit}x) " + ("met" if ratio <= limit else "MISSED")
-        )
+        for key, label in (("ratio_vs_nbconvert", ""), ("ratio_vs_nbconvert_warm", "_warm")):
+            ratio = r200.get(key)
+            if ratio is not None:
+                out[f"ratio_vs_nbconvert_200{label}"] = (
+                    partial
+                    + f"{ratio:.2f}x (<= {limit}x) "
+                    + ("met" if ratio <= limit else "MISSED")
+                )
     k = report["exponents"].get("total")
     if k is not None:
         out["exponent"] = (
@@ -414,6 +420,14 @@ def run(args: argparse.Namespace) -> dict:
                 "ours_s": best,
                 "ratio_vs_nbconvert": best["total"] / best_floor,
             }
+            # the same pipeline again with every per-process cache kept: a re-lint/re-split of
+            # unchanged content (the Jupyter server after an edit elsewhere), same run, same floor
+            warm = math.inf
+            for i in range(repeats[cells]):
+                gc.collect()
+                warm = min(warm, time_ours(stages, nb_path, work / f"warm-{cells}-{i}")["total"])
+            row["ours_warm_s"] = warm
+            row["ratio_vs_nbconvert_warm"] = warm / best_floor
             if soorgeon and cells <= soorgeon_max:
                 row["soorgeon_s"] = time_soorgeon(soorgeon, nb_path, work / f"soorgeon-{cells}")
                 row["speedup_vs_soorgeon_in_process"] = row["soorgeon_s"] / best["total"]
@@ -470,6 +484,7 @@ def run(args: argparse.Namespace) -> dict:
     r200 = next((r for r in report["sizes"] if r["cells"] == 200), None)
     report["cells"] = 200
     report["ratio_vs_nbconvert"] = r200["ratio_vs_nbconvert"] if r200 else None
+    report["ratio_vs_nbconvert_warm"] = r200.get("ratio_vs_nbconvert_warm") if r200 else None
     report["exponent"] = report["exponents"].get("total")
     return report
 
