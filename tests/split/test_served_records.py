@@ -89,6 +89,7 @@ def test_predict_serves_raw_rows_of_the_predicted_frame(predict, prediction, exp
     assert "predictions = run_predict(model, records, fitted)" in tasks
     assert "features=records," in tasks and "fitted=fitted," in tasks  # registry: raw rows
     assert any("raw rows of `test`" in n for n in spec.notes)
+    assert "predict(model, records, fitted)  " in files["README.md"]
 
 
 def test_a_value_the_notebook_changes_later_is_kept_where_it_is_computed():
