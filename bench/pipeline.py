@@ -112,7 +112,7 @@ def clear_content_caches() -> None:
         ("productionize.core.rules.style", "format_cell"),
         ("productionize.core.render", "format_python"),
         ("productionize.core.codegen", "_analyse_body"),
-        ("productionize.core.defuse", "parse_cell"),
+        ("productionize.core.defuse", "_parse_source"),
         ("productionize.core.secret_scan", "cache_clear"),
     ):
         cached = getattr(sys.modules.get(module), name, None)

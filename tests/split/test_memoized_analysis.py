@@ -18,7 +18,7 @@ from tests.split.test_golden import _files
 
 
 def _forget_everything() -> None:
-    defuse.parse_cell.cache_clear()
+    defuse._parse_source.cache_clear()
     codegen.body_names_cache_clear()
     render.format_python.cache_clear()
     style.format_cell.cache_clear()
@@ -37,3 +37,14 @@ def test_warm_lint_and_split_equal_cold_ones(name):
     assert warm_split == cold_split
     assert warm_lint == cold_lint
     assert lint_notebook(notebook, Options()) == cold_lint
+
+
+def test_cells_with_the_same_source_share_the_parse_but_keep_their_own_cell():
+    from productionize.model import Cell
+
+    first = Cell(index=1, cell_id="a", cell_type="code", source="x = 1\nprint(x)")
+    second = Cell(index=7, cell_id="b", cell_type="code", source="x = 1\nprint(x)")
+    one, two = defuse.parse_cell(first), defuse.parse_cell(second)
+    assert (one.cell, two.cell) == (first, second)
+    assert one.tree is two.tree  # parsed once
+    assert one.names == two.names and "x" in one.names.defined

@@ -111,45 +111,48 @@ class ParsedCell:
     python_body: bool = True
 
 
-@functools.lru_cache(maxsize=2048)
 def parse_cell(cell: Cell) -> ParsedCell:
     """Parse one code cell (masking magics only if plain parsing fails) and analyse its names.
 
-    Memoized on the (frozen) cell: lint and split of the same notebook parse each cell once, and
-    the Jupyter server's re-lint after an edit parses only the edited cells. Nothing downstream
-    mutates the tree.
+    The work is memoized on the source text (``_parse_source``): lint and split of the same
+    notebook parse each cell once, and the Jupyter server's re-lint after an edit parses only the
+    edited cells. Nothing downstream mutates the tree.
     """
+    return ParsedCell(cell, *_parse_source(cell.source))
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_source(source: str) -> tuple:
+    """The fields of ParsedCell after ``cell`` (keyed on text only: outputs are not kept alive)."""
     try:
-        return _parse_cell(cell)
+        return _parse(source)
     except (RecursionError, MemoryError):
         # hostile or generated code (``1+1+...`` thousands deep) exhausts the parser or our
         # recursive visitor: report it like a syntax error instead of crashing every stage
         problem = ("too deeply nested to analyse; split the expression", 1, 1)
-        return ParsedCell(cell, cell.source, None, (), CellNames(), problem)
+        return (source, None, (), CellNames(), problem, True)
 
 
-def _parse_cell(cell: Cell) -> ParsedCell:
+def _parse(source: str) -> tuple:
     try:
-        tree = ast.parse(cell.source)
-        masked_source, magics, python_body = cell.source, (), True
+        tree = ast.parse(source)
+        masked_source, magics, python_body = source, (), True
     except (SyntaxError, ValueError):
-        masked = mask_magics(cell.source)
+        masked = mask_magics(source)
         masked_source, magics, python_body = masked.source, masked.magics, masked.python_body
         try:
             tree = ast.parse(masked_source)
         except SyntaxError as exc:
             line = exc.lineno or 1
             column = exc.offset or 1
-            return ParsedCell(
-                cell, masked_source, None, magics, CellNames(), (exc.msg, line, column)
-            )
+            return (masked_source, None, magics, CellNames(), (exc.msg, line, column), True)
         except ValueError as exc:  # e.g. null bytes
-            return ParsedCell(cell, masked_source, None, magics, CellNames(), (str(exc), 1, 1))
+            return (masked_source, None, magics, CellNames(), (str(exc), 1, 1), True)
     names = analyze_tree(tree)
     for magic in magics:
         if magic.assigned_to and magic.assigned_to.isidentifier():
             names = _with_defined(names, magic.assigned_to, (magic.line, magic.column))
-    return ParsedCell(cell, masked_source, tree, magics, names, None, python_body)
+    return (masked_source, tree, magics, names, None, python_body)
 
 
 def analyze_source(source: str) -> CellNames:

@@ -76,7 +76,7 @@ def _scannable(line: str) -> str:
 # except for detect-secrets' "pragma: allowlist nextline" comments, which look at the previous
 # line: a scan with such a comment is not remembered (see _scan).
 _VERDICTS: dict[tuple[bool, str], tuple[str, str] | None] = {}
-MAX_REMEMBERED_LINES = 100_000
+MAX_REMEMBERED_LINES = 20_000  # lines are <= 2,000 chars: at most ~40 MB, typically ~2 MB
 
 
 def cache_clear() -> None:
