@@ -54,6 +54,9 @@ def test_verify_finds_the_served_predict_equal_to_the_notebook(built):
     # predict() on the raw test rows gives the notebook's `model.predict(test[features])`
     assert checks[("predict", "predictions")]["status"] == "equal"
     assert result.split.spec.records_stage == "load"
+    predict = (result.outdir / "src/titanic/predict.py").read_text()
+    # add_family() takes the median of the frame it is given: recorded once, at train time
+    assert "def add_family(df, *, fitted):" in predict
 
 
 def test_generated_project_tests_pass(built):

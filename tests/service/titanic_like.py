@@ -33,6 +33,7 @@ CELLS = [
         "    df = df.copy()\n"
         '    df["Alone"] = (df["SibSp"] == 0).astype(int)\n'
         '    df["Title"] = df["Name"].str.extract(r",\\s*([^.]+)\\.", expand=False)\n'
+        '    df["HighFare"] = (df["Fare"] > df["Fare"].median()).astype(int)\n'
         "    return df\n\n\n"
         'train["Age"] = train["Age"].fillna(train["Age"].median())\n'
         'test["Age"] = test["Age"].fillna(train["Age"].median())\n'
@@ -43,7 +44,7 @@ CELLS = [
         "test = add_family(test)\n"
         'train = pd.get_dummies(train, columns=["Sex", "Embarked"])\n'
         'test = pd.get_dummies(test, columns=["Sex", "Embarked"])\n'
-        'features = ["Pclass", "Age", "Fare", "Alone", "Sex_male", "Embarked_C", "Embarked_S"]\n'
+        'features = ["Pclass", "Age", "Fare", "Alone", "HighFare", "Sex_male", "Embarked_C"]\n'
         "X = train[features]\n"
         'y = train["Survived"]',
         ["clean"],

@@ -147,12 +147,20 @@ def test_a_function_applied_to_both_frames_is_imported_not_copied():
             'preds = model.predict(test[["Band"]])',
             "cell 2 line 1: `pd.qcut(test['Fare'], 4, labels=False)` depends on the other records",
         ),
-        # a function computing a statistic of the frame it is given
+        # a function computing batch-dependent values of the frame it is given
         (
-            'def fill(df):\n    df["Age"] = df["Age"].fillna(df["Age"].median())\n    return df\n\n'
-            'train = fill(train)\ntest = fill(test)\nX = train[["Age"]]\ny = train["Survived"]',
+            'def band(df):\n    df["Band"] = pd.qcut(df["Fare"], 4, labels=False)\n    return df\n\n'
+            'train = band(train)\ntest = band(test)\nX = train[["Band"]]\ny = train["Survived"]',
+            'preds = model.predict(test[["Band"]])',
+            "function `band` (cell 2 line 1): `pd.qcut(df['Fare'], 4, labels=False)` depends",
+        ),
+        # a function computing statistics, called twice on the records
+        (
+            "def fill(df):\n    return df.fillna(df.median())\n\n"
+            "train = fill(train)\ntest = fill(test)\ntest = fill(test)\n"
+            'X = train[["Age"]]\ny = train["Survived"]',
             'preds = model.predict(test[["Age"]])',
-            "function `fill` (cell 2 line 2) computes `df['Age'].median()`",
+            "cell 2 line 6 calls `fill` on records again (cell 2 line 5 did first)",
         ),
         # a function reading a notebook value
         (
@@ -169,6 +177,34 @@ def test_unsupported_cleaning_falls_back_with_a_note(clean, predict, note):
     assert result.spec.records_stage is None
     assert any(note in n for n in result.spec.notes), result.spec.notes
     assert "def predict(model, records):" in files["src/nb/predict.py"]
+
+
+def test_a_function_computing_statistics_records_them_when_fitted_values_replays_it():
+    clean = (
+        "def fill(df):\n"
+        "    df = df.copy()\n"
+        '    df["Age"] = df["Age"].fillna(df["Age"].median())\n'
+        '    return pd.get_dummies(df, columns=["Sex"])\n\n'
+        "def prepare(df):\n"
+        "    return fill(df)\n\n"
+        'train = prepare(train)\ntest = prepare(test)\nX = train[["Age", "Sex_male"]]\n'
+        'y = train["Survived"]'
+    )
+    result, files = split_with(clean, 'preds = model.predict(test[["Age", "Sex_male"]])')
+    code = files["src/nb/predict.py"]
+    assert not result.spec.stage("predict").synthesized
+    # a copy taking `fitted` (and every function calling it): the statistic of the frame the
+    # notebook called it on is recorded by fitted_values() and reused for every request
+    assert "def fill(df, *, fitted):" in code and "def prepare(df, *, fitted):" in code
+    assert "return fill(df, fitted=fitted)" in code
+    assert (
+        'fitted_statistic(fitted, "fill(): df[\'Age\'].median()", lambda: df["Age"].median())'
+        in (" ".join(code.split()).replace("( ", "(").replace(" )", ")"))
+    )
+    assert "\"fill(): columns of pd.get_dummies(df, columns=['Sex'])\"" in code
+    assert "    test = prepare(test, fitted=fitted)\n" in code
+    assert "def fitted_values(test):" in code
+    assert "from .clean import" not in code
 
 
 def test_records_of_the_training_lineage_keep_the_usual_predict():

@@ -206,8 +206,12 @@ def plan_records(
             f"the statements predict() would replay use the name `{clash[0]}`, which the served "
             f"predict(model, records, fitted) reserves; rename it in the notebook"
         )
-    used_helpers = _helpers_used(lineage + [predict_piece], helpers, pieces, imports)
+    keys: dict[str, int] = {}
+    used_helpers, copies = _helpers_used(lineage + [predict_piece], helpers, pieces, imports, keys)
+    _check_called_once(lineage + [predict_piece], copies)
     return _generate(
+        keys,
+        copies,
         pieces,
         sequence,
         lineage,
@@ -279,8 +283,11 @@ def _check_aliases(sequence: list, lineage: list, root: str) -> None:
         tainted |= rebound | changed
 
 
-def _helpers_used(lineage: list, helpers: dict, pieces: dict, imports: dict) -> list[str]:
-    """The notebook's functions the statements call, with their own helper calls (checked)."""
+def _helpers_used(
+    lineage: list, helpers: dict, pieces: dict, imports: dict, keys: dict
+) -> tuple[list[str], dict[str, str]]:
+    """The notebook's functions the statements call (with their own helper calls, checked), and
+    instrumented copies of those computing statistics of their argument (name -> source)."""
     definitions = {
         p.statement.node.name: p
         for stage in pieces.values()
@@ -303,19 +310,65 @@ def _helpers_used(lineage: list, helpers: dict, pieces: dict, imports: dict) -> 
                 f"`{sorted(free)[0]}` from the notebook; the served predict() calls it on records "
                 "alone: pass that value as an argument, or compute it outside the function"
             )
-        params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-        for sub in ast.walk(node):
-            method = _method(sub)
-            if method and (method in REDUCERS or method in BATCH_DEPENDENT or method == ONE_HOT):
-                if _reads(sub) & (params | _assigned_in(node)):
-                    raise Unsupported(
-                        f"function `{name}` (cell {piece.cell.cell.index} line {sub.lineno}) "
-                        f"computes `{ast.unparse(sub)}` from the frame it is given; on a request "
-                        "it would be recomputed from that batch alone: compute it once outside "
-                        "the function (on the training data) and pass it in"
-                    )
         todo += [n for n in sorted(_defs(node)[2]) if n in definitions]
-    return found
+    # a function computing statistics of its argument (or calling one that does) gets a copy
+    # taking ``fitted``: the statistics are recorded while fitted_values() replays the notebook's
+    # call, and reused for every request
+    instrumented = {n for n in found if _computes_statistics(definitions[n].statement.node)}
+    changed = True
+    while changed:
+        changed = False
+        for name in found:
+            calls = _defs(definitions[name].statement.node)[2] & instrumented
+            if name not in instrumented and calls:
+                instrumented.add(name)
+                changed = True
+    known = set(imports) | set(helpers) | BUILTIN_NAMES
+    copies = {}
+    for name in found:
+        if name not in instrumented:
+            continue
+        piece = definitions[name]
+        node = ast.parse(ast.unparse(piece.statement.node)).body[0]
+        params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        where = (
+            f"function `{name}` (cell {piece.cell.cell.index} line {piece.statement.node.lineno})"
+        )
+        rewrite = _Rewrite(
+            params | _assigned_in(node), known, keys, where, instrumented, prefix=f"{name}(): "
+        )
+        node.body = [rewrite.visit(statement) for statement in node.body]
+        node.args.kwonlyargs.append(ast.arg("fitted"))
+        node.args.kw_defaults.append(None)
+        copies[name] = ast.unparse(ast.fix_missing_locations(node))
+    return found, copies
+
+
+def _check_called_once(pieces: list, copies: dict) -> None:
+    """A function whose statistics predict() records may run once on the records."""
+    seen: dict[str, object] = {}
+    for piece in pieces:
+        for sub in ast.walk(piece.statement.node):
+            name = sub.func.id if isinstance(getattr(sub, "func", None), ast.Name) else None
+            if name in copies and name in seen:
+                raise Unsupported(
+                    f"{_where(piece)} calls `{name}` on records again ({_where(seen[name])} "
+                    "did first); it computes statistics of its argument, which predict() fixes "
+                    "once per function: call it once on the frame"
+                )
+            if name in copies:
+                seen[name] = piece
+
+
+def _computes_statistics(node: ast.AST) -> bool:
+    params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    derived = params | _assigned_in(node)
+    for sub in ast.walk(node):
+        method = _method(sub)
+        if method in REDUCERS or method in BATCH_DEPENDENT or method == ONE_HOT:
+            if _reads(sub) & derived:
+                return True
+    return False
 
 
 def _assigned_in(node: ast.AST) -> set[str]:
@@ -344,15 +397,25 @@ def _row_wise(call: ast.Call) -> bool:
 class _Rewrite(ast.NodeTransformer):
     """Replace values read from outside the records with ``fitted[key]`` (one statement)."""
 
-    def __init__(self, records: set[str], known: set[str], keys: dict, where: str):
+    def __init__(
+        self,
+        records: set[str],
+        known: set[str],
+        keys: dict,
+        where: str,
+        instrumented: set[str] = frozenset(),
+        prefix: str = "",
+    ):
         self.records = records
         self.known = known
         self.keys = keys  # key -> count, shared across statements (unique keys)
         self.where = where
+        self.instrumented = instrumented  # helpers taking ``fitted`` (see _helpers_used)
+        self.prefix = prefix  # inside a helper: its statistics are recorded lazily
         self.hoisted: list[tuple[str, ast.expr]] = []
 
     def _hoist(self, node: ast.expr, text: str | None = None) -> ast.expr:
-        text = text or ast.unparse(node)
+        text = self.prefix + (text or ast.unparse(node))
         count = self.keys.get(text, 0) + 1
         self.keys[text] = count
         key = text if count == 1 else f"{text} #{count}"
@@ -391,6 +454,23 @@ class _Rewrite(ast.NodeTransformer):
             and (on_frame or module_function)
             and not _row_wise(node)
         ):
+            if self.prefix:  # inside a helper: recorded when fitted_values() calls it
+                key = self._hoist(node).slice.value
+                self.hoisted.pop()
+                return ast.Call(
+                    func=ast.Name("fitted_statistic", ast.Load()),
+                    args=[
+                        ast.Name("fitted", ast.Load()),
+                        ast.Constant(key),
+                        ast.Lambda(
+                            args=ast.arguments(
+                                posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
+                            ),
+                            body=node,
+                        ),
+                    ],
+                    keywords=[],
+                )
             return self._hoist(node)  # a statistic of the records: fixed at train time
         if isinstance(node.func, ast.Attribute):
             node.func.value = self.visit(node.func.value)
@@ -399,6 +479,9 @@ class _Rewrite(ast.NodeTransformer):
         node.args = [self.visit(a) for a in node.args]
         for keyword in node.keywords:
             keyword.value = self.visit(keyword.value)
+        if isinstance(node.func, ast.Name) and node.func.id in self.instrumented:
+            node.keywords.append(ast.keyword("fitted", ast.Name("fitted", ast.Load())))
+            self.keys.setdefault(f"{node.func.id}()", 1)  # predict() takes fitted
         if method == ONE_HOT and on_records:
             key = self._hoist(node, f"columns of {ast.unparse(node)}").slice.value
             self.hoisted.pop()  # recorded by align_columns itself, not evaluated before
@@ -436,6 +519,12 @@ def _comprehension_names(node: ast.AST) -> set[str]:
     return names
 
 
+FITTED_STATISTIC = '''def fitted_statistic(fitted, key, compute):
+    """A statistic fixed at train time: computed and recorded while fitted_values() replays."""
+    if key not in fitted:
+        fitted[key] = compute()
+    return fitted[key]'''
+
 ALIGN_COLUMNS = '''def align_columns(frame, fitted, key):
     """Give one-hot columns the names and dtypes they had on the whole frame at train time."""
     if key not in fitted:  # fitted_values(): record them
@@ -447,6 +536,8 @@ ALIGN_COLUMNS = '''def align_columns(frame, fitted, key):
 
 
 def _generate(
+    keys,
+    copies,
     pieces,
     sequence,
     lineage,
@@ -465,7 +556,6 @@ def _generate(
     functions = _function_nodes(pieces)
     taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
     captures: list[tuple[int, int, str, ast.expr]] = []
-    keys: dict[str, int] = {}
     served: list[str] = []
     fitting: list[str] = []
     fit_reads: list[str] = []
@@ -476,7 +566,7 @@ def _generate(
             target = _prediction_expression(node, call)
             node = ast.Assign(targets=[ast.Name("predictions", ast.Store())], value=target)
             node = ast.fix_missing_locations(ast.copy_location(node, piece.statement.node))
-        rewrite = _Rewrite(tainted, known, keys, _where(piece))
+        rewrite = _Rewrite(tainted, known, keys, _where(piece), set(copies))
         changed = rewrite.visit(ast.parse(ast.unparse(node)).body[0])
         for key, expression in rewrite.hoisted:
             reads = sorted(_reads(expression) - known - tainted)
@@ -527,7 +617,7 @@ def _generate(
             )
         exports.append((name, producer))
     free = set(analyze_tree(ast.parse("\n".join(served))).used) - {root, "fitted"}
-    free -= known | {"align_columns"}
+    free -= known | {"align_columns", "fitted_statistic"}
     if free:
         raise Unsupported(
             f"{_where(predict_piece)}: predict() would replay code reading `{sorted(free)[0]}` "
@@ -548,10 +638,18 @@ def _generate(
             f'    """Replay the notebook\'s cleaning of `{root}` at train time; return the values '
             'predict() reuses."""\n' + "\n".join("    " + line for line in _lines(fit_lines))
         )
-    support = (ALIGN_COLUMNS,) if "align_columns(" in body else ()
-    helper_pairs = tuple((name, helpers[name]) for name in used_helpers)
-    bound = {"model", "records", "fitted", root} | {n for n, _ in helper_pairs}
-    code_for_imports = body + "\n" + fit_function
+    copied = "\n".join(copies[n] for n in used_helpers if n in copies)
+    support = tuple(
+        source
+        for source, used in (
+            (FITTED_STATISTIC, "fitted_statistic(" in copied),
+            (ALIGN_COLUMNS, "align_columns(" in body + copied),
+        )
+        if used
+    ) + tuple(copies[n] for n in used_helpers if n in copies)
+    helper_pairs = tuple((name, helpers[name]) for name in used_helpers if name not in copies)
+    bound = {"model", "records", "fitted", root} | set(used_helpers)
+    code_for_imports = body + "\n" + fit_function + "\n" + copied
     needed = imports_for(code_for_imports, imports, bound)
     helper_imports = tuple(f"from .{stage} import {name}" for name, stage in helper_pairs)
     cells = sorted({p.cell.cell.index for p in lineage} | {predict_piece.cell.cell.index})
