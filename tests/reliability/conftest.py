@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.reliability.jupyter_server import running_jupyter_server
-from tests.reliability.profile import MEASUREMENTS, TALLY
+from tests.reliability.profile import FIGURES, MEASUREMENTS, TALLY
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -16,6 +20,10 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"reliability: {total} hostile notebooks ({detail})")
     for line in MEASUREMENTS:
         terminalreporter.write_line(f"reliability: {line}")
+    target = os.environ.get("PRODUCTIONIZE_RELIABILITY_JSON")
+    if target and FIGURES:
+        Path(target).write_text(json.dumps(FIGURES, indent=2, sort_keys=True) + "\n")
+        terminalreporter.write_line(f"reliability: figures written to {target}")
 
 
 @pytest.fixture(scope="session")

@@ -32,8 +32,11 @@ def count(surface: str, kind: str) -> None:
 
 
 MEASUREMENTS: list[str] = []
+FIGURES: dict[str, dict] = {}  # written as JSON when PRODUCTIONIZE_RELIABILITY_JSON names a file
 
 
-def report(line: str) -> None:
+def report(line: str, name: str | None = None, figures: dict | None = None) -> None:
     """Keep a measured figure for the end-of-run summary (measured, asserted only generously)."""
     MEASUREMENTS.append(line)
+    if name is not None:
+        FIGURES[name] = figures or {}

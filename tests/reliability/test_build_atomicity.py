@@ -102,7 +102,11 @@ def test_build_killed_at_every_rename_leaves_old_or_new(states):
             rebuild_recovers(states)
     # one swap at the very end: a kill before any rename but its last leaves the old project
     assert seen == ["old"] * (len(seen) - 1) + ["old (recovered)"], seen
-    report(f"atomicity: build killed before each of its {states['renames']} renames -> {seen}")
+    report(
+        f"atomicity: build killed before each of its {states['renames']} renames -> {seen}",
+        "build_killed_at_every_rename",
+        {"renames": states["renames"], "outcomes": seen},
+    )
 
 
 @pytest.mark.slow
