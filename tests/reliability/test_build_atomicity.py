@@ -170,3 +170,46 @@ def test_build_killed_while_training_leaves_the_previous_trained_project(tmp_pat
     ).exists()
     assert siblings(out) == []
     report("atomicity: build SIGKILLed while training -> old (the trained previous project)")
+
+
+@pytest.mark.slow
+def test_service_added_in_place_killed_leaves_old_or_new(tmp_path):
+    """``productionize service DIR`` changes DIR itself: fastapi -> flask, killed along the way."""
+    v1, _v2 = notebooks(tmp_path)
+    out = tmp_path / "project"
+
+    def service(framework: str, kill_at: int = 0, counter: Path | None = None):
+        return subprocess.run(
+            [sys.executable, "-c", KILL_AT_RENAME, str(kill_at), str(counter or tmp_path / "n")]
+            + ["service", str(out), "--framework", framework],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    assert build(v1, out, *FAST).returncode == 0
+    old = tree_hash(out)
+    backup = tmp_path / "backup"
+    shutil.copytree(out, backup, symlinks=True, copy_function=shutil.copy2)
+    counter = tmp_path / "renames.txt"
+    assert service("flask", counter=counter).returncode == 0
+    new, renames = tree_hash(out), int(counter.read_text())
+    assert new != old
+    # a sample of the kill points (each costs a fresh process), always the swap's two renames
+    points = sorted({*range(1, renames - 1, 5), renames - 1, renames})
+    seen = []
+    for kill_at in points:
+        restore(backup, out)
+        killed = service("flask", kill_at=kill_at)
+        assert killed.returncode == -signal.SIGKILL, (kill_at, killed.stderr)
+        if not out.exists():
+            seen.append("old (recovered)")
+            again = service("flask")
+            assert again.returncode == 0, again.stderr
+            assert tree_hash(out) == new and siblings(out) == []
+            continue
+        state = tree_hash(out)
+        assert state in (old, new), sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+        seen.append("old" if state == old else "new")
+    assert seen == ["old"] * (len(seen) - 1) + ["old (recovered)"], seen
+    report(f"atomicity: service (in place) killed before renames {points} of {renames} -> {seen}")

@@ -68,25 +68,38 @@ def add_service(
 ) -> ServiceResult:
     """Add the prediction service to the split project ``source``, written to ``outdir``.
 
-    In place when ``outdir`` is ``source``; otherwise ``source`` is copied and the complete
-    result swapped into ``outdir`` at once.
+    When ``outdir`` is ``source``, a private copy of it is changed and swapped in; otherwise
+    ``source`` is copied and the complete result swapped into ``outdir``. Either way at once.
     """
     source, target = Path(source).resolve(), Path(outdir).resolve()
     if not source.is_dir():
         raise OutputError(f"not a folder: {source}", str(source))
-    spec, files = render_project_service(source, options)
     if source == target:
-        _check_user_edits(target, files, force)
-        for item in files:
-            path = target / item.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, item.content)
-        _update_manifest(target, files)
-    else:
-        if target.exists() and any(target.iterdir()) and not force:
-            _check_regeneration(source, target)
-        _copy_and_swap(source, target, files)
+        # changed in a private copy swapped in at once: a kill leaves no half-added service
+        stage = StagedFolder(target)
+        try:
+            with _named_as(stage.path, target):
+                staged = _add_service_in_place(stage.path, options, force)
+            stage.commit()
+        finally:
+            stage.discard()
+        return ServiceResult(target, staged.spec, staged.files)
+    spec, files = render_project_service(source, options)
+    if target.exists() and any(target.iterdir()) and not force:
+        _check_regeneration(source, target)
+    _copy_and_swap(source, target, files)
     return ServiceResult(target, spec, tuple(f.path for f in files))
+
+
+def _add_service_in_place(root: Path, options: Options, force: bool) -> ServiceResult:
+    spec, files = render_project_service(root, options)
+    _check_user_edits(root, files, force)
+    for item in files:
+        path = root / item.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, item.content)
+    _update_manifest(root, files)
+    return ServiceResult(root, spec, tuple(f.path for f in files))
 
 
 def _check_regeneration(source: Path, target: Path) -> None:
@@ -281,7 +294,7 @@ def build_project(
                     str(notebook_path),
                 )
             report("service", f"adding the {options.framework} service")
-            service = add_service(stage.path, stage.path, options, force=force)
+            service = _add_service_in_place(stage.path, options, force)
             notes = []
             if train:
                 report("train", "training the first model version (ploomber build)")

@@ -29,9 +29,11 @@ from ..cli import framework_option, handle_errors
 @handle_errors
 def command(source: Path, outdir: Path | None, framework: str, force: bool, no_verify: bool):
     """Generate the prediction service for a notebook or a split project folder."""
+    from ..atomic import recover_interrupted
     from ..building import add_service, build_project
 
     options = Options(framework=framework)
+    recover_interrupted(source)  # a run killed between its swap's two renames left it aside
     if not source.exists():
         raise InputError("no such notebook or folder", str(source))
     if source.is_file():  # a notebook (whatever its suffix: the reader says if it is not one)
