@@ -232,6 +232,9 @@ def indent_body(body: str, prefix: str = "    ") -> str:
 
 
 def _string_continuation_lines(text: str) -> set[int]:
+    # a string token spans lines only when triple-quoted or continued with a backslash-newline
+    if '"""' not in text and "'''" not in text and "\\\n" not in text:
+        return set()
     lines: set[int] = set()
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
