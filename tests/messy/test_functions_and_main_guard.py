@@ -43,7 +43,7 @@ def test_main_block_runs_in_the_generated_module_and_plots_are_dropped(split_unt
     everything = "\n".join(code.values())
     assert "__main__" not in everything  # always true in a notebook, never in a module
     assert "\n    model = train_and_plot(X_train, y_train)\n" in code["train"]
-    assert "    # plot_distribution(data)\n" in everything
+    assert "plot_distribution(data)" not in everything  # stays in the notebook
     assert "\ndef plot_distribution" not in everything
     assert "\ndef train_and_plot" in everything  # trains: kept, its plot included
     assert ruff_problems(out) == ""

@@ -81,10 +81,12 @@ def test_imports_only_where_used():
     assert stages["predict"].imports == ()
 
 
-def test_display_statements_are_commented_out_not_run():
+def test_display_statements_stay_in_the_notebook_and_are_listed():
     result = split_nb(make_notebook(PARAMS, LOAD, CLEAN, TRAIN, PREDICT))
     load = next(f for f in result.files if f.path.endswith("/load.py")).content
-    assert "# raw.head()" in load
+    assert "raw.head()" not in load and "1 display-only or exploration statement(s)" in load
+    (stage,) = [s for s in result.report["stages"] if s["name"] == "load"]
+    assert stage["dropped"] == ["cell 1: raw.head()"]
     predict = next((f for f in result.files if f.path.endswith("/evaluate.py")), None)
     assert predict is None  # print() only: nothing to evaluate
 
@@ -182,7 +184,11 @@ def test_predict_on_an_expression(source, expected, note):
                 PARAMS,
                 LOAD,
                 TRAIN,
-                ("code", "X = raw.drop(columns=['y'])\ny = raw['y']\nz = model", ["clean"]),
+                (
+                    "code",
+                    "X = raw.drop(columns=['y'])\ny = raw['y']\nz = model.predict(X)",
+                    ["clean"],
+                ),
                 PREDICT,
             ],
             "reads `model` from train cell",

@@ -32,7 +32,7 @@ def notebook(write_notebook, tmp_path):
 
 
 def test_bad_split_exits_2_and_writes_nothing(write_notebook, tmp_path):
-    bad = ("code", "X = raw[['a']]\ny = raw['y']\nz = model", ["clean"])
+    bad = ("code", "X = raw[['a']]\ny = raw['y']\nz = model.predict(X)", ["clean"])
     path = write_notebook(make_notebook(LOAD, TRAIN, bad, PREDICT))
     out = tmp_path / "out"
     result = run(path, "-o", out)
@@ -121,7 +121,7 @@ def test_messy_notebook_splits(write_notebook, tmp_path):
     clean = (out / "src" / "nb" / "clean.py").read_text()
     assert "import numpy as np" in clean and "matplotlib" not in clean
     load = (out / "src" / "nb" / "load.py").read_text()
-    assert "# raw.plot()" in load and "# plt.show()" in load
+    assert "raw.plot()" not in load and "plt.show()" not in load
     predict = (out / "src" / "nb" / "predict.py").read_text()
     assert "predictions = model.predict(records)" in predict
     assert "no predict step" in (out / "README.md").read_text()

@@ -326,9 +326,9 @@ def _analyse_body(code: str) -> _BodyNames:
     )
 
 
-def commented(text: str) -> str:
-    """Turn source into comment lines (display-only code kept for readers)."""
-    return "\n".join("# " + line if line.strip() else "#" for line in text.split("\n"))
+def dropped_entry(parsed: ParsedCell, statement: Statement) -> str:
+    """``cell 7: sns.heatmap(corr)`` for a statement left out of production (first code line)."""
+    return f"cell {parsed.cell.index}: {first_line(statement_text(parsed, statement))}"
 
 
 def first_line(text: str) -> str:

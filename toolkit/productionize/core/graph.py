@@ -8,6 +8,7 @@ what the code does, applied only with ``Options.infer_tags``.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from ..errors import SplitError
@@ -15,6 +16,7 @@ from ..model import CellGraph, Dependency, GraphCell, Notebook, TagSuggestion
 from ..options import Options
 from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
+from .exploration import exploration_statements
 from .statements import DISPLAY, Statement, classify, display_aliases, production_names
 
 UNTAGGED = "untagged"
@@ -72,16 +74,21 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
         origin_of_tag = "tagged"
     stages = _assign_stages(parsed, explicit, origin_of_tag)
 
-    cells: list[GraphCell] = []
-    analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
+    classified: list[list[Statement]] = []
     display_names: frozenset[str] = frozenset()
     for item in parsed:
-        stage, origin = stages[item.cell.index]
         statements = classify(item, display_names)
         display_names = display_names | display_aliases(item)
         for statement in statements:
             if statement.kind == DISPLAY:
                 display_names |= _stores(statement)
+        classified.append(statements)
+    _mark_exploration(parsed, classified, stages)
+
+    cells: list[GraphCell] = []
+    analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
+    for item, statements in zip(parsed, classified, strict=True):
+        stage, origin = stages[item.cell.index]
         names = production_names(statements)
         cells.append(
             GraphCell(
@@ -99,6 +106,30 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
     return CellGraph(
         notebook, tuple(cells), dependencies, tuple(suggestions), unresolved, tuple(analysis)
     )
+
+
+def _mark_exploration(
+    parsed: list[ParsedCell],
+    classified: list[list[Statement]],
+    stages: dict[int, tuple[str, str]],
+) -> None:
+    """Reclassify exploration code production does not need (see core/exploration) as display."""
+    flat = [
+        (position, index)
+        for position, statements in enumerate(classified)
+        for index in range(len(statements))
+    ]
+    dead = exploration_statements(
+        (
+            stages[parsed[p].cell.index][0],
+            classified[p][i].kind,
+            classified[p][i].node,
+        )
+        for p, i in flat
+    )
+    for order in dead:
+        p, i = flat[order]
+        classified[p][i] = dataclasses.replace(classified[p][i], kind=DISPLAY)
 
 
 def _stores(statement: Statement) -> frozenset[str]:

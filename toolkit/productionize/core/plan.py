@@ -18,9 +18,8 @@ from ..model import CellGraph, Notebook, PipelineSpec, StageSpec
 from ..options import Options
 from . import tags as tag_grammar
 from .codegen import (
-    commented,
     constants_for,
-    first_line,
+    dropped_entry,
     imported_names,
     imports_for,
     ordered_defs,
@@ -523,9 +522,8 @@ def _stage_spec(
                 (captures or {}).get((piece.cell.cell.index, piece.statement.first_line), ())
             )
             lines.append(text)
-        elif kind == DISPLAY:
-            dropped.append(statement_text(piece.cell, piece.statement))
-            lines.append(commented(statement_text(piece.cell, piece.statement)))
+        elif kind == DISPLAY:  # stays in the notebook; the report lists it
+            dropped.append(dropped_entry(piece.cell, piece.statement))
     order = {name: i for i, name in enumerate(ordered_defs("\n".join(lines)))}
     outputs = sorted(outputs, key=lambda n: order.get(n, len(order)))
     if outputs:
@@ -557,7 +555,7 @@ def _stage_spec(
         body=body,
         constants=constants_for(body, constants) + tuple(module_level),
         upstream=tuple((n, inputs_map[n]) for n in dict.fromkeys(upstream_inputs)),
-        dropped=tuple(first_line(d) for d in dropped),
+        dropped=tuple(dropped),
     )
 
 

@@ -14,9 +14,8 @@ from ..errors import SplitError
 from ..model import Notebook, StageSpec
 from . import tags as tag_grammar
 from .codegen import (
-    commented,
     constants_for,
-    first_line,
+    dropped_entry,
     imports_for,
     ordered_defs,
     ordered_uses,
@@ -312,9 +311,8 @@ def _plan_evaluate(
             lines.append(f"{prediction} = numpy.asarray(predict({model}, {records}))")
         elif kind == CODE:
             lines.append(statement_text(piece.cell, piece.statement, replacements))
-        elif kind == DISPLAY:
-            dropped.append(statement_text(piece.cell, piece.statement))
-            lines.append(commented(statement_text(piece.cell, piece.statement)))
+        elif kind == DISPLAY:  # stays in the notebook; the report lists it
+            dropped.append(dropped_entry(piece.cell, piece.statement))
     code = "\n".join(lines)
     names = analyze_tree(ast.parse(code))
     metric_names = [
@@ -354,7 +352,7 @@ def _plan_evaluate(
         body=body,
         constants=constants_for(body, constants),
         upstream=tuple((n, producer_of(flows, n)) for n in upstream_inputs),
-        dropped=tuple(first_line(d) for d in dropped),
+        dropped=tuple(dropped),
     )
     return evaluate_spec, metric_names
 

@@ -36,6 +36,8 @@ def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dic
                 "parameters": list(s.parameters),
                 "outputs": list(s.outputs),
                 "synthesized": s.synthesized,
+                # display-only and exploration statements left in the notebook
+                "dropped": list(s.dropped),
             }
             for s in spec.stages
         ],

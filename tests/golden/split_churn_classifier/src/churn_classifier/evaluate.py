@@ -1,6 +1,7 @@
 """Evaluate stage of churn_classifier.ipynb, generated from notebook cell(s) 10.
 
-Display-only statements of the notebook are kept below as comments, not run.
+1 display-only or exploration statement(s) of these cells stay in the
+notebook: productionize-report.json lists them.
 """
 
 import numpy
@@ -14,5 +15,4 @@ def evaluate(model, X_test, y_test):
     predictions = numpy.asarray(predict(model, X_test))
     accuracy = accuracy_score(y_test, predictions)
     auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
-    # print(f"accuracy={accuracy:.3f} auc={auc:.3f}")
     return {"accuracy": accuracy, "auc": auc}

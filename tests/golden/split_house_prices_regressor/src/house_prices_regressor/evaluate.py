@@ -1,6 +1,7 @@
 """Evaluate stage of house_prices_regressor.ipynb, generated from notebook cell(s) 9, 10.
 
-Display-only statements of the notebook are kept below as comments, not run.
+5 display-only or exploration statement(s) of these cells stay in the
+notebook: productionize-report.json lists them.
 """
 
 import numpy
@@ -14,9 +15,4 @@ def evaluate(regressor, X_test, y_test):
     """Evaluate the model as the notebook does; return the values it computes."""
     predicted_price = numpy.asarray(predict(regressor, X_test))
     mae = mean_absolute_error(np.exp(y_test), predicted_price)
-    # print(f"MAE: {mae:,.0f}")
-    # plt.scatter(np.exp(y_test), predicted_price, s=8)
-    # plt.xlabel("actual price")
-    # plt.ylabel("predicted price")
-    # plt.show()
     return {"mae": mae}
