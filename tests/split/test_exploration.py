@@ -97,3 +97,26 @@ def test_a_stage_of_inspection_only_keeps_its_code():
     result = split_nb(nb, sizes={"d.csv": 10})
     clean = next(f.content for f in result.files if f.path.endswith("/clean.py"))
     assert "summary = raw.mean()" in clean
+
+
+def test_a_bare_inspection_chain_is_dropped():
+    assert _dead("df.isnull().sum().sort_values(ascending=False)", "X = df[['a']]") == [0]
+
+
+def test_a_loop_that_only_prints_is_display_code():
+    from productionize.core.defuse import parse_cell
+    from productionize.core.notebook import notebook_from_dict
+    from productionize.core.statements import classify
+
+    source = (
+        "import os\n"
+        "for dirname, _, filenames in os.walk('/kaggle/input'):\n"
+        "    for filename in filenames:\n"
+        "        print(os.path.join(dirname, filename))\n"
+        "for d in frames:\n"
+        "    d['Age'] = d['Age'].fillna(0)\n"
+        "    print(d.shape)"
+    )
+    notebook, _ = notebook_from_dict(make_notebook(source), "nb.ipynb")
+    kinds = [s.kind for s in classify(parse_cell(notebook.cells[0]))]
+    assert kinds == ["import", "display", "code"]

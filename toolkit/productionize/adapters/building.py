@@ -283,7 +283,8 @@ def build_project(
                 reason = verdict.get("reason") or verdict.get("error") or "unknown reason"
                 raise VerifyError(
                     f"could not check faithfulness: {reason}; fix that or pass --no-verify (the "
-                    "pipeline project was written, no service was added)",
+                    "pipeline project was written, no service was added)"
+                    + _lint_hint(findings, verdict.get("cell")),
                     verdict.get("where") or str(notebook_path),
                 )
             if verdict is not None and not verdict.get("ok", False):
@@ -324,6 +325,19 @@ def _named_as(staging: Path, target: Path):
         exc.message = exc.message.replace(str(staging), str(target))
         exc.args = (str(exc),)
         raise
+
+
+def _lint_hint(findings: tuple, cell: int | None) -> str:
+    """What lint already said about the cell that failed (pandas 3 changes, hidden state...)."""
+    here = [f for f in findings if cell is not None and f.location.cell_index == cell]
+    here = [f for f in here if f.severity in (Severity.ERROR, Severity.WARNING)]
+    if not here:
+        return ""
+    listed = "; ".join(f"{f.rule}: {f.message}" for f in here[:3])
+    fixable = any(f.fix is not None and f.fix.safe for f in here)
+    return f". Lint at that cell: {listed}" + (
+        " (`productionize lint --fix` applies the safe fixes)" if fixable else ""
+    )
 
 
 def train_project(root: Path) -> str:

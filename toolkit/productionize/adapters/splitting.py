@@ -247,6 +247,7 @@ def split_to_dir(
                     "error": str(exc),
                     "reason": exc.message,
                     "where": str(exc.location) if exc.location else None,
+                    "cell": exc.location.cell_index if exc.location else None,
                     "checks": [],
                 }
         else:

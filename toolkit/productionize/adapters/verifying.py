@@ -21,7 +21,7 @@ import nbformat
 
 from ..core.faithfulness import BoundaryValue, boundary_values, capture_source, seed_source
 from ..errors import InputError, VerifyError, strip_ansi
-from ..model import SplitResult, StageCheck, VerifyReport
+from ..model import Location, SplitResult, StageCheck, VerifyReport
 from ..options import Options
 from .notebook_io import read_notebook
 
@@ -163,7 +163,7 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
         client.execute(env=env, cwd=cwd, stderr=subprocess.DEVNULL)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failing = _failing_cell(nb, original_index)
-        where = f"{notebook_path}:cell {failing}" if failing is not None else str(notebook_path)
+        where = Location(str(notebook_path), cell_index=failing)
         raise VerifyError(f"the notebook does not run here: {_error_summary(exc)}", where) from None
     except Exception as exc:  # no kernel, kernel failed to start...
         raise VerifyError(f"cannot execute the notebook: {exc}", str(notebook_path)) from None

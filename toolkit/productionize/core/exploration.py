@@ -125,6 +125,8 @@ def _bound_by_inspection(node: ast.stmt) -> set[str] | None:
         return names if _pure(node.value) else None
     if isinstance(node, ast.AnnAssign) and node.value is not None:
         return {node.target.id} if isinstance(node.target, ast.Name) and _pure(node.value) else None
+    if isinstance(node, ast.Expr) and _pure(node.value):
+        return set()  # `df.isnull().sum().sort_values()`: a value shown, then discarded
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         call = node.value
         func = call.func

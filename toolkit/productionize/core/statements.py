@@ -184,6 +184,13 @@ def _is_display(node: ast.stmt, tainted: set[str]) -> bool:
         return _is_display_function(node, tainted)
     if _loaded_names(node) & tainted:
         return True
+    if isinstance(node, (ast.For, ast.AsyncFor)) and not node.orelse:
+        # `for dirname, _, files in os.walk(...): print(...)`: a loop that only shows things
+        return bool(node.body) and all(
+            not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and _is_display(stmt, tainted)
+            for stmt in node.body
+        )
     if not isinstance(node, ast.Expr):
         return False
     value = node.value

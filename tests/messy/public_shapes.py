@@ -1,0 +1,140 @@
+"""Notebooks shaped like popular public ones (Kaggle/Colab), written in our own words.
+
+Untagged, `%matplotlib inline`, imports in exploration cells, seaborn plots, `df.head()`/`print`
+everywhere, the Kaggle `os.walk` boilerplate, no predict cell of their own or one mixed with the
+scoring. Each comes with a writer of small synthetic data in the columns the notebook expects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tests.conftest import make_notebook
+
+IRIS = make_notebook(
+    ("markdown", "# Iris flowers with k-nearest neighbours"),
+    "%matplotlib inline\nimport pandas as pd\nimport matplotlib.pyplot as plt\nimport seaborn as sns",
+    "from sklearn.datasets import load_iris\n"
+    "iris = load_iris()\n"
+    "df = pd.DataFrame(iris.data, columns=iris.feature_names)\n"
+    "df['species'] = iris.target\n"
+    "print(df.head())",
+    "print(df['species'].value_counts())\nsns.pairplot(df, hue='species')\nplt.show()",
+    "summary = df.describe()\nspread = summary.loc['std']\nspread",
+    "from sklearn.model_selection import train_test_split\n"
+    "X = df.drop('species', axis=1)\n"
+    "y = df['species']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)",
+    "from sklearn.neighbors import KNeighborsClassifier\n"
+    "from sklearn.metrics import accuracy_score\n"
+    "knn = KNeighborsClassifier(n_neighbors=3)\n"
+    "knn.fit(X_train, y_train)\n"
+    "y_pred = knn.predict(X_test)\n"
+    "print('Accuracy:', accuracy_score(y_test, y_pred))",
+)
+
+CHURN = make_notebook(
+    ("markdown", "# Telco churn\n\nWhich customers leave?"),
+    "import pandas as pd\nimport numpy as np\nimport seaborn as sns\n"
+    "import matplotlib.pyplot as plt\n%matplotlib inline",
+    "df = pd.read_csv('telco_churn.csv')\nprint(df.head())\ndf.info()",
+    "df.drop('customerID', axis=1, inplace=True)\n"
+    "df['TotalCharges'] = pd.to_numeric(df['TotalCharges'], errors='coerce')\n"
+    "df.dropna(inplace=True)",
+    "sns.countplot(x='Churn', data=df)\nchurn_rate = df['Churn'].value_counts(normalize=True)\n"
+    "churn_rate",
+    "from sklearn.preprocessing import LabelEncoder\n"
+    "for column in df.select_dtypes(include='object').columns:\n"
+    "    le = LabelEncoder()\n"
+    "    df[column] = le.fit_transform(df[column])",
+    "corr = df.corr()\nsns.heatmap(corr, annot=True)\nplt.show()",
+    "from sklearn.model_selection import train_test_split\n"
+    "X = df.drop('Churn', axis=1)\ny = df['Churn']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=7)",
+    "from sklearn.ensemble import RandomForestClassifier\n"
+    "from sklearn.metrics import classification_report\n"
+    "model = RandomForestClassifier(n_estimators=20)\n"
+    "model.fit(X_train, y_train)\n"
+    "y_pred = model.predict(X_test)\n"
+    "print(classification_report(y_test, y_pred))",
+)
+
+HOUSE_PRICES = make_notebook(
+    "import numpy as np\nimport pandas as pd\nimport os\n"
+    "for dirname, _, filenames in os.walk('/kaggle/input'):\n"
+    "    for filename in filenames:\n"
+    "        print(os.path.join(dirname, filename))",
+    "import seaborn as sns\nimport matplotlib.pyplot as plt\n"
+    "train = pd.read_csv('house_train.csv')\ntrain.head()",
+    "train['SalePrice'].describe()",
+    "sns.histplot(train['SalePrice'])",
+    "corr = train.corr(numeric_only=True)\n"
+    "top = corr['SalePrice'].sort_values(ascending=False).head(5)\ntop",
+    "train = train.ffill()\n"
+    "train['Age'] = train['YrSold'] - train['YearBuilt']\n"
+    "train = pd.get_dummies(train, columns=['Neighborhood'], dtype=float)\n"
+    "y = np.log1p(train['SalePrice'])\n"
+    "X = train.drop(['Id', 'SalePrice'], axis=1)",
+    "from sklearn.linear_model import Ridge\n"
+    "from sklearn.model_selection import train_test_split\n"
+    "X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=1)\n"
+    "reg = Ridge(alpha=1.0)\nreg.fit(X_train, y_train)",
+    "from sklearn.metrics import mean_squared_error\n"
+    "preds = reg.predict(X_val)\n"
+    "rmse = np.sqrt(mean_squared_error(y_val, preds))\nprint('RMSE', rmse)",
+)
+
+# the same notebook written for pandas 1.x: `fillna(method="ffill")` fails under pandas 3
+HOUSE_PRICES_PANDAS1 = make_notebook(
+    *[
+        (
+            cell.source.replace("train = train.ffill()", "train = train.fillna(method='ffill')")
+            if cell.cell_type == "code"
+            else ("markdown", cell.source)
+        )
+        for cell in HOUSE_PRICES.cells
+    ]
+)
+
+
+def write_telco_churn(folder: Path, rows: int = 120) -> None:
+    """A small Telco-like table: text columns, TotalCharges as text with blanks, Yes/No churn."""
+    rng = np.random.default_rng(3)
+    tenure = rng.integers(0, 72, rows)
+    monthly = np.round(rng.uniform(20, 110, rows), 2)
+    total = [f"{t * m:.2f}" if t else " " for t, m in zip(tenure, monthly, strict=True)]
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], rows)
+    churn = np.where((contract == "Month-to-month") & (rng.random(rows) < 0.6), "Yes", "No")
+    pd.DataFrame(
+        {
+            "customerID": [f"C{i:04d}" for i in range(rows)],
+            "gender": rng.choice(["Female", "Male"], rows),
+            "tenure": tenure,
+            "Contract": contract,
+            "MonthlyCharges": monthly,
+            "TotalCharges": total,
+            "Churn": churn,
+        }
+    ).to_csv(folder / "telco_churn.csv", index=False)
+
+
+def write_house_train(folder: Path, rows: int = 120) -> None:
+    """A small Ames-like table with gaps (filled forward by the notebook) and a neighbourhood."""
+    rng = np.random.default_rng(5)
+    area = rng.integers(600, 3000, rows).astype(float)
+    built = rng.integers(1950, 2008, rows)
+    price = 20000 + 90 * area + 500 * (built - 1950) + rng.normal(0, 8000, rows)
+    area[rng.random(rows) < 0.1] = np.nan
+    pd.DataFrame(
+        {
+            "Id": np.arange(1, rows + 1),
+            "GrLivArea": area,
+            "YearBuilt": built,
+            "YrSold": rng.integers(2008, 2011, rows),
+            "Neighborhood": rng.choice(["NAmes", "CollgCr", "OldTown"], rows),
+            "SalePrice": np.round(price, 0),
+        }
+    ).to_csv(folder / "house_train.csv", index=False)
