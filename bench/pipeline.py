@@ -103,11 +103,15 @@ def resolve_stages() -> dict[str, Callable | None]:
 
 
 def clear_content_caches() -> None:
-    """Forget black results cached per text (cold: this notebook's content is seen first time).
+    """Forget every per-text memo (cold: this notebook's content is seen the first time).
 
-    Per-process state (imports, compiled templates, the installed-distributions table) stays warm,
-    as in a running Jupyter server; ``--cache warm`` keeps the black results too (a re-lint).
+    black's verdicts per cell and per module, cell parses, stage-body analyses, secret-scan
+    verdicts. Per-process state (imports, compiled templates, the installed-distributions lookups)
+    stays warm, as in a running Jupyter server; ``--cache warm`` keeps the memos too (a re-lint).
+    A memo renamed in the toolkit fails here instead of silently turning "cold" into warm.
     """
+    import importlib
+
     for module, name in (
         ("productionize.core.rules.style", "format_cell"),
         ("productionize.core.render", "format_python"),
@@ -115,10 +119,10 @@ def clear_content_caches() -> None:
         ("productionize.core.defuse", "_parse_source"),
         ("productionize.core.secret_scan", "cache_clear"),
     ):
-        cached = getattr(sys.modules.get(module), name, None)
+        cached = getattr(importlib.import_module(module), name)
         if hasattr(cached, "cache_clear"):
             cached.cache_clear()
-        elif callable(cached):
+        else:
             cached()
 
 
