@@ -213,3 +213,35 @@ def test_records_of_the_training_lineage_keep_the_usual_predict():
     assert result.spec.records_stage is None
     assert result.spec.records_name == "X"
     assert not result.spec.stage("predict").synthesized
+
+
+def test_a_transformer_fitted_on_training_data_is_a_fitted_value():
+    clean = (
+        "from sklearn.preprocessing import StandardScaler\n"
+        'features = ["Pclass", "Fare"]\n'
+        'test["Fare"] = test["Fare"].fillna(0)\n'
+        "scaler = StandardScaler()\n"
+        "X = scaler.fit_transform(train[features])\n"
+        'y = train["Survived"]\n'
+        "X_test = scaler.transform(test[features])"
+    )
+    result, files = split_with(clean, "proba = model.predict_proba(X_test)[:, 1]")
+    code = files["src/nb/predict.py"]
+    assert 'X_test = fitted["scaler"].transform(test[fitted["features"]])' in code
+    assert "predictions = model.predict_proba(X_test)[:, 1]" in code
+    assert "def fitted_values(test, scaler, features):" in code
+    assert "scaler" in result.spec.stage("clean").outputs  # exported for fitted_values()
+
+
+def test_a_list_of_column_names_is_not_the_records_frame():
+    load = (
+        "code",
+        "import pandas as pd\ntrain = pd.read_csv(train_path)\ntest = pd.read_csv(test_path)\n"
+        'features = ["Pclass", "Fare"]',
+        ["load"],
+    )
+    clean = ("code", 'X = train[features]\ny = train["Survived"]', ["clean"])
+    predict = ("code", "preds = model.predict(test[features])", ["predict"])
+    cells = [PARAMS, load, clean, TRAIN, predict]
+    result = split_nb(make_notebook(*cells))
+    assert (result.spec.records_name, result.spec.records_stage) == ("test", "load")

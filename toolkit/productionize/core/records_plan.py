@@ -184,6 +184,8 @@ def plan_records(
         return None
     roots = []
     for root in flows["outputs"].get("load", ()):
+        if _is_literal(pieces.get("load", ()), root):  # features = ["Age", ...]: not data
+            continue
         tainted = taint(sequence, root)
         # records sharing the training data's lineage keep the split's usual predict
         if argument_reads & tainted and not fitted_on & tainted:
@@ -226,6 +228,24 @@ def plan_records(
         parameters,
         model,
     )
+
+
+def _is_literal(load: list, name: str) -> bool:
+    """``name`` is only ever assigned literals (a list of column names) in the load stage."""
+    values = [
+        p.statement.node.value
+        for p in load
+        if isinstance(p.statement.node, ast.Assign)
+        and name in {_target_id(t) for t in p.statement.node.targets}
+    ]
+    if not values:
+        return False
+    try:
+        for value in values:
+            ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _fit_reads(sequence: list) -> set[str]:
