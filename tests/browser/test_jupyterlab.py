@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 
 import nbformat
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.loopback import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,12 +44,6 @@ def active_cell(page) -> int:
 
 def cell(page, index: int):
     return page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{index}"]')
-
-
-def wait_for_file(path, seconds: float = 600) -> None:
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.5)
 
 
 def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screenshot):
@@ -136,10 +130,10 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
             "not available", timeout=TIMEOUT
         )
         page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
-    while saved_tags(jupyterlab.root / notebook, PLOT_CELL) != ["skip"]:
-        assert time.monotonic() < deadline, "the tag never reached the saved notebook"
-        time.sleep(0.5)
+    saved = wait_for(
+        lambda: saved_tags(jupyterlab.root / notebook, PLOT_CELL) == ["skip"], 60, pause=0.5
+    )
+    assert saved, "the tag never reached the saved notebook"
 
 
 def publish(page, jupyterlab, screenshot) -> None:

@@ -156,8 +156,8 @@ async def test_cancelling_a_running_build_stops_it_and_writes_nothing(api, churn
     status, body = await api("build", {"path": churn, "outdir": "out/stopped"})
     assert status == 202
     job = body["job"]
-    for _ in range(600):  # bounded: wait until the build is really running
-        if job["state"] == "running":
+    for _ in range(600):  # bounded: wait until the build is writing (its staging folder exists)
+        if any(m["step"] == "write" for m in job["messages"]) or job["finished"]:
             break
         await asyncio.sleep(0.1)
         job = (await api(f"jobs/{job['id']}"))[1]["job"]
@@ -167,3 +167,10 @@ async def test_cancelling_a_running_build_stops_it_and_writes_nothing(api, churn
     job = await wait_for_job(api, body["job"])
     assert job["state"] == "cancelled"
     assert not (jp_root_dir / "out" / "stopped").exists()
+    # the cancelled build unwound: its private staging folder is gone too (bounded wait)
+    out = jp_root_dir / "out"
+    for _ in range(200):
+        if not out.exists() or not list(out.iterdir()):
+            break
+        await asyncio.sleep(0.1)
+    assert not out.exists() or not list(out.iterdir()), list(out.iterdir())

@@ -79,9 +79,19 @@ def _terminate_group(process) -> None:
         process.terminate()
 
 
+class _Terminated(BaseException):
+    """Raised in the child by SIGTERM (a cancel): unwinds the work so its cleanups run."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated()
+
+
 def _child_main(sender, target: str, args: tuple) -> None:
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # own process group, so a cancel reaches grandchildren too
+    # a cancel must not leave the build's staging folder behind: unwind instead of dying
+    signal.signal(signal.SIGTERM, _raise_terminated)
     module, name = target.split(":")
 
     def report(step: str, detail: str = "") -> None:
@@ -90,6 +100,8 @@ def _child_main(sender, target: str, args: tuple) -> None:
     try:
         result = getattr(importlib.import_module(module), name)(report, *args)
         sender.send(("ok", result))
+    except _Terminated:
+        return  # cancelled: nobody is listening any more
     except ProductionizeError as exc:
         sender.send(("error", exc.to_dict()))
     except BaseException as exc:  # the traceback goes to the server log (inherited stderr)
