@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -92,3 +93,76 @@ def test_a_cancelled_request_is_left_out_of_the_batch(batching):
 
     assert asyncio.run(cancel_one()) == "answer kept"
     assert calls == [["kept"]]
+
+
+def wait_until(condition):
+    """Wait for another thread to reach a state (bounded: a hang fails instead of blocking)."""
+    for _ in range(2000):
+        if condition():
+            return
+        threading.Event().wait(0.005)
+    raise AssertionError("the other threads never got there")
+
+
+def test_threads_queued_behind_a_running_prediction_share_the_next_call(batching):
+    calls, release = [], threading.Event()
+
+    def run_batch(jobs):
+        calls.append(list(jobs))
+        if len(calls) == 1:
+            release.wait(10)  # the first prediction is slow: the others queue meanwhile
+        return [f"answer {job}" for job in jobs]
+
+    coalescer = batching.ThreadCoalescer(run_batch)
+    answers = {}
+
+    def client(name):
+        answers[name] = coalescer.submit(name, 1)
+
+    threads = [threading.Thread(target=client, args=("a",))]
+    threads[0].start()
+    wait_until(lambda: calls)
+    for index, name in enumerate("bcde"):
+        threads.append(threading.Thread(target=client, args=(name,)))
+        threads[-1].start()
+        wait_until(lambda index=index: len(coalescer._pending) == index + 1)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert calls == [["a"], ["b", "c", "d", "e"]]
+    assert answers == {name: f"answer {name}" for name in "abcde"}
+
+
+def test_a_lone_thread_predicts_at_once_and_an_error_reaches_its_whole_batch(batching):
+    calls, release = [], threading.Event()
+
+    def run_batch(jobs):
+        calls.append(list(jobs))
+        if len(calls) == 1:
+            release.wait(10)
+            return ["first"]
+        raise RuntimeError("model exploded")
+
+    coalescer = batching.ThreadCoalescer(run_batch)
+    outcomes = {}
+
+    def client(name):
+        try:
+            outcomes[name] = coalescer.submit(name, 1)
+        except RuntimeError as exc:
+            outcomes[name] = str(exc)
+
+    first = threading.Thread(target=client, args=("a",))
+    first.start()
+    wait_until(lambda: calls)
+    others = [threading.Thread(target=client, args=(name,)) for name in "bc"]
+    for thread in others:
+        thread.start()
+    wait_until(lambda: len(coalescer._pending) == 2)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert outcomes == {"a": "first", "b": "model exploded", "c": "model exploded"}
+    assert sorted(calls[1]) == ["b", "c"]
+    calls.clear()
+    assert batching.ThreadCoalescer(lambda jobs: [j * 2 for j in jobs]).submit(21, 1) == 42
