@@ -327,10 +327,19 @@ def _named_as(staging: Path, target: Path):
         raise
 
 
+UNRELATED = ("PN6", "PN7", "PN8")
+
+
 def _lint_hint(findings: tuple, cell: int | None) -> str:
     """What lint already said about the cell that failed (pandas 3 changes, hidden state...)."""
     here = [f for f in findings if cell is not None and f.location.cell_index == cell]
-    here = [f for f in here if f.severity in (Severity.ERROR, Severity.WARNING)]
+    # rules that can explain a failing cell: order/hidden state, dataflow and pandas API changes,
+    # errors, installs, paths; not randomness, style or tagging
+    here = [
+        f
+        for f in here
+        if f.severity in (Severity.ERROR, Severity.WARNING) and not f.rule.startswith(UNRELATED)
+    ]
     if not here:
         return ""
     listed = "; ".join(f"{f.rule}: {f.message}" for f in here[:3])
