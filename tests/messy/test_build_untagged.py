@@ -138,3 +138,30 @@ def test_error_messages_drop_colour_escapes():
 
     error = VerifyError("\x1b[0;31mFileNotFoundError\x1b[0m: [Errno 2] 'x.csv'", "nb.ipynb")
     assert str(error) == "nb.ipynb: FileNotFoundError: [Errno 2] 'x.csv'"
+
+
+def test_a_split_error_on_inferred_tags_says_they_were_inferred(tmp_path):
+    nb = make_notebook(
+        LOAD,
+        "from sklearn.tree import DecisionTreeClassifier\n"
+        "tree = DecisionTreeClassifier(random_state=0).fit(train[['Age']], train['Survived'])",
+        "pred = tree.predict(train[['Age']])",
+    )
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    result = CliRunner().invoke(
+        main, ["split", str(path), "-o", str(tmp_path / "o"), "--no-verify"]
+    )
+    assert result.exit_code == 2
+    assert "the stage tags were inferred: cell 0 -> load, cell 1 -> train, cell 2 -> predict" in (
+        result.output
+    )
+
+
+def test_the_pull_request_description_says_tags_were_inferred(untagged_build):
+    from productionize.core.review import describe_pull_request
+
+    _path, out, _result = untagged_build
+    report = json.loads((out / "productionize-report.json").read_text())
+    _title, body = describe_pull_request(report, files=["README.md"])
+    assert "inferred tags: cell 0 -> load" in body and "tag the cells" in body

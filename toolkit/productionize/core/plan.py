@@ -48,6 +48,22 @@ class _Piece:
 
 def plan(graph: CellGraph, options: Options, size_of: SizeOf | None = None) -> PipelineSpec:
     """Turn the cell graph into a PipelineSpec, or raise SplitError naming cells and names."""
+    try:
+        return _plan(graph, options, size_of)
+    except SplitError as exc:
+        inferred = inferred_tags(graph)
+        if inferred:
+            # the user never chose these stages: say so, or the error reads like their mistake
+            listed = ", ".join(f"cell {index} -> {stage}" for index, stage in inferred)
+            exc.message += (
+                f" (the stage tags were inferred: {listed}; tag the notebook's cells "
+                "load/clean/train/predict to correct them)"
+            )
+            exc.args = (str(exc),)
+        raise
+
+
+def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> PipelineSpec:
     notebook = graph.notebook
     size_of = size_of or (lambda _path: None)
     _check_tagged(graph)
