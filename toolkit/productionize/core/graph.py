@@ -17,7 +17,7 @@ from ..options import Options
 from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
-from .statements import DISPLAY, Statement, classify, display_aliases, production_names
+from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
 
 UNTAGGED = "untagged"
 
@@ -84,6 +84,7 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
                 display_names |= _stores(statement)
         classified.append(statements)
     _mark_exploration(parsed, classified, stages)
+    _keep_called_display_functions(classified)
 
     cells: list[GraphCell] = []
     analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
@@ -130,6 +131,37 @@ def _mark_exploration(
     for order in dead:
         p, i = flat[order]
         classified[p][i] = dataclasses.replace(classified[p][i], kind=DISPLAY)
+
+
+def _keep_called_display_functions(classified: list[list[Statement]]) -> None:
+    """Keep a display-only function (or class) that production code refers to.
+
+    ``def main(): ...; display_stats(data); model = train(...)`` is production code that calls
+    ``display_stats``; dropping its definition would leave the production module calling a name
+    no cell defines. Repeated until no kept code refers to a dropped definition.
+    """
+    while True:
+        needed = {
+            n.id
+            for statements in classified
+            for statement in statements
+            if statement.kind == CODE
+            for n in ast.walk(statement.node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        promoted = False
+        for statements in classified:
+            for index, statement in enumerate(statements):
+                node = statement.node
+                if (
+                    statement.kind == DISPLAY
+                    and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    and node.name in needed
+                ):
+                    statements[index] = dataclasses.replace(statement, kind=CODE)
+                    promoted = True
+        if not promoted:
+            return
 
 
 def _stores(statement: Statement) -> frozenset[str]:
