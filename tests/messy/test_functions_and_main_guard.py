@@ -85,7 +85,7 @@ def test_definitions_suggest_no_stage_calls_into_them_do():
     assert {s.cell_index: s.tag for s in graph.suggestions} == {3: "load", 4: "train"}
 
 
-def test_everything_inside_main_is_refused_with_the_way_out(split_untagged):
+def test_everything_inside_main_is_opened_up(split_untagged):
     main_fn = (
         "def main():\n"
         "    df = pd.read_csv('data.csv')\n"
@@ -94,7 +94,27 @@ def test_everything_inside_main_is_refused_with_the_way_out(split_untagged):
         "    print(model.score(X_test, y_test))"
     )
     result, out = split_untagged(make_notebook(IMPORTS, main_fn, "main()"))
+    assert result.exit_code == 0, result.output
+    stages = ("load", "clean", "train", "predict", "evaluate")
+    code = [p.read_text() for p in (out / "src").glob("*/*.py") if p.stem in stages]
+    everything = "\n".join(code)
+    assert "    model = LinearRegression().fit(X_train, y_train)\n" in everything
+    assert "def main" not in everything
+
+
+def test_a_main_that_cannot_be_opened_up_is_refused_with_the_way_out(split_untagged):
+    main_fn = (
+        "def main():\n"
+        "    df = pd.read_csv('data.csv')\n"
+        "    if df.empty:\n"
+        "        return None\n"
+        "    X_train, X_test, y_train, y_test = train_test_split(df[['x']], df['y'])\n"
+        "    model = LinearRegression().fit(X_train, y_train)\n"
+        "    print(model.score(X_test, y_test))"
+    )
+    result, out = split_untagged(make_notebook(IMPORTS, main_fn, "main()"))
     assert result.exit_code == 2
     assert "messy.ipynb:cell 1: the model is fit inside function `main()`" in result.output
     assert "top-level cells" in result.output
+    assert "it returns early (line 4)" in result.output
     assert not out.exists()

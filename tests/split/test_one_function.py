@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from productionize.core.graph import build_graph
+from productionize.core.inline import inline_single_calls, restructured_sources
 from productionize.core.notebook import notebook_from_dict
 from productionize.core.statements import CODE
 from productionize.options import Options
@@ -39,3 +42,111 @@ def test_a_display_function_called_by_production_code_is_kept():
 def test_a_display_function_nobody_needs_stays_out():
     graph = _graph(IMPORTS, SHOW_FN, "df = pd.read_csv('d.csv')\ndisplay_stats(df)")
     assert "display_stats" not in graph.cells[1].defined
+
+
+# -- inlining a function called once -------------------------------------------------------
+
+MAIN = (
+    "# Main execution\n"
+    "def main():\n"
+    "    data = pd.read_csv('data.csv')\n"
+    "\n"
+    "    model = LinearRegression().fit(data[['x']], data['y'])\n"
+    "    return model\n"
+    "\n"
+    "main()"
+)
+
+
+def _notebook(*cells):
+    notebook, _ = notebook_from_dict(json.loads(json.dumps(make_notebook(*cells))), "nb.ipynb")
+    return notebook
+
+
+def test_the_body_replaces_the_definition_line_for_line():
+    notebook = _notebook(IMPORTS, MAIN)
+    inlined = inline_single_calls(notebook)
+    assert inlined.functions == ("main",)
+    assert inlined.notebook.cells[1].source.split("\n") == [
+        "# Main execution",
+        "",
+        "data = pd.read_csv('data.csv')",
+        "",
+        "model = LinearRegression().fit(data[['x']], data['y'])",
+        "",  # `return model`: nobody keeps the result
+        "",
+        "",  # the call
+    ]
+    assert notebook.cells[1].source == MAIN  # the input is never changed
+    assert restructured_sources(notebook, inlined.notebook) == {1: inlined.notebook.cells[1].source}
+
+
+def test_arguments_and_defaults_become_one_assignment_on_the_def_line():
+    run = (
+        "def run(file_path, target='y', *, test_size=0.2):\n"
+        "    df = pd.read_csv(file_path)\n"
+        "    print(target, test_size)"
+    )
+    inlined = inline_single_calls(_notebook(IMPORTS, run, "run('data.csv', test_size=0.3)"))
+    assert inlined.notebook.cells[1].source.split("\n") == [
+        "file_path, target, test_size = 'data.csv', 'y', 0.3",
+        "df = pd.read_csv(file_path)",
+        "print(target, test_size)",
+    ]
+    assert inlined.notebook.cells[2].source == ""
+
+
+def test_a_call_under_the_main_guard_is_opened_too():
+    guarded = 'if __name__ == "__main__":\n    main()'
+    inlined = inline_single_calls(_notebook(IMPORTS, MAIN.rsplit("\n", 1)[0], guarded))
+    assert inlined.functions == ("main",)
+    assert inlined.notebook.cells[2].source.strip() == ""
+
+
+def test_a_trailing_return_of_a_call_keeps_the_call():
+    body = "def main():\n    df = pd.read_csv('d.csv')\n    return evaluate(df)\n\nmain()"
+    inlined = inline_single_calls(_notebook(IMPORTS, body))
+    assert inlined.notebook.cells[1].source.split("\n")[:3] == [
+        "",
+        "df = pd.read_csv('d.csv')",
+        "evaluate(df)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("def main():\n    if x:\n        return 1\n    y = 2\n\nmain()", "returns early (line 3)"),
+        ("def main():\n    global y\n    y = 2\n\nmain()", "`global`/`nonlocal`"),
+        ("def main():\n    main()\n\nmain()", "calls itself"),
+        ("def main(*args):\n    y = 2\n\nmain()", "*args/**kwargs"),
+        ("@cache\ndef main():\n    y = 2\n\nmain()", "decorated"),
+        ("def main():\n    yield 2\n\nmain()", "generator"),
+        ("def main():\n    y = 2\n\nz = 1\nmain()", "code runs between"),
+        ("def main(a):\n    y = a\n\nmain()", "does not pass `a`"),
+        ("def main():\n    y = 2\n\ny = 1\nprint(y)\nmain()", "code runs between"),
+        ("y = 1\ndef main():\n    y = 2\n\nmain()\nprint(y)", "would overwrite"),
+        ("def main():\n    s = '''\nx'''\n\nmain()", "indented less"),
+    ],
+)
+def test_functions_that_cannot_move_are_left_alone_with_a_note(source, reason):
+    notebook = _notebook(source)
+    inlined = inline_single_calls(notebook)
+    assert inlined.notebook is notebook
+    assert len(inlined.notes) == 1
+    assert reason in inlined.notes[0]
+    assert inlined.notes[0].startswith("function `main()` (cell 0)")
+
+
+def test_a_function_called_twice_or_used_as_a_value_stays():
+    for tail in ("main()\nmain()", "f = main\nmain()"):
+        inlined = inline_single_calls(_notebook("def main():\n    y = 2", tail))
+        assert inlined.functions == ()
+
+
+def test_after_inlining_the_stages_exchange_the_functions_locals():
+    graph = _graph(IMPORTS, MAIN)  # build_graph on the original: main() is one opaque call
+    assert "model" not in graph.cells[1].defined
+    inlined = inline_single_calls(_notebook(IMPORTS, MAIN))
+    graph = build_graph(inlined.notebook, Options(infer_tags=True))
+    assert {"data", "model"} <= graph.cells[1].defined

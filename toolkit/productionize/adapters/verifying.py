@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from ..core.faithfulness import BoundaryValue, boundary_values, capture_source, seed_source
+from ..core.inline import restructured_sources
 from ..errors import InputError, VerifyError, strip_ansi
 from ..model import Location, SplitResult, StageCheck, VerifyReport
 from ..options import Options
@@ -65,7 +66,11 @@ def verify_project(
             "PRODUCTIONIZE_GENERATED_PYTHON to the generated project's python"
         )
     values = boundary_values(result.graph, result.spec)
-    _notebook, node = read_notebook(notebook_path)
+    notebook, node = read_notebook(notebook_path)
+    # the notebook as the split saw it: a `main()` it opened up runs as top-level code, so
+    # the values crossing stage boundaries are notebook variables on both sides
+    for index, source in restructured_sources(notebook, result.graph.notebook).items():
+        node.cells[index].source = source
     with tempfile.TemporaryDirectory(prefix="productionize-verify-") as scratch:
         work = Path(scratch)
         project = work / "project"

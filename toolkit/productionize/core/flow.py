@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from ..errors import SplitError
 from ..model import Notebook, RenderedFile, ServiceSpec, SplitResult
 from ..options import Options
 from .graph import build_graph
+from .inline import Inlined, inline_single_calls
 from .plan import SizeOf, plan
 from .render import RenderInputs, render
 from .report import build_report
@@ -18,8 +22,14 @@ def split(
     size_of: SizeOf | None = None,
 ) -> SplitResult:
     """Split a tagged notebook into the files of a pipeline project (nothing is written)."""
-    graph = build_graph(notebook, options)
-    spec = plan(graph, options, size_of)
+    inlined = inline_single_calls(notebook)  # `def main(): ...; main()` -> top-level code
+    graph = build_graph(inlined.notebook, options)
+    try:
+        spec = plan(graph, options, size_of)
+    except SplitError as error:
+        raise _with_refusals(error, inlined) from None
+    if inlined.notes or inlined.functions:
+        spec = dataclasses.replace(spec, notes=(*_inline_notes(inlined), *spec.notes))
     files = render(spec, env)
     report = build_report(graph, spec, env)
     return SplitResult(graph, spec, tuple(files), graph.suggestions, report)
@@ -41,3 +51,24 @@ def build(
     replaced = {f.path for f in service_files}
     files = [f for f in result.files if f.path not in replaced] + list(service_files)
     return result, spec, tuple(sorted(files, key=lambda f: f.path))
+
+
+def _inline_notes(inlined: Inlined) -> list[str]:
+    opened = [
+        f"function `{name}()` was opened up: its body runs as top-level notebook code (verify "
+        "executes the notebook restructured the same way, where its locals are visible)"
+        for name in inlined.functions
+    ]
+    return opened + list(inlined.notes)
+
+
+def _with_refusals(error: SplitError, inlined: Inlined) -> SplitError:
+    """Say why a function the error is about was not opened up into top-level code."""
+    reasons = [
+        f"`{name}()` was not opened up: {why}"
+        for name, why in inlined.refused
+        if f"function `{name}()`" in error.message
+    ]
+    if not reasons:
+        return error
+    return type(error)(f"{error.message} ({'; '.join(reasons)})", error.location)

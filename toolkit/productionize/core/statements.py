@@ -115,14 +115,15 @@ def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
     """
     result: list[ast.stmt] = []
     for node in body:
-        if _is_main_guard(node):
+        if is_main_guard(node):
             result.extend(_top_level(node.body))
         else:
             result.append(node)
     return result
 
 
-def _is_main_guard(node: ast.stmt) -> bool:
+def is_main_guard(node: ast.stmt) -> bool:
+    """Whether a statement is ``if __name__ == "__main__":`` (always true in a notebook)."""
     if not isinstance(node, ast.If) or node.orelse:
         return False
     test = node.test
