@@ -116,7 +116,7 @@ def test_a_trailing_return_of_a_call_keeps_the_call():
 @pytest.mark.parametrize(
     ("source", "reason"),
     [
-        ("def main():\n    if x:\n        return 1\n    y = 2\n\nmain()", "returns early (line 3)"),
+        ("def main():\n    if x:\n        return 1\n    y = 2\n\nmain()", "returns early (line 4)"),
         ("def main():\n    global y\n    y = 2\n\nmain()", "`global`/`nonlocal`"),
         ("def main():\n    main()\n\nmain()", "calls itself"),
         ("def main(*args):\n    y = 2\n\nmain()", "*args/**kwargs"),
@@ -130,7 +130,7 @@ def test_a_trailing_return_of_a_call_keeps_the_call():
     ],
 )
 def test_functions_that_cannot_move_are_left_alone_with_a_note(source, reason):
-    notebook = _notebook(source)
+    notebook = _notebook(source.replace("):\n", "):\n    df = load_data()\n", 1))
     inlined = inline_single_calls(notebook)
     assert inlined.notebook is notebook
     assert len(inlined.notes) == 1
@@ -140,8 +140,19 @@ def test_functions_that_cannot_move_are_left_alone_with_a_note(source, reason):
 
 def test_a_function_called_twice_or_used_as_a_value_stays():
     for tail in ("main()\nmain()", "f = main\nmain()"):
-        inlined = inline_single_calls(_notebook("def main():\n    y = 2", tail))
+        inlined = inline_single_calls(_notebook("def main():\n    y = load_data()", tail))
         assert inlined.functions == ()
+
+
+def test_a_helper_called_once_is_not_the_notebooks_work():
+    plot = "def plot(df):\n    df.plot()\n    print(df.shape)"
+    inlined = inline_single_calls(_notebook(IMPORTS, plot, "df = pd.read_csv('d.csv')\nplot(df)"))
+    assert (inlined.functions, inlined.notes) == ((), ())
+    steps = "def run():\n    df = prepare()\n    fit_it(df)"
+    inlined = inline_single_calls(
+        _notebook("def prepare():\n    pass", "def fit_it(df):\n    pass", steps, "run()")
+    )
+    assert inlined.functions == ("run",)  # it runs the notebook's own steps
 
 
 def test_after_inlining_the_stages_exchange_the_functions_locals():

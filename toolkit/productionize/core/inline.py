@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from ..model import Cell, Notebook
 from .defuse import ParsedCell, parse_cell
 from .statements import is_main_guard
 
+WORK_CALLS = frozenset({"fit", "partial_fit", "train", "fit_transform"})
+READ_CALL = re.compile(r"^(read_\w+|load_\w+|fetch_\w+|loadtxt|genfromtxt)$")
 # Statements that may sit between the definition and the call: they run no code of the notebook.
 INERT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Pass)
 
@@ -58,10 +61,13 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
     inlined: list[str] = []
     notes: list[str] = []
     refused: list[tuple[str, str]] = []
+    own = {s.node.name for s in statements if isinstance(s.node, (ast.FunctionDef, ast.ClassDef))}
     for site in statements:
         node = site.node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        if not _holds_work(node, own):
+            continue  # `plot_results(y, p)` called once is a helper, not the notebook's work
         calls = [s for s in statements if _called_name(s) == node.name]
         if len(calls) != 1 or calls[0].position < site.position:
             continue
@@ -90,6 +96,18 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
     )
     restructured = dataclasses.replace(notebook, cells=cells)
     return Inlined(restructured, tuple(inlined), tuple(notes), tuple(refused))
+
+
+def _holds_work(node: ast.FunctionDef | ast.AsyncFunctionDef, own: set[str]) -> bool:
+    """Whether a function does the notebook's work: reads data, fits, or runs its steps."""
+    called = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            called.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None))
+    if called & WORK_CALLS or any(name and READ_CALL.match(name) for name in called):
+        return True
+    return len(called & own) >= 2
 
 
 def restructured_sources(original: Notebook, restructured: Notebook) -> dict[int, str]:
