@@ -45,6 +45,10 @@ def test_service_refuses_to_overwrite_user_edits(split_dir):
     result = run("service", split_dir)
     assert result.exit_code == 2
     assert "changed since productionize wrote them: Dockerfile" in result.output
+    # the refusal names the folder, not the private copy the service was staged in, and
+    # leaves nothing beside it
+    assert f"{split_dir.resolve()}:" in result.output and ".build-" not in result.output
+    assert [p.name for p in split_dir.parent.iterdir() if p.name.startswith(".")] == []
     assert dockerfile.read_text().endswith("# my tweak\n")
     assert run("service", split_dir, "--force").exit_code == 0
     assert "# my tweak" not in dockerfile.read_text()
@@ -159,6 +163,18 @@ def test_build_writes_pipeline_and_service(tmp_path):
     assert "src/churn_classifier/service/api.py" in manifest and "pipeline.yaml" in manifest
     again = run("build", notebook, "-o", out, "--no-verify", "--no-train", "--framework", "flask")
     assert again.exit_code == 0, again.output
+
+
+def test_build_refuses_a_folder_it_did_not_write_naming_it(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes\n")
+    notebook = EXAMPLES / "churn_classifier.ipynb"
+    result = run("build", notebook, "-o", out, "--no-verify", "--no-train")
+    assert result.exit_code == 2
+    assert f"error: {out.resolve()}: folder is not empty and was not generated" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no staging folder left
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_build_stops_on_lint_errors_and_writes_nothing(tmp_path, write_notebook):
