@@ -245,3 +245,33 @@ def test_a_list_of_column_names_is_not_the_records_frame():
     cells = [PARAMS, load, clean, TRAIN, predict]
     result = split_nb(make_notebook(*cells))
     assert (result.spec.records_name, result.spec.records_stage) == ("test", "load")
+
+
+@pytest.mark.parametrize(
+    ("predict", "served"),
+    [
+        (
+            'preds = model.predict(X_test.drop(columns=["id"]))',
+            'predictions = model.predict(X_test.drop(columns=["id"]))',
+        ),
+        ("preds = model.predict(X_test[features])", 'model.predict(X_test[fitted["features"]])'),
+    ],
+)
+def test_a_reshaped_held_out_frame_is_served_as_its_rows(predict, served):
+    load = ("code", "import pandas as pd\nraw = pd.read_csv(train_path)", ["load"])
+    clean = ("code", 'features = ["a", "b"]\nX = raw.drop(columns=["y"])\ny = raw["y"]', ["clean"])
+    train = (
+        "code",
+        "from sklearn.model_selection import train_test_split\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+        'model = LogisticRegression().fit(X_train.drop(columns=["id"]), y_train)',
+        ["train"],
+    )
+    cells = [PARAMS, load, clean, train, ("code", predict, ["predict"])]
+    result = split_nb(make_notebook(*cells))
+    code = {f.path: f.content for f in result.files}["src/nb/predict.py"]
+    # the records are rows of X_test as train returns it (id included): the schema says so
+    assert (result.spec.records_name, result.spec.records_stage) == ("X_test", "train")
+    assert "    X_test = records.copy()\n" in code and served in code
+    assert not result.spec.stage("predict").synthesized

@@ -107,7 +107,8 @@ def plan_served_records(
         return None
     piece, call = found[0]
     try:
-        served = plan_records(pieces, flows, imports, helpers, names, model, piece, call)
+        reshaping = records_of(call, allowed) is None
+        served = plan_records(pieces, flows, imports, helpers, names, model, piece, call, reshaping)
     except Unsupported as exc:
         return f"{exc}; the served predict() applies `{model}.predict` to records shaped like the training features"
     if served is not None:

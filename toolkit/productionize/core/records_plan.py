@@ -161,8 +161,10 @@ def plan_records(
     model: str,
     predict_piece,
     call: ast.Call,
+    reshaping: bool = True,
 ) -> RecordsPlan | None:
-    """Plan predict() over raw rows of the loaded frame ``call`` predicts on.
+    """Plan predict() over raw rows of the loaded frame ``call`` predicts on (or, when
+    ``reshaping`` drops or picks columns of one upstream frame, over rows of that frame).
 
     None when the records are (a reshaping of) the training features' own lineage (the split's
     usual predict applies); raises Unsupported with a note when the lineage cannot be replayed.
@@ -191,7 +193,35 @@ def plan_records(
         if argument_reads & tainted and not fitted_on & tainted:
             roots.append((root, tainted))
     if not roots:
-        return None
+        # no loaded frame of its own: predict on rows of the one upstream frame the expression
+        # starts from (``X_test[features]``, ``X_test.drop(columns=["id"])``)
+        direct = _direct_frame(call.args[0], flows) if reshaping else None
+        if direct is None:
+            return None
+        root, producer = direct
+        loaded = root in flows["outputs"].get("load", ())
+        if root in fitted_on or (loaded and taint(sequence, root) & fitted_on):
+            return None  # predictions on the training data itself: the usual predict
+        keys: dict[str, int] = {}
+        used_helpers, copies = _helpers_used([predict_piece], helpers, pieces, imports, keys)
+        return _generate(
+            keys,
+            copies,
+            pieces,
+            [],
+            [],
+            predict_piece,
+            call,
+            root,
+            {root},
+            flows,
+            imports,
+            helpers,
+            used_helpers,
+            parameters,
+            model,
+            producer,
+        )
     if len(roots) > 1:
         names = " and ".join(f"`{r}`" for r, _ in roots)
         raise Unsupported(
@@ -227,7 +257,49 @@ def plan_records(
         used_helpers,
         parameters,
         model,
+        "load",
     )
+
+
+# methods along which a frame keeps its rows: ``X_test.drop(columns=...)[cols].to_numpy()``
+FRAME_METHODS = frozenset(
+    {
+        "drop",
+        "fillna",
+        "astype",
+        "to_numpy",
+        "reindex",
+        "filter",
+        "select_dtypes",
+        "copy",
+        "assign",
+        "rename",
+        "replace",
+        "clip",
+        "round",
+        "abs",
+    }
+)
+
+
+def _direct_frame(argument: ast.expr, flows: dict) -> tuple[str, str] | None:
+    """(frame, producing stage) a reshaping of one upstream frame starts from, or None."""
+    node = argument
+    while not isinstance(node, ast.Name):
+        if isinstance(node, (ast.Subscript, ast.Attribute)):
+            node = node.value
+        elif isinstance(node, ast.Call) and _method(node) in FRAME_METHODS:
+            if not isinstance(node.func, ast.Attribute):
+                return None
+            node = node.func.value
+        else:
+            return None
+    if node is argument:  # the frame itself: the split's usual predict
+        return None
+    for stage in ("train", "clean", "load"):
+        if node.id in flows["outputs"].get(stage, ()):
+            return node.id, stage
+    return None
 
 
 def _is_literal(load: list, name: str) -> bool:
@@ -571,6 +643,7 @@ def _generate(
     used_helpers,
     parameters,
     model,
+    producer,
 ) -> RecordsPlan:
     known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
     functions = _function_nodes(pieces)
@@ -629,13 +702,13 @@ def _generate(
     for name in fit_reads:
         if name in parameters or name in captured:
             continue
-        producer = _producer(flows, name, sequence, predict_piece)
-        if producer is None:
+        stage = _producer(flows, name, sequence, predict_piece)
+        if stage is None:
             raise Unsupported(
                 f"{_where(predict_piece)}: predict() needs `{name}`, which only the predict "
                 "cells compute; compute it in a clean cell so it is fitted at train time"
             )
-        exports.append((name, producer))
+        exports.append((name, stage))
     free = set(analyze_tree(ast.parse("\n".join(served))).used) - {root, "fitted"}
     free -= known | {"align_columns", "fitted_statistic"}
     if free:
@@ -676,7 +749,7 @@ def _generate(
     expression_node = _prediction_expression(predict_piece.statement.node, call)
     return RecordsPlan(
         root=root,
-        producer="load",
+        producer=producer,
         cells=tuple(cells),
         predict_body=body,
         fit_function=fit_function,
