@@ -32,7 +32,8 @@ def command(source: Path, outdir: Path | None, framework: str, force: bool, no_v
     from ..atomic import recover_interrupted
     from ..building import add_service, build_project
 
-    options = Options(framework=framework)
+    # a notebook without any stage tag gets the inferred ones, as with build and split
+    options = Options(framework=framework, infer_tags=True)
     recover_interrupted(source)  # a run killed between its swap's two renames left it aside
     if not source.exists():
         raise InputError("no such notebook or folder", str(source))
