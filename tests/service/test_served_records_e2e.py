@@ -63,6 +63,10 @@ def test_generated_project_tests_pass(built):
     _, root, python, _ = built
     ran = run_in(root, python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
     assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+    # the Kubeflow export hands the fitted values from predict to register too
+    compiled = run_in(root, python, "deploy/kubeflow_pipeline.py")
+    assert compiled.returncode == 0, compiled.stderr[-2000:]
+    assert "in_predict_fitted" in (root / "deploy/kubeflow_pipeline.yaml").read_text()
 
 
 def test_real_server_answers_raw_rows_one_by_one_like_the_notebook(built):

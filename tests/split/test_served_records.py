@@ -88,6 +88,8 @@ def test_predict_serves_raw_rows_of_the_predicted_frame(predict, prediction, exp
     assert "fitted = run_fitted_values(test=records, train=train, features=features)" in tasks
     assert "predictions = run_predict(model, records, fitted)" in tasks
     assert "features=records," in tasks and "fitted=fitted," in tasks  # registry: raw rows
+    kubeflow = files["deploy/kubeflow_pipeline.py"]
+    assert 'in_predict_fitted=predict_step.outputs["out_fitted"]' in kubeflow
     assert any("raw rows of `test`" in n for n in spec.notes)
     assert "predict(model, records, fitted)  " in files["README.md"]
 

@@ -226,8 +226,7 @@ def plan_records(
         names = " and ".join(f"`{r}`" for r, _ in roots)
         raise Unsupported(
             f"{_where(predict_piece)} predicts on `{ast.unparse(call.args[0])}`, derived from both "
-            f"{names}; the served predict() cannot replay that per record, so it applies "
-            f"`{model}.predict` to records shaped like the training features"
+            f"{names}, a cleaning the served predict() cannot replay per record"
         )
     root, tainted = roots[0]
     lineage = _backward(sequence, root, tainted, argument_reads & tainted)
