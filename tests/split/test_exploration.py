@@ -120,3 +120,16 @@ def test_a_loop_that_only_prints_is_display_code():
     notebook, _ = notebook_from_dict(make_notebook(source), "nb.ipynb")
     kinds = [s.kind for s in classify(parse_cell(notebook.cells[0]))]
     assert kinds == ["import", "display", "code"]
+
+
+def test_arrays_built_for_a_bar_chart_are_dropped():
+    dead = _dead(
+        "data = []",
+        "data.append(list(df[df['a'] == 1]['y'].value_counts().sort_index()))",
+        "labels = ['one']",
+        "died = [sub[0] for sub in data]",
+        "x = np.arange(len(labels))",
+        "width = 0.35",
+        "X = df[['a']]",
+    )
+    assert dead == [0, 1, 2, 3, 4, 5]

@@ -65,6 +65,8 @@ INSPECTION_METHODS = frozenset(
         "values",
     }
 )
+# numpy constructors, called on the module (``np.arange(len(labels))`` for a bar chart's x)
+ARRAY_CONSTRUCTORS = frozenset({"arange", "linspace", "array", "asarray", "zeros", "ones"})
 PURE_BUILTINS = frozenset(
     {"len", "round", "abs", "sorted", "list", "tuple", "dict", "set", "str", "int", "float", "sum"}
 )
@@ -179,8 +181,28 @@ def _pure(node: ast.expr) -> bool:
             return func.id in PURE_BUILTINS and _pure_arguments(node)
         if isinstance(func, ast.Attribute) and func.attr in INSPECTION_METHODS:
             return _pure(func.value) and _pure_arguments(node)
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ARRAY_CONSTRUCTORS
+            and isinstance(func.value, ast.Name)
+        ):
+            return _pure_arguments(node)
         return False
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return _pure(node.elt) and _pure_generators(node.generators)
+    if isinstance(node, ast.DictComp):
+        return _pure(node.key) and _pure(node.value) and _pure_generators(node.generators)
     return False
+
+
+def _pure_generators(generators: list[ast.comprehension]) -> bool:
+    return all(
+        not g.is_async
+        and isinstance(g.target, (ast.Name, ast.Tuple))
+        and _pure(g.iter)
+        and all(_pure(condition) for condition in g.ifs)
+        for g in generators
+    )
 
 
 def _pure_arguments(call: ast.Call) -> bool:
