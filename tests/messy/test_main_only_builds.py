@@ -1,6 +1,6 @@
 """A notebook whose work all sits in ``def main(...): ...`` then ``main()``: split opens the
 function up, ploomber builds the project, and verify (run on the notebook restructured the same
-way) finds every stage equal."""
+way) finds every stage equal; the opened-up cell is cut into load, clean and train stages."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def test_a_main_only_notebook_splits_builds_and_verifies(tmp_path):
     report = json.loads((out / "productionize-report.json").read_text())
     assert report["verify"]["ok"] is True
     assert any(n.startswith("function `main()` was opened up") for n in report["notes"])
+    assert [s["name"] for s in report["stages"]][:3] == ["load", "clean", "train"]
+    assert "cell 2 held the whole pipeline" in "\n".join(report["notes"])
     stages = ("load", "clean", "train", "predict", "evaluate")
     code = "\n".join(p.read_text() for p in (out / "src").glob("*/*.py") if p.stem in stages)
     assert "model = LinearRegression().fit(X_train, y_train)" in code

@@ -9,6 +9,7 @@ import pytest
 from productionize.core.graph import build_graph
 from productionize.core.inline import inline_single_calls, restructured_sources
 from productionize.core.notebook import notebook_from_dict
+from productionize.core.statement_stages import split_by_statement
 from productionize.core.statements import CODE
 from productionize.options import Options
 from tests.conftest import make_notebook
@@ -161,3 +162,65 @@ def test_after_inlining_the_stages_exchange_the_functions_locals():
     inlined = inline_single_calls(_notebook(IMPORTS, MAIN))
     graph = build_graph(inlined.notebook, Options(infer_tags=True))
     assert {"data", "model"} <= graph.cells[1].defined
+
+
+# -- one big cell cut at statement level ---------------------------------------------------
+
+PIPELINE_MAIN = (
+    "def main(path='data.csv'):\n"
+    "    df = pd.read_csv(path)\n"
+    "    print(df.shape)\n"
+    "    df = df.dropna()\n"
+    "    # the split\n"
+    "    X_train, X_test, y_train, y_test = train_test_split(df[['x']], df['y'])\n"
+    "    model = LinearRegression().fit(X_train, y_train)\n"
+    "    print(model.score(X_test, y_test))\n"
+    "\n"
+    "main()"
+)
+
+
+def test_the_opened_up_body_is_cut_into_one_virtual_cell_per_stage():
+    inlined = inline_single_calls(_notebook(IMPORTS, PIPELINE_MAIN))
+    staged = split_by_statement(inlined.notebook, 1)
+    cells = staged.notebook.cells
+    assert [(c.index, c.tags) for c in cells] == [
+        (0, ()),
+        (1, ("load",)),
+        (2, ("clean",)),
+        (3, ("train",)),
+    ]
+    assert staged.origin == ((1, 1), (2, 1), (3, 1))
+    # blank lines above keep every statement on its line of the original cell
+    assert cells[2].source.split("\n")[3:] == [
+        "df = df.dropna()",
+        "# the split",
+        "X_train, X_test, y_train, y_test = train_test_split(df[['x']], df['y'])",
+    ]
+    assert cells[3].source.split("\n")[6:] == [
+        "model = LinearRegression().fit(X_train, y_train)",
+        "print(model.score(X_test, y_test))",
+    ]
+    assert cells[1].source.split("\n") == [
+        "path = 'data.csv'",
+        "df = pd.read_csv(path)",
+        "print(df.shape)",
+    ]
+    assert "split at statement level" in staged.notes[0]
+
+
+def test_cells_the_user_wrote_are_never_renumbered_or_retagged():
+    inlined = inline_single_calls(_notebook(IMPORTS, PIPELINE_MAIN, "print('done')"))
+    assert split_by_statement(inlined.notebook, 1).notebook is inlined.notebook
+    tagged = _notebook(("code", IMPORTS, ["load"]), PIPELINE_MAIN)
+    inlined = inline_single_calls(tagged)
+    assert split_by_statement(inlined.notebook, 1).notebook is inlined.notebook
+
+
+def test_a_main_only_notebook_gets_load_clean_and_train_stages():
+    from tests.split.conftest import split_nb
+
+    result = split_nb(make_notebook(IMPORTS, PIPELINE_MAIN), Options(infer_tags=True))
+    assert [s.name for s in result.spec.stages][:3] == ["load", "clean", "train"]
+    train = next(f.content for f in result.files if f.path.endswith("/train.py"))
+    assert "model = LinearRegression().fit(X_train, y_train)" in train

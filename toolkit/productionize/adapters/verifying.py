@@ -69,8 +69,8 @@ def verify_project(
     notebook, node = read_notebook(notebook_path)
     # the notebook as the split saw it: a `main()` it opened up runs as top-level code, so
     # the values crossing stage boundaries are notebook variables on both sides
-    for index, source in restructured_sources(notebook, result.graph.notebook).items():
-        node.cells[index].source = source
+    # (and a cell holding the whole pipeline cut into one virtual cell per stage)
+    _restructure(node, notebook, result.graph.notebook)
     with tempfile.TemporaryDirectory(prefix="productionize-verify-") as scratch:
         work = Path(scratch)
         project = work / "project"
@@ -105,6 +105,23 @@ def verify_project(
             for c in checks
         ),
     )
+
+
+def _restructure(node, original, restructured) -> None:
+    """Give the notebook node the cells the split analysed (see core/inline, statement_stages)."""
+    if len(original.cells) == len(restructured.cells):
+        for index, source in restructured_sources(original, restructured).items():
+            node.cells[index].source = source
+        return
+    cells = []
+    for cell in restructured.cells:
+        if cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+        elif cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(cell.source))
+        else:
+            cells.append(nbformat.v4.new_raw_cell(cell.source))
+    node.cells = cells
 
 
 def _build_pipeline(project: Path) -> str | None:

@@ -13,6 +13,7 @@ from .plan import SizeOf, plan
 from .render import RenderInputs, render
 from .report import build_report
 from .service import plan_service, render_service
+from .statement_stages import StageSplit, split_by_statement
 
 
 def split(
@@ -23,13 +24,17 @@ def split(
 ) -> SplitResult:
     """Split a tagged notebook into the files of a pipeline project (nothing is written)."""
     inlined = inline_single_calls(notebook)  # `def main(): ...; main()` -> top-level code
-    graph = build_graph(inlined.notebook, options)
+    staged = StageSplit(inlined.notebook)
+    if options.infer_tags and len(inlined.opened_cells) == 1:  # ... and its stages found
+        staged = split_by_statement(inlined.notebook, inlined.opened_cells[0])
     try:
+        graph = build_graph(staged.notebook, options)
         spec = plan(graph, options, size_of)
     except SplitError as error:
-        raise _with_refusals(error, inlined) from None
-    if inlined.notes or inlined.functions:
-        spec = dataclasses.replace(spec, notes=(*_inline_notes(inlined), *spec.notes))
+        raise _in_original_cell(_with_refusals(error, inlined), notebook, staged) from None
+    notes = [*_inline_notes(inlined), *staged.notes]
+    if notes:
+        spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
     files = render(spec, env)
     report = build_report(graph, spec, env)
     return SplitResult(graph, spec, tuple(files), graph.suggestions, report)
@@ -72,3 +77,14 @@ def _with_refusals(error: SplitError, inlined: Inlined) -> SplitError:
     if not reasons:
         return error
     return type(error)(f"{error.message} ({'; '.join(reasons)})", error.location)
+
+
+def _in_original_cell(error: SplitError, notebook: Notebook, staged: StageSplit) -> SplitError:
+    """Point an error about a virtual cell at the notebook cell it was cut from."""
+    origin = dict(staged.origin)
+    location = error.location
+    if location is None or location.cell_index not in origin:
+        return error
+    cell = notebook.cells[origin[location.cell_index]]
+    moved = dataclasses.replace(location, cell_index=cell.index, cell_id=cell.cell_id)
+    return type(error)(error.message, moved)

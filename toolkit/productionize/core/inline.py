@@ -37,6 +37,7 @@ class Inlined:
     functions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     refused: tuple[tuple[str, str], ...] = ()  # (function, why it stayed a function)
+    opened_cells: tuple[int, ...] = ()  # cells that now hold an opened-up body
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
     statements = _top_level_statements(parsed)
     sources = {p.cell.index: p.cell.source.split("\n") for p in parsed}
     inlined: list[str] = []
+    opened: list[int] = []
     notes: list[str] = []
     refused: list[tuple[str, str]] = []
     own = {s.node.name for s in statements if isinstance(s.node, (ast.FunctionDef, ast.ClassDef))}
@@ -84,6 +86,7 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
         for cell_index, line, text in edits:
             sources[cell_index][line - 1] = text
         inlined.append(node.name)
+        opened.append(parsed[site.cell].cell.index)
     if not inlined:
         return Inlined(notebook, (), tuple(notes), tuple(refused))
     cells = tuple(
@@ -95,7 +98,7 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
         for cell in notebook.cells
     )
     restructured = dataclasses.replace(notebook, cells=cells)
-    return Inlined(restructured, tuple(inlined), tuple(notes), tuple(refused))
+    return Inlined(restructured, tuple(inlined), tuple(notes), tuple(refused), tuple(opened))
 
 
 def _holds_work(node: ast.FunctionDef | ast.AsyncFunctionDef, own: set[str]) -> bool:
