@@ -224,3 +224,23 @@ def test_a_main_only_notebook_gets_load_clean_and_train_stages():
     assert [s.name for s in result.spec.stages][:3] == ["load", "clean", "train"]
     train = next(f.content for f in result.files if f.path.endswith("/train.py"))
     assert "model = LinearRegression().fit(X_train, y_train)" in train
+
+
+def test_a_cut_that_does_not_plan_keeps_the_cell_whole(monkeypatch):
+    """Cutting must never turn a notebook that splits into one that does not."""
+    from productionize.core import flow
+    from productionize.errors import SplitError
+    from tests.split.conftest import split_nb
+
+    real_plan = flow.plan
+
+    def plan_refusing_cuts(graph, *args):
+        if len(graph.cells) > 2:  # the cut: the planner refuses it (as a stage conflict would)
+            raise SplitError("refused for the test")
+        return real_plan(graph, *args)
+
+    monkeypatch.setattr(flow, "plan", plan_refusing_cuts)
+    result = split_nb(make_notebook(IMPORTS, PIPELINE_MAIN), Options(infer_tags=True))
+    assert [c.index for c in result.graph.cells] == [0, 1]
+    assert "train" in [s.name for s in result.spec.stages]
+    assert not [n for n in result.spec.notes if "statement level" in n]

@@ -24,14 +24,21 @@ def split(
 ) -> SplitResult:
     """Split a tagged notebook into the files of a pipeline project (nothing is written)."""
     inlined = inline_single_calls(notebook)  # `def main(): ...; main()` -> top-level code
-    staged = StageSplit(inlined.notebook)
+    whole = StageSplit(inlined.notebook)
+    candidates = [whole]
     if options.infer_tags and len(inlined.opened_cells) == 1:  # ... and its stages found
-        staged = split_by_statement(inlined.notebook, inlined.opened_cells[0])
-    try:
-        graph = build_graph(staged.notebook, options)
-        spec = plan(graph, options, size_of)
-    except SplitError as error:
-        raise _in_original_cell(_with_refusals(error, inlined), notebook, staged) from None
+        cut = split_by_statement(inlined.notebook, inlined.opened_cells[0])
+        if cut.notebook is not inlined.notebook:
+            candidates.insert(0, cut)
+    for staged in candidates:
+        try:
+            graph = build_graph(staged.notebook, options)
+            spec = plan(graph, options, size_of)
+            break
+        except SplitError as error:
+            if staged is not whole:
+                continue  # the cut does not plan: keep the opened-up cell whole (one stage)
+            raise _with_refusals(error, inlined) from None
     notes = [*_inline_notes(inlined), *staged.notes]
     if notes:
         spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
@@ -77,14 +84,3 @@ def _with_refusals(error: SplitError, inlined: Inlined) -> SplitError:
     if not reasons:
         return error
     return type(error)(f"{error.message} ({'; '.join(reasons)})", error.location)
-
-
-def _in_original_cell(error: SplitError, notebook: Notebook, staged: StageSplit) -> SplitError:
-    """Point an error about a virtual cell at the notebook cell it was cut from."""
-    origin = dict(staged.origin)
-    location = error.location
-    if location is None or location.cell_index not in origin:
-        return error
-    cell = notebook.cells[origin[location.cell_index]]
-    moved = dataclasses.replace(location, cell_index=cell.index, cell_id=cell.cell_id)
-    return type(error)(error.message, moved)
