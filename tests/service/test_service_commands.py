@@ -60,18 +60,18 @@ def test_service_to_another_folder_copies_the_project(split_dir, tmp_path):
     assert (out / "train_fixture.py").exists() and (out / "SERVICE.md").exists()
     assert not (split_dir / "SERVICE.md").exists()
     assert run("service", split_dir, "-o", out).exit_code == 0  # the same run again is fine
-    (out / "keep.txt").write_text("x")
-    result = run("service", split_dir, "-o", out)
-    assert result.exit_code == 2 and "not empty" in result.output
-    assert "would lose 1 file(s)" in result.output and "keep.txt" in result.output
-    (out / "keep.txt").unlink()
+    (out / "keep.txt").write_text("x")  # the user's own file: kept by every re-run
     (out / "models" / "v0009").mkdir(parents=True)
     (out / "models" / "v0009" / "metadata.json").write_text("{}")  # trained in the output
+    assert run("service", split_dir, "-o", out).exit_code == 0
+    assert (out / "keep.txt").read_text() == "x"
+    assert (out / "models" / "v0009" / "metadata.json").read_text() == "{}"
     dockerfile = out / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text() + "# my tweak\n")
     result = run("service", split_dir, "-o", out)
     assert result.exit_code == 2
-    assert "Dockerfile, models/v0009/metadata.json" in result.output
+    assert "1 file(s)" in result.output
+    assert "changed since productionize wrote them: Dockerfile (" in result.output
     assert dockerfile.read_text().endswith("# my tweak\n")
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -79,6 +79,9 @@ def test_service_to_another_folder_copies_the_project(split_dir, tmp_path):
     result = run("service", split_dir, "-o", foreign)
     assert result.exit_code == 2 and "productionize did not write it" in result.output
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+    assert run("service", split_dir, "-o", foreign, "--force").exit_code == 0
+    assert (foreign / "notes.txt").read_text() == "mine"  # --force writes in, it never wipes
+    assert (foreign / "SERVICE.md").is_file()
 
 
 def test_service_on_a_missing_path_or_a_file_that_is_not_a_notebook(tmp_path):

@@ -78,14 +78,17 @@ def stage_copy(root: str | os.PathLike) -> Path:
     target = Path(root).resolve()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        shutil.copytree(target, staging, symlinks=True, dirs_exist_ok=True, copy_function=_link)
+        shutil.copytree(
+            target, staging, symlinks=True, dirs_exist_ok=True, copy_function=link_or_copy
+        )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
 
 
-def _link(source: str, dest: str) -> None:
+def link_or_copy(source: str, dest: str) -> None:
+    """Hard-link ``source`` at ``dest`` (a copy on file systems without hard links)."""
     try:
         os.link(source, dest)
     except OSError:  # file system without hard links
@@ -177,7 +180,7 @@ class StagedFolder:
     def _copy(self, source: str, dest: str) -> None:
         rel = Path(source).relative_to(self.target)
         if rel.parts and rel.parts[0] in LINKED_IN_STAGE:
-            _link(source, dest)
+            link_or_copy(source, dest)
         else:
             shutil.copy2(source, dest)
 

@@ -25,11 +25,13 @@ from ..core.service import plan_service, render_service
 from ..errors import LintFailed, OutputError, ProductionizeError, VerifyError
 from ..model import RenderedFile, ServiceSpec, Severity
 from ..options import Options
-from .atomic import StagedFolder, swap_into_place, write_text_atomic
+from .atomic import StagedFolder, link_or_copy, swap_into_place, write_text_atomic
 from .project_files import read_project
 from .splitting import template_environment
 
 MANIFEST = ".productionize/manifest.json"
+REGISTRY = "models"  # the model registry: versions trained in a project are never dropped silently
+CACHES = ("__pycache__", ".pytest_cache")
 TRAIN_TIMEOUT = 1800  # seconds for the first `ploomber build` of a generated project
 # files the service stage rewrites from their current content (appends a section or pins), so
 # writing them keeps whatever the user put there
@@ -64,12 +66,18 @@ def render_project_service(project_dir: Path, options: Options) -> tuple[Service
 
 
 def add_service(
-    source: str | os.PathLike, outdir: str | os.PathLike, options: Options, force: bool = False
+    source: str | os.PathLike,
+    outdir: str | os.PathLike,
+    options: Options,
+    force: bool = False,
+    discard_models: bool = False,
 ) -> ServiceResult:
     """Add the prediction service to the split project ``source``, written to ``outdir``.
 
     When ``outdir`` is ``source``, a private copy of it is changed and swapped in; otherwise
     ``source`` is copied and the complete result swapped into ``outdir``. Either way at once.
+    What only ``outdir`` holds (its model registry, an environment, the user's own files) is
+    carried into the new tree, ``--force`` or not; ``discard_models`` drops its registry.
     """
     source, target = Path(source).resolve(), Path(outdir).resolve()
     if not source.is_dir():
@@ -79,16 +87,29 @@ def add_service(
         stage = StagedFolder(target)
         try:
             with _named_as(stage.path, target):
+                if discard_models:
+                    discard_registry(stage.path)
                 staged = _add_service_in_place(stage.path, options, force)
             stage.commit()
         finally:
             stage.discard()
         return ServiceResult(target, staged.spec, staged.files)
     spec, files = render_project_service(source, options)
-    if target.exists() and any(target.iterdir()) and not force:
-        _check_regeneration(source, target)
-    _copy_and_swap(source, target, files)
+    kept = _files_to_keep(source, target, files, force)
+    _copy_and_swap(source, target, files, kept, keep_registry=not discard_models)
     return ServiceResult(target, spec, tuple(f.path for f in files))
+
+
+def discard_registry(root: Path) -> None:
+    """Remove the model registry of ``root`` (only when the user asked: --discard-models)."""
+    _remove(root / REGISTRY)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
 
 
 def _add_service_in_place(root: Path, options: Options, force: bool) -> ServiceResult:
@@ -102,42 +123,55 @@ def _add_service_in_place(root: Path, options: Options, force: bool) -> ServiceR
     return ServiceResult(root, spec, tuple(f.path for f in files))
 
 
-def _check_regeneration(source: Path, target: Path) -> None:
-    """Refuse to replace ``target`` (our earlier output) when a file there would be lost.
+def _files_to_keep(source: Path, target: Path, files: list[RenderedFile], force: bool) -> list[str]:
+    """Files only ``target`` has, which the new tree keeps; refuse to overwrite edits.
 
-    A re-run with the same arguments is fine; a file edited since productionize wrote it, or one
-    that only ``target`` has (a model trained there, the user's notes), stops the run.
+    A file of ``target`` the new tree also writes is overwritten only when it is what
+    productionize wrote there (its manifest hash), already the new content, or with ``force``.
+    Files the new tree does not write are kept, except generated ones left unchanged (stale
+    output of an earlier run). ``models/`` and ``.venv/`` are kept whole by ``_copy_and_swap``.
     """
-    if not (target / MANIFEST).is_file():
+    if not target.exists() or not any(target.iterdir()):
+        return []
+    if not target.is_dir():
+        raise OutputError("exists and is not a folder", str(target))
+    if not (target / MANIFEST).is_file() and not force:
         raise OutputError(
             f"output folder {target} exists and is not empty, and productionize did not write it "
-            "(use --force to replace it)",
+            "(use --force to write into it: files there that the project does not have are kept)",
             str(target),
         )
     known = _read_manifest(target)
-    lost = []
-    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+    new = {item.path: item.content.encode("utf-8") for item in files}
+    kept, edited = [], []
+    for path in sorted(target.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
         rel = path.relative_to(target)
-        if {".productionize", "__pycache__", ".pytest_cache"} & set(rel.parts):
+        if rel.parts[0] in (".productionize", REGISTRY, ".venv") or set(CACHES) & set(rel.parts):
             continue
-        if rel.parts[0] == ".venv":  # an environment made in the output: named once
-            if ".venv/" not in lost:
-                lost.append(".venv/")
+        posix = rel.as_posix()
+        data = path.read_bytes() if path.exists() else b""
+        generated = known.get(posix) == _sha256(data)
+        if posix in new:
+            incoming = new[posix]
+        elif (source / rel).is_file():
+            incoming = (source / rel).read_bytes()
+        else:
+            if not generated:
+                kept.append(posix)  # the user's own file (or an edit we no longer write)
             continue
-        data = path.read_bytes()
-        if rel.as_posix() in known:
-            if known[rel.as_posix()] != _sha256(data):
-                lost.append(rel.as_posix())  # edited since generated
-        elif not (source / rel).is_file() or (source / rel).read_bytes() != data:
-            lost.append(rel.as_posix())  # only the output folder has it
-    if lost:
-        listed = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "")
+        if data != incoming and not generated:
+            edited.append(posix)
+    if edited and not force:
+        listed = ", ".join(edited[:5]) + (" ..." if len(edited) > 5 else "")
         raise OutputError(
-            f"output folder {target} is not empty: re-generating it would lose {len(lost)} "
-            f"file(s) changed or added there since productionize wrote it: {listed} (move them "
-            "away, or use --force to replace the folder)",
+            f"{len(edited)} file(s) in {target} changed since productionize wrote them: {listed} "
+            "(move your changes away, or use --force to overwrite those files; files only the "
+            "output folder has and its model registry are kept either way)",
             str(target),
         )
+    return kept
 
 
 def _check_user_edits(root: Path, files: list[RenderedFile], force: bool) -> None:
@@ -193,7 +227,14 @@ def _update_manifest(root: Path, files: list[RenderedFile]) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def _copy_and_swap(source: Path, target: Path, files: list[RenderedFile]) -> None:
+def _copy_and_swap(
+    source: Path,
+    target: Path,
+    files: list[RenderedFile],
+    kept: list[str] = (),
+    keep_registry: bool = True,
+) -> None:
+    """Copy ``source``, write ``files``, carry ``target``'s own files over, swap in at once."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
@@ -201,13 +242,30 @@ def _copy_and_swap(source: Path, target: Path, files: list[RenderedFile]) -> Non
             source,
             staging,
             dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
+            ignore=shutil.ignore_patterns(".venv", *CACHES),
         )
         for item in files:
             path = staging / item.path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(item.content, encoding="utf-8", newline="")
         _update_manifest(staging, files)
+        # nothing below is written in place: hard links of target's files are safe to share
+        for name in (REGISTRY, ".venv"):
+            if name == REGISTRY and not keep_registry:
+                continue
+            own = target / name
+            if own.is_dir() and not own.is_symlink():
+                # the output's registry (models trained there) wins over the source's whole:
+                # merging two registries would mix two version histories
+                _remove(staging / name)
+                shutil.copytree(own, staging / name, symlinks=True, copy_function=link_or_copy)
+        for rel in kept:
+            path, dest = target / rel, staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                os.symlink(os.readlink(path), dest)
+            else:
+                link_or_copy(str(path), str(dest))
         swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -228,6 +286,7 @@ def build_project(
     lint: bool = True,
     train: bool = True,
     progress: Callable[[str, str], None] | None = None,
+    discard_models: bool = False,
 ) -> BuildResult:
     """Run lint -> split -> service on a notebook, write the project, train its first model.
 
@@ -237,6 +296,8 @@ def build_project(
     Training (``ploomber build`` in the project's environment) registers models/v0001 so the
     service can start; it is skipped, with a note, when that environment has no ploomber.
     ``progress(step, detail)`` is told about each step (the JupyterLab job shows it).
+    An existing model registry (``models/``) and the user's own files in ``outdir`` are kept,
+    ``force`` or not; ``discard_models`` starts the registry afresh.
     All of it happens in a private copy of ``outdir``, swapped in once at the end: a crash or a
     kill at any moment, training included, leaves the previous project or the complete new one
     (a kill between the swap's two renames is undone by the next run: ``recover_interrupted``).
@@ -274,6 +335,8 @@ def build_project(
     stage = StagedFolder(target)
     try:
         with _named_as(stage.path, target.resolve()):
+            if discard_models:
+                discard_registry(stage.path)
             split = split_to_dir(notebook_path, stage.path, options, verify=verify, force=force)
             verdict = split.report.get("verify")
             if verdict is not None and verdict.get("ok") is None:

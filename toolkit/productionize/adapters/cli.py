@@ -56,6 +56,13 @@ framework_option = click.option(
     help="Web framework of the generated service.",
 )
 
+discard_models_option = click.option(
+    "--discard-models",
+    is_flag=True,
+    help="Drop the model registry (models/) already in the output folder; it is kept otherwise, "
+    "--force included.",
+)
+
 
 def handle_errors(func):
     """Turn typed failures into one-line messages and exit codes; tracebacks only with --debug."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ...options import Options
-from ..cli import framework_option, handle_errors
+from ..cli import discard_models_option, framework_option, handle_errors
 from .publish import add_publish_options, apply_publish_config, run_publish
 from .split import echo_inferred_tags
 
@@ -29,6 +29,7 @@ from .split import echo_inferred_tags
 @click.option("--no-train", is_flag=True, help="Do not train the first model version.")
 @click.option("--no-lint", is_flag=True, help="Do not stop on lint errors.")
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand since generation.")
+@discard_models_option
 @click.option("--project-name", default=None, help="Python package name (default: notebook stem).")
 @click.option(
     "--infer-tags/--no-infer-tags",
@@ -53,6 +54,7 @@ def command(
     no_train,
     no_lint,
     force,
+    discard_models,
     project_name,
     infer_tags,
     publish,
@@ -82,6 +84,7 @@ def command(
         lint=not no_lint,
         train=not no_train,
         progress=lambda step, detail="": click.echo(f"... {step}: {detail}", err=True),
+        discard_models=discard_models,
     )
     counts = Counter(f.severity.value for f in result.findings)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"

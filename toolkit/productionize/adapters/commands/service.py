@@ -8,7 +8,7 @@ import click
 
 from ...errors import InputError
 from ...options import Options
-from ..cli import framework_option, handle_errors
+from ..cli import discard_models_option, framework_option, handle_errors
 
 
 @click.command("service")
@@ -25,9 +25,17 @@ from ..cli import framework_option, handle_errors
 @click.option(
     "--force", is_flag=True, help="Overwrite files changed since productionize wrote them."
 )
+@discard_models_option
 @click.option("--no-verify", is_flag=True, help="Notebook input: skip the faithfulness check.")
 @handle_errors
-def command(source: Path, outdir: Path | None, framework: str, force: bool, no_verify: bool):
+def command(
+    source: Path,
+    outdir: Path | None,
+    framework: str,
+    force: bool,
+    discard_models: bool,
+    no_verify: bool,
+):
     """Generate the prediction service for a notebook or a split project folder."""
     from ..atomic import recover_interrupted
     from ..building import add_service, build_project
@@ -41,11 +49,20 @@ def command(source: Path, outdir: Path | None, framework: str, force: bool, no_v
         if outdir is None:
             raise click.UsageError("-o/--output is required for a notebook")
         result = build_project(
-            source, outdir, options, verify=not no_verify, force=force, lint=False, train=False
+            source,
+            outdir,
+            options,
+            verify=not no_verify,
+            force=force,
+            lint=False,
+            train=False,
+            discard_models=discard_models,
         )
         service = result.service
     else:
-        service = add_service(source, outdir or source, options, force=force)
+        service = add_service(
+            source, outdir or source, options, force=force, discard_models=discard_models
+        )
     click.echo(
         f"wrote {framework} service for {service.spec.package} to {service.outdir} "
         f"({len(service.files)} files); try it: productionize serve {service.outdir}"
