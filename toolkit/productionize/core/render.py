@@ -56,6 +56,11 @@ LINE_LENGTH = 88
 # lines (an identifier) or whole statements rendered by ``format_statement``.
 # tests/split/test_black_clean_templates.py checks both for many inputs; keep it in step.
 BLACK_CLEAN_TEMPLATES = frozenset({"stages/registry.py.j2", "stages/kfp_task.py.j2"})
+# Templates written black-clean whose variable parts are identifiers, cell numbers and canonical
+# literals (``python_literal``) laid out in black's style: black leaves the rendered file as it
+# is whenever every line fits (``fits_black``), so black runs only on a file with a longer line.
+# tests/split/test_black_clean_templates.py checks this for many specs; keep it in step.
+LINE_CHECKED_TEMPLATES = frozenset({"stages/tasks.py.j2", "stages/kubeflow_pipeline.py.j2"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,10 @@ def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
 
     def add(path: str, template: str, python: bool = False, **extra) -> None:
         text = env.get_template(template).render(**context, **extra)
-        if python and template not in BLACK_CLEAN_TEMPLATES:
+        if template in LINE_CHECKED_TEMPLATES:
+            if not fits_black(text):
+                text = format_python(text)
+        elif python and template not in BLACK_CLEAN_TEMPLATES:
             text = format_python(text)
         files.append(RenderedFile(path, _ensure_newline(text)))
 
@@ -134,6 +142,58 @@ def format_statement(statement: str, depth: int = 0) -> str:
     text = wrappers + "    " * depth + statement + "\n"
     formatted = format_python(text)
     return "\n".join(formatted.rstrip("\n").split("\n")[depth:])
+
+
+def fits_black(text: str) -> bool:
+    """Tell whether every line of ``text`` fits black's line length (docstring text may not).
+
+    Black never wraps docstring text or comments, so a one-line docstring, a comment line and the
+    lines of the module docstring before its last one may be longer; a non-ASCII or unprintable character may be
+    wider than one column for black (or be rewritten), so such a line does not count as fitting.
+    """
+    lines = text.split("\n")
+    start = 0
+    if text.startswith('"""') and not (len(lines[0]) >= 6 and lines[0].endswith('"""')):
+        end = next((i for i, line in enumerate(lines[1:], 1) if '"""' in line), None)
+        if end is None:
+            return False
+        if not all(line.isascii() and line.isprintable() for line in lines[:end]):
+            return False
+        start = end  # the closing line still has to fit: black moves long closing quotes
+    for line in lines[start:]:
+        if not (line.isascii() and line.isprintable()):
+            return False
+        if len(line) <= LINE_LENGTH:
+            continue
+        stripped = line.strip()
+        if len(stripped) >= 6 and stripped[:3] == stripped[-3:] == '"""':
+            continue
+        if stripped.startswith("# "):  # black never wraps a comment line either
+            continue
+        return False
+    return True
+
+
+def fitting_statement(statement: str, depth: int = 0) -> str:
+    """``statement`` (names and black-style punctuation) indented; black lays it out if too long."""
+    line = "    " * depth + statement
+    if len(line) <= LINE_LENGTH and line.isascii() and line.isprintable():
+        return line
+    return format_statement(statement, depth)
+
+
+def python_literal(value: Any) -> str:
+    """The Python literal of ``value`` the way black writes it (double-quoted strings...)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        if '"' not in value and "\\" not in value:
+            return f'"{value}"'
+    formatted = format_statement(f"_ = {value!r}").removeprefix("_ = ")
+    # a literal black spreads over lines is left long: the file then goes through black whole
+    return repr(value) if "\n" in formatted else formatted
 
 
 def mermaid(spec: PipelineSpec) -> str:
@@ -231,7 +291,7 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
             "default": project_paths.get(p.name, p.default),
             "yaml": _yaml_scalar(project_paths.get(p.name, p.default)),
             "is_path": p.is_path,
-            "python": repr(project_paths.get(p.name, p.default)),
+            "python": python_literal(project_paths.get(p.name, p.default)),
         }
         for p in spec.parameters
     ]
@@ -309,6 +369,9 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
                 "call_args": _kwargs([n for n, _ in upstream] + list(stage.parameters)),
             }
         )
+        call = f"run_{stage.name}({tasks[-1]['call_args']})"
+        outputs = tasks[-1]["outputs"]
+        tasks[-1]["statement"] = fitting_statement(f"{', '.join(outputs)} = {call}", depth=1)
         for name in stage.outputs:
             products[name] = stage.name
     predict = stages["predict"]
