@@ -205,3 +205,28 @@ def test_service_from_a_notebook_splits_first(tmp_path):
     assert (out / "src/house_prices_regressor/service/app.py").is_file()
     assert not (out / "models" / "CURRENT").exists()  # `service` does not train; `build` does
     assert run("service", notebook).exit_code == 2  # a notebook needs -o
+
+
+def test_rollback_restores_a_project_a_killed_build_left_aside(split_dir):
+    """A build killed between its swap's two renames leaves OUTDIR as .OUTDIR.old-*: put it back."""
+    assert run("service", split_dir).exit_code == 0
+    models = split_dir / "models"
+    for version in ("v0001", "v0002"):
+        write_version(models, version, {"accuracy": 0.8})
+    (models / "HISTORY.json").write_text(json.dumps(["v0001", "v0002"]))
+    (models / "CURRENT").write_text("v0002\n")
+    aside = split_dir.parent / f".{split_dir.name}.old-12345"
+    split_dir.rename(aside)
+
+    result = run("rollback", split_dir)
+
+    assert result.exit_code == 0, result.output
+    assert not aside.exists()
+    assert (split_dir / "models" / "CURRENT").read_text().strip() == "v0001"
+
+
+@pytest.mark.parametrize("verb", ["serve", "rollback", "publish"])
+def test_project_verbs_name_a_missing_folder(tmp_path, verb):
+    result = run(verb, tmp_path / "missing")
+    assert result.exit_code == 2
+    assert "missing: not a folder" in result.output

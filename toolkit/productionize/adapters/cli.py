@@ -64,6 +64,26 @@ discard_models_option = click.option(
 )
 
 
+def project_argument(must_exist: bool = True):
+    """OUTDIR of a verb that uses a generated project (serve, rollback, verify, publish).
+
+    A build killed between its swap's two renames leaves the folder aside as ``.OUTDIR.old-*``:
+    it is put back before the verb looks at it.
+    """
+
+    def recovered(ctx: click.Context, param: click.Parameter, value):
+        from pathlib import Path
+
+        from .atomic import recover_interrupted
+
+        recover_interrupted(value)
+        if must_exist and not Path(value).is_dir():
+            raise click.BadParameter(f"{value}: not a folder (it does not exist)", ctx, param)
+        return Path(value)
+
+    return click.argument("outdir", type=click.Path(file_okay=False), callback=recovered)
+
+
 def handle_errors(func):
     """Turn typed failures into one-line messages and exit codes; tracebacks only with --debug."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ...errors import ConfigError
-from ..cli import handle_errors
+from ..cli import handle_errors, project_argument
 from ..pull_requests import PROVIDERS
 
 
@@ -138,7 +138,7 @@ def run_publish(outdir, *, remote, quiet=False, **kwargs) -> None:
 
 
 @click.command("publish")
-@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@project_argument()
 @add_publish_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print each step.")
 @handle_errors

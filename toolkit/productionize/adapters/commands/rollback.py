@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..cli import handle_errors
+from ..cli import handle_errors, project_argument
 
 
 @click.command("rollback")
-@click.argument("outdir", type=click.Path(path_type=Path))
+@project_argument()
 @click.option("--to", "to", default=None, help="Version to return to (default: the previous one).")
 @handle_errors
 def command(outdir: Path, to: str | None):

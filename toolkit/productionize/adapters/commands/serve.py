@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..cli import handle_errors
+from ..cli import handle_errors, project_argument
 
 
 @click.command("serve")
-@click.argument("outdir", type=click.Path(path_type=Path))
+@project_argument()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(

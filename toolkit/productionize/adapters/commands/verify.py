@@ -10,7 +10,7 @@ import click
 
 from ...errors import InputError
 from ...options import Options
-from ..cli import handle_errors
+from ..cli import handle_errors, project_argument
 from ..splitting import REPORT
 
 
@@ -47,7 +47,7 @@ def _options_of(outdir: str) -> Options:
 
 @click.command("verify")
 @click.argument("notebook", type=click.Path(dir_okay=False))
-@click.argument("outdir", type=click.Path(file_okay=False))
+@project_argument(must_exist=False)
 @handle_errors
 def command(notebook, outdir):
     """Run NOTEBOOK and the pipeline in OUTDIR on the same data and compare stage values."""
