@@ -121,3 +121,27 @@ def line_column(source: str, line: int, byte_offset: int) -> int:
         return byte_offset + 1
     prefix = lines[line - 1].encode("utf-8")[:byte_offset]
     return len(prefix.decode("utf-8", errors="ignore")) + 1
+
+
+def rewrite_on_line(
+    source: str, node: ast.AST, write: Callable[[Callable[[ast.AST], str]], str]
+) -> str | None:
+    """``source`` with one-line ``node`` replaced by ``write(segment)``, or None if it won't parse.
+
+    ``segment(n)`` is the source text of a node ``n`` on that line (ast offsets are UTF-8 bytes).
+    """
+    lines = source.split("\n")
+    line = lines[node.lineno - 1].encode("utf-8")  # type: ignore[attr-defined]
+
+    def segment(n: ast.AST) -> str:
+        return line[n.col_offset : n.end_col_offset].decode("utf-8")  # type: ignore
+
+    start, end = node.col_offset, node.end_col_offset or len(line)  # type: ignore
+    text = write(segment).encode("utf-8")
+    lines[node.lineno - 1] = (line[:start] + text + line[end:]).decode("utf-8")  # type: ignore
+    new_source = "\n".join(lines)
+    try:
+        ast.parse(new_source)
+    except SyntaxError:
+        return None
+    return new_source

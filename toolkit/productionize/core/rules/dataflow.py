@@ -10,7 +10,7 @@ from dataclasses import replace
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
 from ..tags import STAGES
-from .base import LintContext, line_column, rule
+from .base import LintContext, line_column, rewrite_on_line, rule
 
 
 def _function_lines(functions) -> list[tuple[int, int]]:
@@ -184,24 +184,14 @@ def _assignment_form(p: ParsedCell, statement: ast.stmt, call: ast.Call) -> str 
         or statement.lineno != statement.end_lineno
     ):
         return None
-    lines = p.cell.source.split("\n")
-    line = lines[statement.lineno - 1].encode("utf-8")
 
-    def segment(node: ast.AST) -> str:
-        return line[node.col_offset : node.end_col_offset].decode("utf-8")  # type: ignore
+    def write(segment) -> str:
+        target = segment(receiver)
+        arguments = [segment(a) for a in call.args]
+        arguments += [segment(k) for k in call.keywords if k.arg != "inplace"]
+        return f"{target} = {target}.{call.func.attr}({', '.join(arguments)})"  # type: ignore
 
-    target = segment(receiver)
-    arguments = [segment(a) for a in call.args]
-    arguments += [segment(k) for k in call.keywords if k.arg != "inplace"]
-    text = f"{target} = {target}.{call.func.attr}({', '.join(arguments)})"  # type: ignore
-    start, end = statement.col_offset, statement.end_col_offset or len(line)
-    lines[statement.lineno - 1] = (line[:start] + text.encode("utf-8") + line[end:]).decode("utf-8")
-    new_source = "\n".join(lines)
-    try:
-        ast.parse(new_source)
-    except SyntaxError:
-        return None
-    return new_source
+    return rewrite_on_line(p.cell.source, statement, write)
 
 
 @rule(

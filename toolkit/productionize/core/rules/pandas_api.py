@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
-from .base import LintContext, line_column, rule
+from .base import LintContext, line_column, rewrite_on_line, rule
 
 FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
 # DataFrame reductions whose ``numeric_only`` default became False (pandas 2): on a frame with a
@@ -35,23 +35,13 @@ def _call_rewrite(p: ParsedCell, call: ast.Call, method: str, drop: str) -> str 
     """
     if p.magics or call.lineno != call.end_lineno or not isinstance(call.func, ast.Attribute):
         return None
-    lines = p.cell.source.split("\n")
-    line = lines[call.lineno - 1].encode("utf-8")
 
-    def segment(node: ast.AST) -> str:
-        return line[node.col_offset : node.end_col_offset].decode("utf-8")  # type: ignore
+    def write(segment) -> str:
+        arguments = [segment(a) for a in call.args]
+        arguments += [segment(k) for k in call.keywords if k.arg != drop]
+        return f"{segment(call.func.value)}.{method}({', '.join(arguments)})"  # type: ignore
 
-    arguments = [segment(a) for a in call.args]
-    arguments += [segment(k) for k in call.keywords if k.arg != drop]
-    text = f"{segment(call.func.value)}.{method}({', '.join(arguments)})"
-    start, end = call.col_offset, call.end_col_offset or len(line)
-    lines[call.lineno - 1] = (line[:start] + text.encode("utf-8") + line[end:]).decode("utf-8")
-    new_source = "\n".join(lines)
-    try:
-        ast.parse(new_source)
-    except SyntaxError:
-        return None
-    return new_source
+    return rewrite_on_line(p.cell.source, call, write)
 
 
 def _safe_fix(p: ParsedCell, description: str, new_source: str | None) -> Fix:
