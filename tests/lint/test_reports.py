@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from productionize.adapters.linting import lint_file
+from productionize.adapters.notebook_positions import read_regions
 from productionize.core.report_formats import format_json, format_sarif, format_text
 from productionize.core.rules import all_rules
 from productionize.model import Finding, Fix, Location, Severity
@@ -39,8 +40,12 @@ def corpus_findings():
     return findings
 
 
+def corpus_regions(findings):
+    return read_regions(findings, lambda path: (ROOT / path).read_text(encoding="utf-8"))
+
+
 def test_sarif_matches_golden_and_schema(corpus_findings):
-    sarif = format_sarif(corpus_findings)
+    sarif = format_sarif(corpus_findings, corpus_regions(corpus_findings))
     if os.environ.get("PRODUCTIONIZE_UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(sarif)
@@ -51,13 +56,17 @@ def test_sarif_matches_golden_and_schema(corpus_findings):
 
 
 def test_sarif_results_point_at_cells(corpus_findings):
-    log = json.loads(format_sarif(corpus_findings))
+    log = json.loads(format_sarif(corpus_findings, corpus_regions(corpus_findings)))
     run = log["runs"][0]
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert rules == [r.id for r in all_rules()]
     first = run["results"][0]
     assert rules[first["ruleIndex"]] == first["ruleId"]
     assert first["locations"][0]["logicalLocations"][0]["index"] == first["properties"]["cellIndex"]
+    # every result with a cell has a region in the file; without regions, none is made up
+    assert all("region" in r["locations"][0]["physicalLocation"] for r in run["results"])
+    bare = json.loads(format_sarif(corpus_findings))["runs"][0]["results"]
+    assert not any("region" in r["locations"][0]["physicalLocation"] for r in bare)
 
 
 def test_schema_rejects_a_broken_log():

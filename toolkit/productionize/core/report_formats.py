@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from .. import __version__
-from ..model import Finding, Severity, to_dict
+from ..model import Finding, Location, Severity, to_dict
 from .rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+@dataclass(frozen=True)
+class FileRegion:
+    """Where a cell-relative location sits in the notebook file's text (1-based line, column)."""
+
+    line: int
+    column: int | None = None
 
 
 def finding_to_json(finding: Finding) -> dict:
@@ -112,16 +121,13 @@ def _sarif_rule(rule_id: str) -> dict:
     }
 
 
-def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict:
+def _sarif_result(finding: Finding, rule_index: dict[str, int], file: FileRegion | None) -> dict:
     loc = finding.location
-    region: dict = {}
-    if loc.line is not None:
-        region["startLine"] = loc.line
-        if loc.column is not None:
-            region["startColumn"] = loc.column
     physical: dict = {"artifactLocation": {"uri": loc.path}}
-    if region:
-        physical["region"] = region
+    if file is not None:
+        physical["region"] = {"startLine": file.line}
+        if file.column is not None:
+            physical["region"]["startColumn"] = file.column
     location: dict = {"physicalLocation": physical}
     if loc.cell_index is not None:
         location["logicalLocations"] = [
@@ -132,22 +138,35 @@ def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict:
                 "index": loc.cell_index,
             }
         ]
+    properties: dict = {"cellIndex": loc.cell_index, "cellId": loc.cell_id}
+    if loc.line is not None:
+        properties["cellLine"] = loc.line
+        if loc.column is not None:
+            properties["cellColumn"] = loc.column
     result: dict = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
         "level": SARIF_LEVEL[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "properties": {"cellIndex": loc.cell_index, "cellId": loc.cell_id},
+        "properties": properties,
     }
     if finding.fix:
-        result["properties"]["fix"] = finding.fix.description
-        result["properties"]["fixSafe"] = finding.fix.safe
+        properties["fix"] = finding.fix.description
+        properties["fixSafe"] = finding.fix.safe
     return result
 
 
-def format_sarif(findings: Sequence[Finding]) -> str:
-    """A SARIF 2.1.0 log with one run; lines and columns are relative to each cell."""
+def format_sarif(
+    findings: Sequence[Finding], regions: Mapping[Location, FileRegion] | None = None
+) -> str:
+    """A SARIF 2.1.0 log with one run.
+
+    ``regions`` (from the adapter that read the files) gives each location's line and column in
+    the ``.ipynb`` text; a location without one gets no region (the result names the file, and
+    the cell through its logical location). Cell-relative positions are in ``properties``.
+    """
+    regions = regions or {}
     rule_ids = sorted(RULES)
     rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     log = {
@@ -163,7 +182,9 @@ def format_sarif(findings: Sequence[Finding]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_sarif_result(f, rule_index) for f in findings],
+                "results": [
+                    _sarif_result(f, rule_index, regions.get(f.location)) for f in findings
+                ],
             }
         ],
     }

@@ -122,7 +122,10 @@ def command(notebooks, output_format, output, fix, select, ignore, fail_on, conf
     if output_format == "json":
         report = format_json(findings)
     elif output_format == "sarif":
-        report = format_sarif(findings)
+        from ..notebook_positions import read_regions
+
+        # regions are lines of the .ipynb text as it is now (after --fix rewrote it)
+        report = format_sarif(findings, read_regions(findings))
     else:
         report = format_text(findings, linted)
     if output:
