@@ -91,6 +91,39 @@ def test_magics_are_masked_and_positions_kept():
     assert parsed.names.first_use["w"] == (4, 14)
 
 
+@pytest.mark.parametrize(
+    "source, magics",
+    [
+        ("pip install nltk\nx = 1", [("line_magic", "pip", 1)]),
+        (
+            "cd /content/drive\nls -la\n!x",
+            [("line_magic", "cd", 1), ("shell", "ls", 2), ("shell", "x", 3)],
+        ),
+        ("run -i helpers.py\n!x", [("line_magic", "run", 1), ("shell", "x", 2)]),
+    ],
+)
+def test_automagics_are_masked(source, magics):
+    parsed = _parsed(source)
+    assert parsed.syntax_error is None
+    assert [(m.kind, m.name, m.line) for m in parsed.magics] == magics
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "time.sleep(1)\n!x",
+        "env = make('CartPole')\n!x",
+        "run(data)\n!x",
+        "time += 1\n!x",
+        "y = cd / 2\n!x",
+    ],
+)
+def test_python_using_a_magic_name_is_not_masked(source):
+    parsed = _parsed(source)
+    assert [m.name for m in parsed.magics] == ["x"]
+    assert parsed.names.used or parsed.names.defined
+
+
 def test_non_python_cell_magic_masks_the_whole_cell():
     parsed = _parsed("%%bash\nls -la | wc -l")
     assert not parsed.python_body

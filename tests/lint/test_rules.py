@@ -183,6 +183,16 @@ CASES = [
     # -- PN4xx magics ----------------------------------------------------------------------
     ("pip install", ["import os\n!pip install -q pandas"], "PN4", {}, [("PN401", 0, 2)]),
     ("percent pip", ["%pip install requests"], "PN4", {}, [("PN401", 0, 1)]),
+    # IPython's automagic: no % needed, and the cell is not a syntax error
+    ("automagic pip", ["pip install nltk"], "PN302,PN4", {}, [("PN401", 0, 1)]),
+    ("automagic cd", ["cd /content/drive/MyDrive\nx = 1"], "PN302,PN4", {}, [("PN402", 0, 1)]),
+    (
+        "shell alias",
+        ["import os\nls -la\nmkdir out"],
+        "PN302,PN4",
+        {},
+        [("PN404", 0, 2), ("PN404", 0, 3)],
+    ),
     ("cd magic", ["%cd /tmp"], "PN402", {}, [("PN402", 0, 1)]),
     ("os.chdir", ["import os\nos.chdir('data')"], "PN402", {}, [("PN402", 0, 2)]),
     ("run magic", ["%run helpers.py"], "PN403", {}, [("PN403", 0, 1)]),
@@ -433,6 +443,13 @@ def test_pip_fix_moves_requirement():
     fix = findings[0].fix
     assert fix.safe and fix.requirements == ("pandas==2.2", "scikit-learn>=1.5")
     assert fix.edits[0].new_source == "import os\nx = 1"
+
+
+def test_automagic_pip_fix_moves_requirement():
+    _, findings = run(["pip install -q nltk\nimport nltk"], "PN401")
+    fix = findings[0].fix
+    assert fix.safe and fix.requirements == ("nltk",)
+    assert fix.edits[0].new_source == "import nltk"
 
 
 def test_pip_fix_with_index_url_is_not_safe():

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ..model import Cell
-from .magics import Magic, mask_magics
+from .magics import Magic, mask_commands, mask_magics
 
 IPYTHON_NAMES = frozenset(
     {"display", "get_ipython", "In", "Out", "_", "__", "___", "exit", "quit", "_ih", "_oh"}
@@ -137,6 +137,10 @@ def _parse(source: str) -> tuple:
     try:
         tree = ast.parse(source)
         masked_source, magics, python_body = source, (), True
+        commands = mask_commands(source, tree)
+        if commands is not None:
+            masked_source, magics = commands.source, commands.magics
+            tree = ast.parse(masked_source)
     except (SyntaxError, ValueError):
         masked = mask_magics(source)
         masked_source, magics, python_body = masked.source, masked.magics, masked.python_body

@@ -5,6 +5,7 @@ Every masked line keeps its number and indentation, so positions that ``ast`` re
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,25 @@ _ASSIGNED_MAGIC = re.compile(
     r"^(?P<indent>[ \t]*)(?P<target>[A-Za-z_][\w.,\s\[\]'\"]*?)\s*=\s*(?P<magic>(?:%|!)(?P<body>.*))$"
 )
 _HELP = re.compile(r"^(?P<indent>[ \t]*)(?P<magic>\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+
+# IPython's automagic (on by default, in Jupyter and Colab alike) runs ``pip install x`` or
+# ``cd data`` without the ``%``; its POSIX aliases run ``ls -l`` or ``mkdir out`` in the shell.
+AUTOMAGICS = frozenset(
+    {
+        "autoreload", "bookmark", "cd", "conda", "config", "dhist", "env", "history", "load_ext",
+        "mamba", "matplotlib", "pip", "popd", "precision", "prun", "pushd", "pwd", "pylab",
+        "reload_ext", "reset", "run", "set_env", "store", "time", "timeit", "who", "whos", "xmode",
+    }
+)  # fmt: skip
+SHELL_ALIASES = frozenset({"cat", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man",
+                           "mkdir", "mv", "rm", "rmdir"})  # fmt: skip
+_AUTOMAGIC = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<magic>(?P<name>"
+    + "|".join(sorted(AUTOMAGICS | SHELL_ALIASES))
+    + r")[ \t]+(?P<rest>\S.*))$"
+)
+# what follows a name when the line is Python using it: ``time.sleep(1)``, ``env = ...``, ``cd += 1``
+_PYTHON_AFTER_NAME = re.compile(r"^(?:[.(\[,:;=]|[-+*/%&|^@<>]=|\*\*=|//=|>>=|<<=|if\b|for\b|in\b)")
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,12 @@ def mask_magics(source: str) -> MaskedSource:
     Callers parse the raw source first and mask only when that fails: in valid Python a line
     starting with ``%`` is a continuation, not a magic.
     """
-    if "%" not in source and "!" not in source and "?" not in source:
+    if (
+        "%" not in source
+        and "!" not in source
+        and "?" not in source
+        and not any(_automagic(line) for line in source.split("\n"))
+    ):
         return MaskedSource(source, ())
     lines = source.split("\n")
     magics: list[Magic] = []
@@ -104,6 +129,12 @@ def mask_magics(source: str) -> MaskedSource:
             out.append(f"{match.group('indent')}pass")
             continuing = line.rstrip().endswith("\\")
             continue
+        match = _automagic(line)
+        if match:
+            magics.append(_automagic_magic(match, number))
+            out.append(f"{match.group('indent')}pass")
+            continuing = line.rstrip().endswith("\\")
+            continue
         match = _HELP.match(line)
         if match:
             magics.append(
@@ -119,6 +150,61 @@ def mask_magics(source: str) -> MaskedSource:
             continue
         out.append(line)
     return MaskedSource("\n".join(out), tuple(magics))
+
+
+def mask_commands(source: str, tree: ast.Module) -> MaskedSource | None:
+    """Mask automagic commands in a cell that parses: ``cd /content/drive`` is a division and
+    ``ls -la`` a subtraction to Python, but IPython runs them (the value of such an expression
+    statement is thrown away, so no Python code means it). None when there is none."""
+    lines = source.split("\n")
+    magics: list[Magic] = []
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.BinOp)
+            and isinstance(node.value.op, (ast.Div, ast.Sub))
+            and node.lineno == node.end_lineno
+        ):
+            continue
+        match = _AUTOMAGIC.match(lines[node.lineno - 1])
+        if match and _COMMAND_WORDS.match(match.group("rest")):
+            magics.append(_automagic_magic(match, node.lineno))
+            lines[node.lineno - 1] = f"{match.group('indent')}pass"
+    return MaskedSource("\n".join(lines), tuple(magics)) if magics else None
+
+
+def _automagic_magic(match: re.Match[str], number: int) -> Magic:
+    kind = "shell" if match.group("name") in SHELL_ALIASES else "line_magic"
+    return Magic(
+        number,
+        len(match.group("indent")) + 1,
+        kind,
+        match.group("name"),
+        match.group("magic").strip(),
+    )
+
+
+_COMMAND_WORDS = re.compile(r"-{1,2}[A-Za-z]|[/~]")
+
+
+def _automagic(line: str) -> re.Match[str] | None:
+    """``pip install x`` / ``ls -l``: a magic or alias name, then words Python cannot mean.
+
+    Only reached for cells that do not parse, and a line is taken for automagic only when it is
+    not Python on its own (``time.sleep(1)``, ``env = make()`` stay code) or its words are options
+    or a path (``ls -la`` parses as a subtraction, ``cd /content`` as a division, but IPython runs
+    the magic).
+    """
+    match = _AUTOMAGIC.match(line)
+    if match is None or _PYTHON_AFTER_NAME.match(match.group("rest")):
+        return None
+    if _COMMAND_WORDS.match(match.group("rest")):
+        return match  # options or a path: ``ls -la``, ``cd /content`` (Python would divide)
+    try:
+        ast.parse(line.strip())
+    except SyntaxError:
+        return match
+    return None
 
 
 def _looks_like_python_modulo(magic: str) -> bool:
