@@ -139,3 +139,11 @@ def test_a_submission_frame_of_predictions_is_predict_not_load():
         LOAD, SPLIT, FIT_AND_SCORE, "sub = pd.DataFrame({'Survived': tree.predict(X_test)})"
     )
     assert tags[3] == "predict"
+
+
+def test_saving_the_model_with_open_for_writing_is_not_a_load():
+    save = "import pickle\npickle.dump(tree, open('model.pkl', 'wb'))"
+    with_block = "with open('tokens.pickle', mode='wb') as f:\n    pickle.dump(tree, f)"
+    tags = _suggested(LOAD, SPLIT, FIT_AND_SCORE, save, with_block)
+    assert tags == {0: "load", 2: "train"}
+    assert _suggested("with open('train.json') as f:\n    rows = json.load(f)") == {0: "load"}

@@ -302,7 +302,7 @@ def _code_stage(
         return "train", "calls .fit()"
     if called & PREDICT_METHODS:
         return "predict", "calls .predict()"
-    if any(name and READ_CALL.match(name) for name in called):
+    if any(_reads_file(call) for call in calls):
         return "load", "reads a file"
     if any(name and MAKE_DATA_CALL.match(name) for name in called):
         return "load", "makes a data set"
@@ -313,6 +313,21 @@ def _code_stage(
     if first and _only_literal_assignments(item):
         return "parameters", "assigns only literal values at the top"
     return None
+
+
+def _reads_file(call: ast.Call) -> bool:
+    """``pd.read_csv(...)``, ``np.load(...)``, ``open(path)``; not ``open(path, "wb")``, which
+    saves (``pickle.dump(model, open("model.pkl", "wb"))`` ends training, it loads nothing)."""
+    name = _call_name(call)
+    if not name or not READ_CALL.match(name):
+        return False
+    if name != "open":
+        return True
+    mode = call.args[1] if len(call.args) > 1 else None
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
+        return not set(mode.value) & set("wax")
+    return mode is None
 
 
 def _own_functions(parsed: list[ParsedCell]) -> dict[str, ast.AST]:
