@@ -73,7 +73,6 @@ def save_version(
     promoting (used by retraining, which promotes only when the metric is not worse); the first
     version of an empty registry is always promoted.
     """
-    features = _as_frame(features)
     root = Path(registry_dir)
     root.mkdir(parents=True, exist_ok=True)
     if os.environ.get("MODEL_REGISTRY_PROMOTE", "").lower() in ("0", "false", "no"):
@@ -340,21 +339,11 @@ def promote_if_better(candidate, registry_dir="models", metric=None, tolerance=0
     return ok, reason
 
 
-def _as_frame(features):
-    """The training features as a DataFrame: a model fitted on an array gets columns 0..n-1."""
-    import pandas as pd
-
-    if features is None or isinstance(features, pd.DataFrame):
-        return features
-    if hasattr(features, "toarray"):  # a scipy sparse matrix
-        features = features.toarray()
-    return pd.DataFrame(features)
-
-
 def describe_features(frame):
     """Describe a training frame column by column: kind, dtype, nullability, levels, range."""
     import pandas as pd
 
+    one_column = _is_series(frame)
     frame = _as_frame(frame)
     if frame is None:  # the split could not tell which frame the model was fitted on
         return {"columns": [], "example": {}}
@@ -373,12 +362,17 @@ def describe_features(frame):
             if len(values):
                 column["min"] = _plain(values.min())
                 column["max"] = _plain(values.max())
-        if kind == "string":
+        if kind == "string" and _free_text(series):
+            column["text"] = True  # free text: any string is accepted, no levels
+        elif kind == "string":
             levels = series.dropna().unique()
             if 0 < len(levels) <= MAX_LEVELS:
                 column["levels"] = sorted(str(v) for v in levels)
         columns.append(column)
-    return {"columns": columns, "example": _example_record(frame)}
+    described = {"columns": columns, "example": _example_record(frame)}
+    if one_column:
+        described["series"] = True
+    return described
 
 
 def train_fallback(predictions=None, target=None):
@@ -432,13 +426,37 @@ def _as_frame(features):
 
     if isinstance(features, pd.DataFrame):
         return features
+    if hasattr(features, "toarray"):  # a scipy sparse matrix
+        features = features.toarray()
     frame = pd.DataFrame(features)
     frame.columns = [str(c) for c in frame.columns]
     return frame
 
 
+def _is_series(features):
+    """A model fitted on one column as a Series (a text Pipeline: ``pipe.fit(df["text"], y)``)."""
+    import pandas as pd
+
+    return isinstance(features, pd.Series)
+
+
+def served_records(frame, features_block):
+    """What predict() receives for a batch: the frame, or its one column when the model was
+    fitted on a Series (a vectorizer iterating a DataFrame would see its column names)."""
+    if (features_block or {}).get("series") and len(frame.columns) == 1:
+        return frame[frame.columns[0]]
+    return frame
+
+
+def _free_text(series):
+    """Sentences, not categories: most values have four words or more."""
+    words = series.dropna().astype(str).str.split().str.len()
+    return len(words) > 0 and float(words.median()) >= 4
+
+
 def _examples(model, features, fitted=None):
     """Golden records and the predict stage's answers for them."""
+    one_column = _is_series(features)
     features = _as_frame(features)
     if features is None or features.empty:
         return {"records": [], "predictions": []}
@@ -448,7 +466,8 @@ def _examples(model, features, fitted=None):
         return {"records": [], "predictions": []}
     try:
         extra = () if fitted is None else (fitted,)
-        all_predictions = [_plain(v) for v in predict(model, features, *extra)]
+        records = served_records(features, {"series": one_column})
+        all_predictions = [_plain(v) for v in predict(model, records, *extra)]
     except Exception:  # a model the predict stage cannot score still gets registered
         return {"records": [], "predictions": []}
     sample = features.head(N_EXAMPLES)
