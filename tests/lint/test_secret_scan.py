@@ -17,6 +17,10 @@ SECRETS = [
     ("token: hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "Hugging Face Token"),
     ("postgresql://admin:s3cr3tPass@db.internal:5432/prod", "Basic Auth Credentials"),
     ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "Slack Token"),
+    # keyword arguments of a call whose result is assigned (detect-secrets alone drops the line)
+    ("conn = psycopg2.connect(host='db', password='tr0ub4dor&3')", "Secret Keyword"),
+    ("client = OpenAI(api_key='sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4')", "Secret Keyword"),
+    ("os.environ['KAGGLE_KEY'] = '2ac298547b3f07e56d1f297644fd12de'", "Hex High Entropy String"),
 ]
 
 
@@ -33,6 +37,13 @@ def test_finds_secret_kinds(line, kind):
         "password = getpass.getpass()",
         "mean   0.734512  1234.5678\nstd  12.1",
         "df = pd.read_csv('data/churn.csv')",
+        "model = load(path, token=os.environ['HF_TOKEN'])",
+        # checksums, commits and run ids are hex strings too; their names say so
+        "sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+        "EXPECTED_MD5 = '9e107d9d372bb6826bd81d3542a419d6'",
+        "COMMIT = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'",
+        "mlflow.start_run(run_id='9e107d9d372bb6826bd81d3542a419d6')",
+        "check(file, checksum='9e107d9d372bb6826bd81d3542a419d6')",
     ],
 )
 def test_ignores_ordinary_code_and_tables(text):
@@ -85,3 +96,8 @@ def test_allowlist_comment_still_applies_to_the_next_line_after_remembering():
     assert [h.kind for h in find_secrets(secret)] == ["Secret Keyword"]  # now remembered
     allowed = "# pragma: allowlist nextline secret\n" + secret
     assert find_secrets(allowed) == _scan_everything_fresh([allowed])[0] == []
+
+
+def test_a_secret_named_like_a_hash_is_still_a_secret():
+    (hit,) = find_secrets("key_sha = '2ac298547b3f07e56d1f297644fd12de'")
+    assert hit.kind == "Hex High Entropy String"

@@ -25,6 +25,14 @@ EXTRA_FORMATS = (
     ("OpenAI API Key", re.compile(r"\bsk-(?:proj|svcacct|admin)-[0-9A-Za-z_\-]{20,}")),
     ("Hugging Face Token", re.compile(r"\bhf_[0-9A-Za-z]{34}\b")),
 )
+# A hex string is what a checksum, a commit or a run id looks like as much as a key: the name it
+# is given says which (``sha256 = "e3b0..."``, ``COMMIT = "4b82..."``, ``run_id = "0a1b..."``).
+_DIGEST_NAME = re.compile(
+    r"(hash|sha\d*|md5|checksum|digest|commit|revision|fingerprint|etag|uuid|guid|crc|(^|_)id)$",
+    re.IGNORECASE,
+)
+_SECRET_WORD = re.compile(r"key|token|secret|passw|pwd|auth|credential", re.IGNORECASE)
+_NAME_BEFORE_VALUE = re.compile(r"([A-Za-z_]\w*)['\"\]]*\s*(?:==?|:)\s*[rbu]?['\"]?$")
 _CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
 
 
@@ -48,21 +56,41 @@ def find_secrets_in_texts(texts: Sequence[str], *, entropy: bool = True) -> list
     unique: dict[str, int] = {}  # candidate line -> its number in the scan
     for lines in split:
         for line in lines:
-            line = _scannable(line)
-            if line and line not in unique and _CANDIDATE.search(line):
-                unique[line] = len(unique) + 1
+            for variant in _variants(_scannable(line)):
+                if variant not in unique and _CANDIDATE.search(variant):
+                    unique[variant] = len(unique) + 1
     kinds = _scan(list(unique), entropy) if unique else {}
     results = []
     for lines in split:
         hits = []
         for number, line in enumerate(lines, start=1):
-            found = kinds.get(unique.get(_scannable(line), 0)) if unique else None
+            found = next(
+                (
+                    kinds[unique[v]]
+                    for v in _variants(_scannable(line))
+                    if unique.get(v, 0) in kinds
+                ),
+                None,
+            )
             if found:
                 kind, value = found
                 column = line.find(value) + 1 if value else 1
                 hits.append(SecretHit(number, max(column, 1), kind))
         results.append(hits)
     return results
+
+
+# ``conn = connect(password="...")``: detect-secrets drops a line whose assigned value is a call
+# (its "indirect reference" filter, meant for ``password = get_secret()``) before looking at the
+# call's keyword arguments, so those are scanned again on their own.
+_ASSIGNED_CALL = re.compile(r"^[\w.\[\]'\", ]+=\s*[\w.\[\]'\"]+\(")
+
+
+def _variants(line: str) -> tuple[str, ...]:
+    if not line:
+        return ()
+    match = _ASSIGNED_CALL.match(line)
+    return (line, line[match.end() :]) if match else (line,)
 
 
 def _scannable(line: str) -> str:
@@ -82,6 +110,16 @@ MAX_REMEMBERED_LINES = 20_000  # lines are <= 2,000 chars: at most ~40 MB, typic
 def cache_clear() -> None:
     """Forget remembered verdicts (benchmarks measure a first scan with it)."""
     _VERDICTS.clear()
+
+
+def _names_a_digest(line: str, value: str) -> bool:
+    """Whether the hex ``value`` is bound to a checksum-like name (and to no secret-like one)."""
+    at = line.find(value) if value else -1
+    match = _NAME_BEFORE_VALUE.search(line[:at]) if at > 0 else None
+    if match is None:
+        return False
+    name = match.group(1)
+    return bool(_DIGEST_NAME.search(name)) and not _SECRET_WORD.search(name)
 
 
 def _scan(lines: list[str], entropy: bool) -> dict[int, tuple[str, str]]:
@@ -123,6 +161,10 @@ def _scan_unremembered(lines: list[str], entropy: bool) -> dict[int, tuple[str, 
                 best[secret.line_number] = (rank, secret.type, secret.secret_value or "")
     for number, line in numbered:
         current = best.get(number)
+        if current is not None and current[1] == "Hex High Entropy String":
+            if _names_a_digest(line, current[2]):
+                del best[number]
+                current = None
         if current is not None and current[0] == 0:
             continue  # a specific detector already named it
         for kind, pattern in EXTRA_FORMATS:

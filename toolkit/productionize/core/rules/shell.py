@@ -73,7 +73,8 @@ def _magics(ctx: LintContext):
     "PN401",
     "pip-install-in-notebook",
     Severity.WARNING,
-    "`!pip install` / `%pip install` in a cell: dependencies belong in requirements.txt",
+    "`!pip install` / `%pip install` / `pip install` (IPython's automagic) in a cell: "
+    "dependencies belong in requirements.txt",
     "Safe: the package moves to requirements.txt next to the notebook and the line is deleted",
 )
 def pip_install(ctx: LintContext) -> Iterator[Finding]:
