@@ -138,3 +138,52 @@ def write_house_train(folder: Path, rows: int = 120) -> None:
             "SalePrice": np.round(price, 0),
         }
     ).to_csv(folder / "house_train.csv", index=False)
+
+
+# Salary/car-price style: a ColumnTransformer pipeline per model, all scored in the cell that fits
+# them, then every pipeline saved with pickle inside `with open(..., "wb")` and joblib at the end
+SALARY_SAVED = make_notebook(
+    "import pandas as pd\nimport numpy as np\nimport pickle\nimport joblib\n"
+    "from sklearn.compose import ColumnTransformer\nfrom sklearn.pipeline import Pipeline\n"
+    "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n"
+    "from sklearn.impute import SimpleImputer\n"
+    "from sklearn.linear_model import Ridge\nfrom sklearn.tree import DecisionTreeRegressor\n"
+    "from sklearn.model_selection import train_test_split\nfrom sklearn.metrics import r2_score",
+    "pay = pd.read_csv('salaries.csv')\npay['senior'] = (pay['level'] == 'SE').astype(int)",
+    "features = ['level', 'country', 'remote', 'senior']\n"
+    "X = pay[features]\ny = pay['salary']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=3)",
+    "encode = ColumnTransformer([\n"
+    "    ('num', Pipeline([('fill', SimpleImputer(strategy='median')), ('scale', StandardScaler())]),"
+    " ['remote', 'senior']),\n"
+    "    ('cat', Pipeline([('fill', SimpleImputer(strategy='most_frequent')),"
+    " ('onehot', OneHotEncoder(handle_unknown='ignore'))]), ['level', 'country']),\n"
+    "])",
+    "ridge = Pipeline([('prep', encode), ('model', Ridge())])\nridge.fit(X_train, y_train)\n"
+    "ridge_r2 = r2_score(y_test, ridge.predict(X_test))\n"
+    "tree = Pipeline([('prep', encode), ('model', DecisionTreeRegressor(random_state=0))])\n"
+    "tree.fit(X_train, y_train)\ntree_r2 = r2_score(y_test, tree.predict(X_test))\n"
+    "print(ridge_r2, tree_r2)",
+    "with open('ridge.pkl', 'wb') as handle:\n    pickle.dump(ridge, handle)\n"
+    "pickle.dump(tree, open('tree.pkl', mode='wb'))",
+    "joblib.dump(tree, 'salary_model.joblib')\nprint('saved')",
+)
+
+
+def write_salaries(folder: Path, rows: int = 160) -> None:
+    """Levels, countries, a remote ratio with gaps, salaries that grow with seniority."""
+    rng = np.random.default_rng(11)
+    level = rng.choice(["EN", "MI", "SE"], rows)
+    country = rng.choice(["US", "DE", "IN"], rows)
+    remote = rng.choice([0.0, 50.0, 100.0], rows)
+    remote[rng.random(rows) < 0.05] = np.nan
+    salary = (
+        40000
+        + 25000 * (level == "SE")
+        + 10000 * (level == "MI")
+        + 20000 * (country == "US")
+        + rng.normal(0, 5000, rows)
+    )
+    pd.DataFrame(
+        {"level": level, "country": country, "remote": remote, "salary": np.round(salary)}
+    ).to_csv(folder / "salaries.csv", index=False)

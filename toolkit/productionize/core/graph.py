@@ -17,6 +17,7 @@ from ..options import Options
 from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
+from .persistence import saving_statements
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
 
 UNTAGGED = "untagged"
@@ -84,6 +85,7 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
                 display_names |= _stores(statement)
         classified.append(statements)
     _mark_exploration(parsed, classified, stages)
+    _mark_model_saves(parsed, classified)
     _keep_called_display_functions(classified)
 
     cells: list[GraphCell] = []
@@ -131,6 +133,18 @@ def _mark_exploration(
     for order in dead:
         p, i = flat[order]
         classified[p][i] = dataclasses.replace(classified[p][i], kind=DISPLAY)
+
+
+def _mark_model_saves(parsed: list[ParsedCell], classified: list[list[Statement]]) -> None:
+    """Reclassify statements that only save the model to a file (see core/persistence) as
+    display: the generated project's model registry stores the model."""
+    imports = {b.name: b.module for item in parsed for b in item.names.imports}
+    code = [s.node for statements in classified for s in statements if s.kind == CODE]
+    saves = saving_statements(code, imports)
+    for statements in classified:
+        for index, statement in enumerate(statements):
+            if statement.kind == CODE and statement.node in saves:
+                statements[index] = dataclasses.replace(statement, kind=DISPLAY)
 
 
 def _keep_called_display_functions(classified: list[list[Statement]]) -> None:
