@@ -95,3 +95,16 @@ def test_allowed_paths_silence_configured_roots():
         ("PN502", 2),
         ("PN501", 3),
     ]
+
+
+def test_ruff_messages_name_the_cell_and_its_line():
+    # ruff checks the cells joined into one file; its "from line N" must name the cell
+    from productionize.adapters.linting import lint_notebook
+    from productionize.core.notebook import notebook_from_dict
+    from tests.conftest import make_notebook
+
+    nb = make_notebook("x = 1", "import re\nprint(x)", "import re\nprint(re)")
+    notebook, _ = notebook_from_dict(nb, "nb.ipynb")
+    (finding,) = lint_notebook(notebook, Options(select=("PN703",)))
+    assert (finding.location.cell_index, finding.location.line) == (2, 1)
+    assert "from cell 1, line 1" in finding.message
