@@ -187,3 +187,24 @@ def write_salaries(folder: Path, rows: int = 160) -> None:
     pd.DataFrame(
         {"level": level, "country": country, "remote": remote, "salary": np.round(salary)}
     ).to_csv(folder / "salaries.csv", index=False)
+
+
+# A course notebook on a data set scikit-learn no longer ships (its ImportError is a page long),
+# then a house-prices notebook importing a boosting library that is not installed here
+REMOVED_LOADER = make_notebook(
+    "import numpy as np\nfrom sklearn.model_selection import train_test_split, RandomizedSearchCV",
+    "from sklearn.datasets import load_boston\nboston = load_boston()\n"
+    "x_train, x_test, y_train, y_test = train_test_split(boston.data, boston.target, random_state=1)",
+    "from sklearn.ensemble import RandomForestRegressor\n"
+    "search = RandomizedSearchCV(RandomForestRegressor(random_state=0),"
+    " {'max_depth': [3, 6]}, n_iter=2, random_state=0)\nsearch.fit(x_train, y_train)",
+    "y_pred = search.predict(x_test)",
+)
+MISSING_LIBRARY = make_notebook(
+    "import numpy as np\nimport pandas as pd",
+    "homes = pd.read_csv('house_train.csv')\ny = np.log1p(homes['SalePrice'])\n"
+    "X = homes[['GrLivArea', 'YearBuilt']].fillna(0)",
+    "import sklearn\nimport boostlib_not_installed_here as boost\n"
+    "model = boost.Regressor(n_estimators=50)\nmodel.fit(X, y)",
+    "preds = np.expm1(model.predict(X))",
+)

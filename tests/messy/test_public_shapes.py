@@ -124,7 +124,7 @@ def test_a_pandas1_notebook_is_refused_naming_the_cell_and_the_lint_fix(tmp_path
     result = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--no-train"])
     assert result.exit_code == 1
     error = result.output.splitlines()[-1]
-    assert error.startswith(f"error: {path}:cell 5: could not check faithfulness")
+    assert error.startswith(f"error: {path}:cell 5:1: could not check faithfulness")
     assert "TypeError" in error and "'method'" in error and "PN204" in error
     assert "productionize lint --fix" in error and "does not reproduce" not in error
     assert not (out / "src" / "house" / "service").exists()

@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -185,8 +186,10 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
         client.execute(env=env, cwd=cwd, stderr=subprocess.DEVNULL)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failing = _failing_cell(nb, original_index)
-        where = Location(str(notebook_path), cell_index=failing)
-        raise VerifyError(f"the notebook does not run here: {_error_summary(exc)}", where) from None
+        line = _failing_line(exc) if failing is not None else None
+        where = Location(str(notebook_path), cell_index=failing, line=line)
+        summary = _error_summary(exc) + _missing_module_hint(exc, kernel)
+        raise VerifyError(f"the notebook does not run here: {summary}", where) from None
     except Exception as exc:  # no kernel, kernel failed to start...
         raise VerifyError(f"cannot execute the notebook: {exc}", str(notebook_path)) from None
     merged: dict[str, bytes | None] = {}
@@ -201,12 +204,48 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
 
 
 def _error_summary(exc: Exception) -> str:
-    """``FileNotFoundError: ... 'data.csv'`` for a failed cell (colour escapes removed)."""
+    """``FileNotFoundError: ... 'data.csv'`` for a failed cell (colour escapes removed; only the
+    first line of a long message, such as scikit-learn's page on the removed ``load_boston``)."""
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
-        return strip_ansi(f"{ename}: {evalue}" if evalue else ename)
+        lines = [line for line in strip_ansi(str(evalue or "")).splitlines() if line.strip()]
+        return strip_ansi(ename) + (f": {lines[0].strip()}" if lines else "")
     text = strip_ansi(str(exc)).strip()
     return text.splitlines()[-1] if text else type(exc).__name__
+
+
+def _failing_line(exc: Exception) -> int | None:
+    """The line of the failing cell (IPython's ``Cell In[3], line 5`` of the cell's own frame)."""
+    found = re.search(r"Cell In\[\d*\], line (\d+)", strip_ansi(str(exc)))
+    return int(found.group(1)) if found else None
+
+
+def _missing_module_hint(exc: Exception, kernel: str) -> str:
+    """What to install, and where, when a cell imports a library that is not installed here."""
+    if getattr(exc, "ename", None) != "ModuleNotFoundError":
+        return ""
+    found = re.search(r"No module named '([\w.]+)'", str(getattr(exc, "evalue", "")))
+    if not found or "." in found.group(1):  # `sklearn.externals`: removed, not missing
+        return ""
+    module = found.group(1)
+    where = f"the Python of the notebook's kernel `{kernel}`"
+    kernel_python = _kernel_python(kernel)
+    if kernel_python:
+        where += f" ({kernel_python})"
+    return (
+        f" (`{module}` is not installed here: install it in {where} and in the generated "
+        f"project's environment: `{generated_python()} -m pip install {module}`)"
+    )
+
+
+def _kernel_python(kernel: str) -> str | None:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+    except Exception:  # no such kernel, no jupyter_client: say nothing more
+        return None
+    return argv[0] if argv else None
 
 
 def _failing_cell(nb, original_index: list) -> int | None:

@@ -1,0 +1,88 @@
+"""Notebooks that cannot run here because of the environment, not the notebook's logic: a library
+that is not installed (xgboost, lightgbm, catboost in most regression notebooks), a loader
+scikit-learn removed. `build` names the cell and its line, says what to install and where, and
+keeps a long error message to its first line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from nbclient.exceptions import CellExecutionError
+
+from productionize.adapters import verifying
+from productionize.adapters.cli import main
+from productionize.adapters.verifying import can_verify
+
+from . import public_shapes
+
+TRACEBACK = (
+    "\x1b[31m---------------------------------------------------------------------------\x1b[39m\n"
+    "\x1b[31mModuleNotFoundError\x1b[39m                       Traceback (most recent call last)\n"
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m\x1b[32m, line 2\x1b[39m\n"
+    "\x1b[32m      1\x1b[39m \x1b[38;5;28;01mimport\x1b[39;00m sklearn\n"
+    "\x1b[32m----> 2\x1b[39m \x1b[38;5;28;01mimport\x1b[39;00m boostlib\n"
+)
+
+
+def test_a_missing_library_names_its_line_and_what_to_install_where():
+    exc = CellExecutionError(TRACEBACK, "ModuleNotFoundError", "No module named 'boostlib'")
+    assert verifying._failing_line(exc) == 2
+    hint = verifying._missing_module_hint(exc, "python3")
+    assert "`boostlib` is not installed here" in hint
+    assert f"{verifying.generated_python()} -m pip install boostlib" in hint
+    assert "kernel `python3`" in hint
+
+
+def test_a_removed_submodule_is_not_an_install_hint():
+    exc = CellExecutionError("", "ModuleNotFoundError", "No module named 'sklearn.externals'")
+    assert verifying._missing_module_hint(exc, "python3") == ""
+
+
+def test_a_page_long_error_message_is_cut_to_its_first_line():
+    page = "\n`load_boston` has been removed from scikit-learn since version 1.2.\n\n" + (
+        "The Boston housing prices dataset has an ethical problem...\n" * 40
+    )
+    exc = CellExecutionError("", "ImportError", page)
+    summary = verifying._error_summary(exc)
+    assert (
+        summary
+        == "ImportError: `load_boston` has been removed from scikit-learn since version 1.2."
+    )
+
+
+needs_generated_env = pytest.mark.skipif(
+    not can_verify(), reason="needs PRODUCTIONIZE_GENERATED_PYTHON with ploomber"
+)
+
+
+@pytest.mark.slow
+@needs_generated_env
+@pytest.mark.parametrize(
+    ("nb", "write_data", "expected"),
+    [
+        (
+            public_shapes.MISSING_LIBRARY,
+            public_shapes.write_house_train,
+            ":cell 2:2: could not check faithfulness",
+        ),
+        (public_shapes.REMOVED_LOADER, None, ":cell 1:1: could not check faithfulness"),
+    ],
+    ids=["missing-library", "removed-loader"],
+)
+def test_build_says_which_line_fails_and_what_to_do(tmp_path, nb, write_data, expected):
+    path = tmp_path / "regression.ipynb"
+    path.write_text(json.dumps(nb))
+    if write_data is not None:
+        write_data(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--no-train"])
+    assert result.exit_code == 1
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith(f"error: {path}{expected}"), error
+    assert "pass --no-verify" in error and len(error) < 700
+    if write_data is not None:
+        assert "-m pip install boostlib_not_installed_here" in error
+    else:
+        assert "`load_boston` has been removed" in error and "ethical" not in result.output
