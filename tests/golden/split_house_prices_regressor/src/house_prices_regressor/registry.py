@@ -441,8 +441,9 @@ def _is_series(features):
 
 
 def served_records(frame, features_block):
-    """What predict() receives for a batch: the frame, or its one column when the model was
-    fitted on a Series (a vectorizer iterating a DataFrame would see its column names)."""
+    """What predict() receives for a batch: the frame, or its one column as a Series when the
+    model was fitted on a Series (a vectorizer would iterate a DataFrame's column names).
+    """
     if (features_block or {}).get("series") and len(frame.columns) == 1:
         return frame[frame.columns[0]]
     return frame
