@@ -70,6 +70,26 @@ async def test_an_untagged_notebook_previews_with_suggested_stages(api, jp_root_
     assert "src/untagged/train.py" in [f["path"] for f in body["files"]]
 
 
+async def test_a_failed_preview_of_an_untagged_notebook_sends_the_inferred_stages(api, jp_root_dir):
+    """The user must see (and correct) the stages the split guessed, not only read them."""
+    nb = make_notebook(
+        "import pandas as pd\ndf = pd.read_csv('plain.csv')",
+        "from sklearn.linear_model import LogisticRegression\n"
+        "model = LogisticRegression()\nmodel.fit(df[['a']], df['b'])",
+    )
+    (jp_root_dir / "guess.ipynb").write_text(json.dumps(nb))
+    status, body = await api("split", {"path": "guess.ipynb", "notebook": nb})
+    assert status == 422, body
+    assert body["error"] == "SplitError"
+    assert "inferred" in body["message"]
+    assert body["inferred_tags"] is True
+    assert [(s["cell_index"], s["cell_id"], s["tag"]) for s in body["suggestions"]] == [
+        (0, "cell-0", "load"),
+        (1, "cell-1", "train"),
+    ]
+    assert all(s["reason"] for s in body["suggestions"])
+
+
 async def test_a_split_error_names_the_cell(api, jp_root_dir):
     nb = make_notebook(
         ("code", "x = 1", ("skip",)),
@@ -83,6 +103,7 @@ async def test_a_split_error_names_the_cell(api, jp_root_dir):
     assert body["cell_index"] == 2
     assert body["path"] == "bad.ipynb"
     assert "exploration cell 0" in body["message"]
+    assert "suggestions" not in body  # a tagged notebook: nothing was inferred
 
 
 async def wait_for_job(api, job: dict) -> dict:

@@ -22,24 +22,17 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .. import __version__
-from ..errors import (
-    ConfigError,
-    InputError,
-    OutputError,
-    ProductionizeError,
-    PublishError,
-    SplitError,
-    VerifyError,
-)
 from ..model import to_dict
 from .child_process import run_in_child
 from .jobs import JobRunner, Reporter
-from .paths import scrub_root, to_api_path
+from .paths import scrub_root
 from .quick_calls import lint_response, preview_response
 from .requests import (
     NotAvailable,
+    ProductionizeError,
     RequestFailed,
     build_options,
+    error_body,
     load_notebook,
     parse_body,
     require,
@@ -47,16 +40,6 @@ from .requests import (
 )
 from .worker_pool import WorkerBusy, WorkerFailed, WorkerPool, shared_pool
 
-# HTTP status per failure type; anything a user can fix is a 4xx with the location in the body
-STATUS = (
-    (InputError, 400),
-    (ConfigError, 400),
-    (SplitError, 422),
-    (VerifyError, 422),
-    (OutputError, 409),
-    (PublishError, 502),
-    (ProductionizeError, 400),
-)
 PROVIDERS = ("none", "github", "gitlab")
 # build switches the UI may send, with their defaults (verify: faithfulness check; train: first model)
 BUILD_FLAGS = {"verify": True, "force": False, "train": True}
@@ -133,12 +116,7 @@ def describe_error(exc: BaseException, root: str, log: Any) -> tuple[int, dict]:
     if isinstance(exc, NotAvailable):
         return 501, {"error": "NotAvailable", "message": str(exc), "feature": exc.feature}
     if isinstance(exc, ProductionizeError):
-        status = next(code for kind, code in STATUS if isinstance(exc, kind))
-        data = exc.to_dict()
-        data["path"] = _relative(data.get("path"), root)
-        data["message"] = scrub_root(data.get("message") or "", root)
-        data["text"] = scrub_root(str(exc), root)
-        return status, data
+        return error_body(exc, root)
     log.error("productionize: unexpected failure", exc_info=exc)
     return 500, {
         "error": "InternalError",
@@ -152,15 +130,6 @@ def _installed(module: str, name: str) -> bool:
     except NotAvailable:
         return False
     return True
-
-
-def _relative(path: str | None, root: str) -> str | None:
-    if not path or not os.path.isabs(path):
-        return path
-    try:
-        return to_api_path(root, path)
-    except ValueError:
-        return os.path.basename(path)
 
 
 def json_errors(method: Callable) -> Callable:

@@ -13,9 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.graph import build_graph
+from ..core.inline import inline_single_calls
 from ..core.tags import stage_tags
 from ..errors import ProductionizeError
-from ..model import Notebook, RenderedFile, SplitResult
+from ..model import Notebook, RenderedFile, SplitResult, TagSuggestion
 from ..options import Options
 from .requests import NotAvailable, NotebookRequest, RequestFailed, require
 
@@ -74,6 +76,15 @@ def preview_split(request: NotebookRequest, options: Options) -> SplitResult:
         # an untagged notebook previews with the suggested tags; the UI offers to accept them
         options = options.replace(infer_tags=True)
     return split(request.notebook, options, inputs, size_of_relative_to(request.file.parent))
+
+
+def suggested_tags(notebook: Notebook, options: Options) -> tuple[TagSuggestion, ...]:
+    """The stages the split infers for an untagged notebook (none when it cannot tell)."""
+    try:
+        opened = inline_single_calls(notebook).notebook  # as split reads it: main() opened up
+        return build_graph(opened, options.replace(infer_tags=True)).suggestions
+    except ProductionizeError:
+        return ()
 
 
 def has_stage_tags(notebook: Notebook) -> bool:

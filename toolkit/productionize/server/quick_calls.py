@@ -5,9 +5,17 @@ They run in the worker processes (see worker_pool), so they take and return only
 
 from __future__ import annotations
 
+from ..errors import SplitError
 from ..model import to_dict
-from .preview import has_stage_tags, preview_project
-from .requests import build_options, load_notebook, parse_body, require
+from .preview import has_stage_tags, preview_project, suggested_tags
+from .requests import (
+    RequestFailed,
+    build_options,
+    error_body,
+    load_notebook,
+    parse_body,
+    require,
+)
 
 
 def lint_response(root: str, raw_body: bytes) -> dict:
@@ -25,7 +33,17 @@ def preview_response(root: str, raw_body: bytes) -> dict:
     body = parse_body(raw_body)
     request = load_notebook(root, body)
     options = build_options(root, body, request.file)
-    preview = preview_project(request, options)
+    try:
+        preview = preview_project(request, options)
+    except SplitError as exc:
+        if has_stage_tags(request.notebook):
+            raise
+        # the split with the inferred stages failed: the UI shows those stages on the cells
+        # so the user can correct them, instead of only naming them in the message
+        status, failure = error_body(exc, root)
+        failure["inferred_tags"] = True
+        failure["suggestions"] = to_dict(list(suggested_tags(request.notebook, options)))
+        raise RequestFailed(status, failure) from None
     files = [{"path": f.path, "content": f.content} for f in preview.files]
     return {
         "path": request.api_path,

@@ -5,17 +5,36 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.notebook import notebook_from_dict
-from ..errors import InputError, ProductionizeError
+from ..errors import (
+    ConfigError,
+    InputError,
+    OutputError,
+    ProductionizeError,
+    PublishError,
+    SplitError,
+    VerifyError,
+)
 from ..model import Notebook
 from ..options import Options
-from .paths import PathRefused, resolve_under_root
+from .paths import PathRefused, resolve_under_root, scrub_root, to_api_path
 
 FRAMEWORKS = ("fastapi", "flask")
+# HTTP status per failure type; anything a user can fix is a 4xx with the location in the body
+STATUS = (
+    (InputError, 400),
+    (ConfigError, 400),
+    (SplitError, 422),
+    (VerifyError, 422),
+    (OutputError, 409),
+    (PublishError, 502),
+    (ProductionizeError, 400),
+)
 
 
 class RequestFailed(Exception):
@@ -43,6 +62,25 @@ class NotebookRequest:
     api_path: str
     file: Path | None
     node: Any = None  # the live nbformat node when the UI sent the notebook JSON
+
+
+def error_body(exc: ProductionizeError, root: str) -> tuple[int, dict]:
+    """Status and JSON body of a toolkit failure, with paths as the browser knows them."""
+    status = next(code for kind, code in STATUS if isinstance(exc, kind))
+    data = exc.to_dict()
+    data["path"] = _relative(data.get("path"), root)
+    data["message"] = scrub_root(data.get("message") or "", root)
+    data["text"] = scrub_root(str(exc), root)
+    return status, data
+
+
+def _relative(path: str | None, root: str) -> str | None:
+    if not path or not os.path.isabs(path):
+        return path
+    try:
+        return to_api_path(root, path)
+    except ValueError:
+        return os.path.basename(path)
 
 
 def require(module: str, name: str) -> Any:
