@@ -178,7 +178,8 @@ export class ProductionizeController {
         });
         void this.preview(notebook);
       },
-      build: () => void this.build(notebook)
+      build: () => void this.build(notebook),
+      goToCell: index => this.goTo(notebook, { cell_index: index })
     });
     const widget = new MainAreaWidget({ content: view });
     widget.id = `jp-productionize-preview-${++this.counter}`;
@@ -203,8 +204,22 @@ export class ProductionizeController {
         response.notes ?? []
       );
     } catch (error) {
-      view.showError(`Preview failed: ${describeFailure(error)}`);
-      this.notifyFailure('Preview failed', error, notebook);
+      const body = error instanceof ProductionizeRequestError ? error.body : null;
+      // an untagged notebook whose inferred stages do not split: show those stages on the
+      // cells (dashed chips, one click accepts) so the user can see and correct them
+      const suggestions = readSuggestions(body?.suggestions ?? []);
+      if (suggestions.length > 0) {
+        this.labelsFor(notebook).setSuggestions(suggestions);
+      }
+      view.showError(
+        `Preview failed: ${describeFailure(error)}`,
+        typeof body?.cell_index === 'number' ? body.cell_index : null,
+        suggestions
+      );
+      // the preview tab shows the whole message: "Details" goes there, not to the panel
+      this.notifyFailure('Preview failed', error, notebook, () =>
+        this.app.shell.activateById(widget.id)
+      );
     }
   }
 
@@ -278,10 +293,29 @@ export class ProductionizeController {
     Notification.dismiss(id);
     if (finished.state === 'cancelled') {
       Notification.info('Build stopped.', { autoClose: 4000 });
+    } else if (finished.error?.error === 'LintFailed') {
+      await this.explainLintGate(notebook);
     } else {
       this.notifyFailure('Build failed', finished.error, notebook);
     }
     return null;
+  }
+
+  /**
+   * The build stopped at its lint gate: list the errors in the panel (the server's message
+   * speaks of the command line) and say what to do, with a way to the first one.
+   */
+  private async explainLintGate(notebook: NotebookPanel): Promise<void> {
+    const findings = (await this.lint(notebook)) ?? [];
+    const errors = findings.filter(f => f.severity === 'error');
+    const count = errors.length || 'some';
+    const plural = errors.length === 1 ? '' : 's';
+    const message =
+      `The notebook has ${count} lint error${plural}, and a notebook with errors is not built. ` +
+      'They are listed below under Error: click one to go to its cell, ' +
+      'fix it (Apply does it for the safe ones), then Build again.';
+    const first = errors[0]?.location;
+    this.notifyFailure('Build stopped', { error: 'LintFailed', message, ...(first ?? {}) }, notebook);
   }
 
   /** Open the publish dialog for the notebook's generated project. */
@@ -342,8 +376,27 @@ export class ProductionizeController {
     });
   }
 
-  /** Show a failure with its location, and a "Go to cell" action when it names one. */
-  private notifyFailure(what: string, error: unknown, notebook: NotebookPanel): void {
+  /** Go to a cell (and line) of a notebook. */
+  private goTo(notebook: NotebookPanel, location: Partial<IErrorBody>): void {
+    this.app.shell.activateById(notebook.id);
+    void revealLocation(notebook, {
+      cell_index: location.cell_index ?? null,
+      cell_id: location.cell_id ?? null,
+      line: location.line ?? null,
+      column: location.column ?? null
+    });
+  }
+
+  /**
+   * Show a failure: a toast (which cuts long text) and, in full, in the side panel; both with
+   * a "Go to cell" action when the failure names a cell.
+   */
+  private notifyFailure(
+    what: string,
+    error: unknown,
+    notebook: NotebookPanel,
+    details?: () => void
+  ): void {
     const body: IErrorBody | null =
       error instanceof ProductionizeRequestError
         ? error.body
@@ -351,24 +404,23 @@ export class ProductionizeController {
           ? (error as IErrorBody)
           : null;
     const message = body ? body.text || body.message : describeFailure(error);
-    const actions =
-      body && typeof body.cell_index === 'number'
-        ? [
-            {
-              label: 'Go to cell',
-              callback: () => {
-                this.app.shell.activateById(notebook.id);
-                void revealLocation(notebook, {
-                  cell_index: body.cell_index ?? null,
-                  cell_id: body.cell_id ?? null,
-                  line: body.line ?? null,
-                  column: body.column ?? null
-                });
-              }
-            }
-          ]
-        : [];
+    const cellIndex = body && typeof body.cell_index === 'number' ? body.cell_index : null;
+    const goToCell = body && cellIndex !== null ? () => this.goTo(notebook, body) : undefined;
+    const actions = [
+      ...(goToCell ? [{ label: 'Go to cell', callback: goToCell }] : []),
+      { label: 'Details', callback: details ?? (() => this.showPanel()) }
+    ];
     Notification.error(`${what}: ${message}`, { autoClose: false, actions });
+    if (details) {
+      return;
+    }
+    this.showPanel();
+    this.panel.showFailure(notebook.context.localPath, {
+      title: what,
+      message,
+      cellIndex,
+      goToCell
+    });
   }
 
   private settingsSource: ISettingRegistry.ISettings | null = null;

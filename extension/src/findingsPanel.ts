@@ -5,9 +5,18 @@
 
 import { Widget } from '@lumino/widgets';
 
-import { describeLocation, groupFindings, safeFixes, summarize } from './logic/findings';
+import { cellLabel, describeLocation, groupFindings, safeFixes, summarize } from './logic/findings';
 import { IFinding } from './logic/types';
 import { productionizeIcon } from './icons';
+
+/** A failure to keep on screen (toasts cut long messages): what failed, the full text, where. */
+export interface IFailure {
+  title: string;
+  message: string;
+  /** The cell the failure names, if any: offers "Go to cell N". */
+  cellIndex?: number | null;
+  goToCell?: () => void;
+}
 
 export interface IFindingsPanelActions {
   reveal(finding: IFinding): void;
@@ -49,6 +58,33 @@ export class FindingsPanel extends Widget {
   showMessage(message: string, isError = false): void {
     this.node.classList.remove('jp-mod-busy');
     this.node.replaceChildren(this.header(message, isError));
+  }
+
+  /**
+   * Show a failure (lint, preview, build) in full above the findings, with a way to its cell;
+   * it stays until the next check or failure replaces it.
+   */
+  showFailure(path: string, failure: IFailure): void {
+    this._path = path;
+    this.node.classList.remove('jp-mod-busy');
+    this.node.querySelector('.jp-productionize-failure')?.remove();
+    if (!this.node.querySelector('.jp-productionize-header')) {
+      this.node.replaceChildren(this.header(path));
+    }
+    const box = document.createElement('div');
+    box.className = 'jp-productionize-failure';
+    box.setAttribute('role', 'alert');
+    const title = document.createElement('strong');
+    title.textContent = failure.title;
+    const message = document.createElement('p');
+    message.className = 'jp-productionize-failure-message';
+    message.textContent = failure.message;
+    box.append(title, message);
+    if (typeof failure.cellIndex === 'number' && failure.goToCell) {
+      const go = failure.goToCell;
+      box.appendChild(button(`Go to ${cellLabel(failure.cellIndex)}`, () => go()));
+    }
+    this.node.querySelector('.jp-productionize-header')!.after(box);
   }
 
   showFindings(path: string, findings: IFinding[]): void {

@@ -6,12 +6,15 @@
 import { Widget } from '@lumino/widgets';
 
 import { buildFileTree, flattenTree } from './logic/fileTree';
+import { cellLabel } from './logic/findings';
 import { ITagSuggestion } from './logic/suggestions';
 import { IGeneratedFile } from './logic/types';
 
 export interface IPreviewActions {
   acceptSuggestions(): void;
   build(): void;
+  /** Go to a cell of the notebook (by index). */
+  goToCell(index: number): void;
 }
 
 export class PreviewView extends Widget {
@@ -48,7 +51,7 @@ export class PreviewView extends Widget {
       accept.className = 'jp-Button jp-mod-styled jp-mod-small jp-productionize-accept-all';
       accept.textContent = `Accept ${suggestions.length} suggested tag${suggestions.length === 1 ? '' : 's'}`;
       accept.title = suggestions
-        .map(s => `cell ${s.cellIndex + 1}: ${s.tag}${s.reason ? ` (${s.reason})` : ''}`)
+        .map(s => `${cellLabel(s.cellIndex)}: ${s.tag}${s.reason ? ` (${s.reason})` : ''}`)
         .join('\n');
       accept.addEventListener('click', () => {
         accept.disabled = true;
@@ -96,11 +99,66 @@ export class PreviewView extends Widget {
     }
   }
 
-  showError(message: string): void {
+  /**
+   * Show why the preview failed; with the stages the split inferred (untagged notebook), list
+   * them (each goes to its cell) and offer to accept them, so the user can correct them.
+   */
+  showError(
+    message: string,
+    cellIndex: number | null = null,
+    suggestions: ITagSuggestion[] = []
+  ): void {
     const error = document.createElement('p');
     error.className = 'jp-productionize-status jp-mod-error';
     error.textContent = message;
-    this.node.replaceChildren(error);
+    const parts: HTMLElement[] = [error];
+    if (cellIndex !== null) {
+      parts.push(
+        this.button(`Go to ${cellLabel(cellIndex)}`, 'jp-productionize-goto', () =>
+          this.actions.goToCell(cellIndex)
+        )
+      );
+    }
+    if (suggestions.length > 0) {
+      const intro = document.createElement('p');
+      intro.textContent =
+        'The notebook has no stage tags; these are the stages Productionize inferred (also ' +
+        'shown on the cells as dashed chips). Correct the wrong ones with the chips on each ' +
+        'cell, or accept them and edit from there, then preview again:';
+      const list = document.createElement('ul');
+      list.className = 'jp-productionize-suggestion-list';
+      for (const suggestion of suggestions) {
+        const row = document.createElement('li');
+        row.tabIndex = 0;
+        row.dataset.cellIndex = String(suggestion.cellIndex);
+        row.textContent = `${cellLabel(suggestion.cellIndex)} → ${suggestion.tag}${
+          suggestion.reason ? ` (${suggestion.reason})` : ''
+        }`;
+        row.addEventListener('click', () => this.actions.goToCell(suggestion.cellIndex));
+        list.appendChild(row);
+      }
+      const accept = this.button(
+        `Accept ${suggestions.length} suggested tag${suggestions.length === 1 ? '' : 's'}`,
+        'jp-productionize-accept-all',
+        () => {
+          accept.disabled = true;
+          this.actions.acceptSuggestions();
+        }
+      );
+      parts.push(intro, list, accept);
+    }
+    const box = document.createElement('div');
+    box.className = 'jp-productionize-preview-error';
+    box.append(...parts);
+    this.node.replaceChildren(box);
+  }
+
+  private button(label: string, className: string, onClick: () => void): HTMLButtonElement {
+    const element = document.createElement('button');
+    element.className = `jp-Button jp-mod-styled jp-mod-small ${className}`;
+    element.textContent = label;
+    element.addEventListener('click', onClick);
+    return element;
   }
 
   select(path: string): void {

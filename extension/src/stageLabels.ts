@@ -9,6 +9,7 @@ import { Cell, ICellModel } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
+import { cellLabel } from './logic/findings';
 import { ITagSuggestion } from './logic/suggestions';
 import { STAGE_TAGS, StageTag, stageOf, toggleStageTag } from './logic/tags';
 import { cellTags, setCellTags } from './notebookCells';
@@ -93,7 +94,7 @@ export class StageLabels implements IDisposable {
 
   private render(): void {
     let inherited: StageTag | null = null;
-    for (const cell of this.panel.content.widgets) {
+    this.panel.content.widgets.forEach((cell, index) => {
       const model = cell.model;
       if (!this._watched.has(model)) {
         this._watched.add(model);
@@ -101,18 +102,23 @@ export class StageLabels implements IDisposable {
       }
       if (model.type !== 'code') {
         cell.node.querySelector(`.${BAR_CLASS}`)?.remove();
-        continue;
+        return;
       }
       const stage = stageOf(cellTags(model));
       if (stage !== null) {
         inherited = stage;
         this._suggestions.delete(model.id);
       }
-      this.renderBar(cell, stage, stage === null ? inherited : null);
-    }
+      this.renderBar(cell, index, stage, stage === null ? inherited : null);
+    });
   }
 
-  private renderBar(cell: Cell, stage: StageTag | null, inherited: StageTag | null): void {
+  private renderBar(
+    cell: Cell,
+    index: number,
+    stage: StageTag | null,
+    inherited: StageTag | null
+  ): void {
     // windowed notebooks build a cell's DOM lazily: wait for its header to exist
     const header = cell.node.querySelector('.jp-CellHeader');
     if (!header) {
@@ -128,12 +134,19 @@ export class StageLabels implements IDisposable {
       header.appendChild(bar);
     }
     const suggestion = this._suggestions.get(cell.model.id);
-    const key = `${stage}|${inherited}|${suggestion?.tag ?? ''}`;
+    const key = `${index}|${stage}|${inherited}|${suggestion?.tag ?? ''}`;
     if (bar.dataset.key === key) {
       return;
     }
     bar.dataset.key = key;
     bar.replaceChildren();
+
+    // the number every Productionize message uses for this cell ("cell 3: ...")
+    const number = document.createElement('span');
+    number.className = 'jp-productionize-cellno';
+    number.textContent = cellLabel(index);
+    number.title = 'How lint findings, errors and suggestions name this cell';
+    bar.appendChild(number);
 
     const label = document.createElement('span');
     label.className = 'jp-productionize-stage';

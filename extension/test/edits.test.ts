@@ -51,7 +51,7 @@ describe('planEdits', () => {
     const linted = cells.map(c => (c.id === 'b' ? { ...c, source: '!pip install y' } : c));
     const plan = planEdits([edit({ cell_index: 1, cell_id: 'b', new_source: '' })], cells, linted);
     expect(plan.edits).toEqual([]);
-    expect(plan.problems).toEqual(['cell 2 changed since it was linted; lint again']);
+    expect(plan.problems).toEqual(['cell 1 changed since it was linted; lint again']);
   });
 
   it('reports deleted cells and conflicting rewrites instead of guessing', () => {
@@ -66,8 +66,8 @@ describe('planEdits', () => {
     );
     expect(plan.edits.map(e => [e.index, e.source])).toEqual([[0, 'one']]);
     expect(plan.problems).toEqual([
-      'cell 6 no longer exists; lint again',
-      'two fixes rewrite cell 1; apply one, then lint again'
+      'cell 5 no longer exists; lint again',
+      'two fixes rewrite cell 0; apply one, then lint again'
     ]);
   });
 });

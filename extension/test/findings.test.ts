@@ -59,9 +59,9 @@ describe('groupFindings', () => {
 });
 
 describe('describeLocation', () => {
-  it('numbers cells from 1 as JupyterLab shows them', () => {
-    expect(describeLocation(finding('A', 'info', 0, 3))).toBe('cell 1, line 3');
-    expect(describeLocation(finding('A', 'info', 4))).toBe('cell 5');
+  it('numbers cells from 0 as the messages, the CLI and the server errors do', () => {
+    expect(describeLocation(finding('A', 'info', 0, 3))).toBe('cell 0, line 3');
+    expect(describeLocation(finding('A', 'info', 4))).toBe('cell 4');
     expect(describeLocation(finding('A', 'info', null))).toBe('notebook');
   });
 });

@@ -77,7 +77,7 @@ def test_tag_lint_reveal_preview_and_build(jupyterlab, notebook, page, screensho
     if features["lint"]:
         finding = panel.locator('.jp-productionize-finding[data-rule="PN502"]')
         expect(finding).to_be_visible(timeout=TIMEOUT)
-        expect(finding).to_contain_text("cell 12, line 1")
+        expect(finding).to_contain_text("cell 11, line 1")  # as messages number it
         screenshot("02-findings")
         assert active_cell(page) == PLOT_CELL
         finding.click()
@@ -213,3 +213,64 @@ def test_suggested_stages_are_accepted_in_one_click(jupyterlab, page, screenshot
     for index, stage in [(1, "parameters"), (5, "clean"), (8, "train"), (10, "predict")]:
         expect(cell(page, index).locator(".jp-productionize-stage")).to_have_text(stage)
     expect(cell(page, 6).locator(".jp-productionize-stage")).to_have_text("↳ clean")
+
+
+def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screenshot):
+    """Failures stay readable in full and lead to their cells; guessed stages show on the cells.
+
+    An untagged notebook with a secret in an output and a model fitted on an unnamed frame: the
+    build stops at lint (the panel says why, in the UI's words, and goes to the first error);
+    the preview fails on the inferred stages, which then appear on the cells to be corrected.
+    """
+    from playwright.sync_api import expect
+
+    from tests.conftest import make_notebook
+
+    nb = make_notebook(
+        "import pandas as pd",
+        "df = pd.read_csv('data/churn.csv')\ndf.head()",
+        "from sklearn.linear_model import LogisticRegression\n"
+        "model = LogisticRegression()\nmodel.fit(df[['tenure_months']], df['churn'])",
+        executed=True,
+    )
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="key AKIAIOSFODNN7EXAMPLE\n")
+    ]
+    nbformat.write(nb, jupyterlab.root / "messy.ipynb")
+    features = jupyterlab.api("productionize/info")["features"]
+    if not (features["lint"] and features["split"] and features["build"]):
+        pytest.skip("lint, split and build are needed")
+    page.goto(
+        f"{jupyterlab.url}lab/workspaces/messy/tree/messy.ipynb?reset&token={jupyterlab.token}"
+    )
+    page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
+    # each code cell shows the number findings and errors use for it
+    expect(cell(page, 1).locator(".jp-productionize-cellno")).to_have_text("cell 1")
+
+    page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
+    panel = page.locator("#jp-productionize-findings")
+    secret = panel.locator('.jp-productionize-finding[data-rule="PN504"]')
+    expect(secret.locator(".jp-productionize-where")).to_have_text("cell 1", timeout=TIMEOUT)
+    panel.get_by_role("button", name="Build").click()
+    failure = panel.locator(".jp-productionize-failure")
+    expect(failure).to_contain_text("Build stopped", timeout=TIMEOUT)
+    expect(failure).to_contain_text("1 lint error")
+    expect(failure).not_to_contain_text("--no-lint")  # command-line advice has no button here
+    failure.get_by_role("button", name="Go to cell 1").click()
+    expect(page.locator(".jp-Notebook .jp-Cell.jp-mod-active")).to_have_attribute(
+        "data-windowed-list-index", "1"
+    )
+    screenshot("08-build-stopped-by-lint")
+
+    panel.get_by_role("button", name="Preview").click()
+    preview = page.locator(".jp-productionize-preview")
+    guesses = preview.locator(".jp-productionize-suggestion-list li")
+    expect(guesses).to_have_count(2, timeout=TIMEOUT)
+    expect(guesses.first).to_contain_text("cell 1 → load")
+    # the inferred stages are on the cells, as dashed chips, to correct or accept
+    expect(
+        cell(page, 2).locator('.jp-productionize-suggestion[data-suggestion="train"]')
+    ).to_be_visible()
+    screenshot("09-preview-failed-with-inferred-stages")
+    preview.locator(".jp-productionize-accept-all").click()
+    expect(cell(page, 2).locator(".jp-productionize-stage")).to_have_text("train")

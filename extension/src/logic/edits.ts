@@ -6,6 +6,7 @@
  * linted: a fix must never overwrite what the user typed after the check.
  */
 
+import { cellLabel } from './findings';
 import { editTags } from './tags';
 import { ICellEdit } from './types';
 
@@ -51,13 +52,13 @@ export function planEdits(
   for (const edit of edits) {
     const index = findTarget(edit, cells);
     if (index < 0) {
-      problems.push(`cell ${edit.cell_index + 1} no longer exists; lint again`);
+      problems.push(`${cellLabel(edit.cell_index)} no longer exists; lint again`);
       continue;
     }
     const cell = cells[index];
     const before = linted ? linted.find(c => c.id === cell.id) : undefined;
     if (linted && (before === undefined || before.source !== cell.source)) {
-      problems.push(`cell ${index + 1} changed since it was linted; lint again`);
+      problems.push(`${cellLabel(index)} changed since it was linted; lint again`);
       continue;
     }
     const planned = byIndex.get(index) ?? {
@@ -68,7 +69,7 @@ export function planEdits(
     };
     if (edit.new_source !== null && edit.new_source !== undefined) {
       if (planned.source !== null && planned.source !== edit.new_source) {
-        problems.push(`two fixes rewrite cell ${index + 1}; apply one, then lint again`);
+        problems.push(`two fixes rewrite ${cellLabel(index)}; apply one, then lint again`);
         continue;
       }
       planned.source = edit.new_source;

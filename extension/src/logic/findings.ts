@@ -35,13 +35,21 @@ export function groupFindings(findings: readonly IFinding[]): IFindingGroup[] {
   })).filter(group => group.findings.length > 0);
 }
 
-/** "cell 3, line 2" (1-based cell numbers as JupyterLab shows them), or "notebook". */
+/**
+ * "cell 3" as every Productionize message numbers cells: 0-based over all cells, markdown
+ * included (the CLI, server errors and finding texts say "cell 3" for the same cell).
+ */
+export function cellLabel(index: number): string {
+  return `cell ${index}`;
+}
+
+/** "cell 3, line 2", or "notebook" for findings about the whole notebook. */
 export function describeLocation(finding: IFinding): string {
   const { cell_index, line } = finding.location;
   if (cell_index === null || cell_index === undefined) {
     return 'notebook';
   }
-  return line ? `cell ${cell_index + 1}, line ${line}` : `cell ${cell_index + 1}`;
+  return line ? `${cellLabel(cell_index)}, line ${line}` : cellLabel(cell_index);
 }
 
 /** Findings whose fix can be applied without asking (safe, with at least one edit). */

@@ -67,6 +67,10 @@ export interface IErrorBody {
   line?: number | null;
   column?: number | null;
   feature?: string;
+  /** The notebook has no stage tags and the failure is about the stages the split inferred. */
+  inferred_tags?: boolean;
+  /** Those inferred stages (split suggestions), so the UI can show them on the cells. */
+  suggestions?: unknown[];
 }
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
