@@ -157,6 +157,17 @@ CASES = [
         {},
         [("PN205", 1, 1), ("PN205", 1, 2)],
     ),
+    (
+        "a column's dtype compared with object to find text columns",
+        [
+            "cats = [c for c in df.columns if df[c].dtypes == 'O']\nnums = df.Age.dtype != object",
+            "if df[col].dtype == 'object':\n    df[col] = df[col].astype('category')",
+            "mask = df.dtypes == 'object'\nok = df[c].dtype == 'int64'\nalso = df[c].dtype == 'str'",
+        ],
+        "PN206",
+        {},
+        [("PN206", 0, 1), ("PN206", 0, 2), ("PN206", 1, 1), ("PN206", 2, 1)],
+    ),
     # -- PN3xx errors and syntax -----------------------------------------------------------
     (
         "error output",
@@ -540,3 +551,27 @@ def test_numeric_only_is_suggested_never_applied():
     _, findings = run(["import pandas as pd\ndf = pd.read_csv('d.csv')\nc = df.corr()"], "PN205")
     (finding,) = findings
     assert not finding.fix.safe and "numeric_only=True" in finding.fix.description
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "cats = [c for c in df.columns if df[c].dtypes == 'O']",
+            'cats = [c for c in df.columns if df[c].dtypes in ("O", "str")]',
+        ),
+        ("if df.Sex.dtype != object:\n    pass", 'if df.Sex.dtype not in ("O", "str"):\n    pass'),
+    ],
+)
+def test_object_dtype_fix_also_accepts_pandas3_text(source, expected):
+    _, (finding,) = run([source], "PN206")
+    assert finding.fix.safe
+    assert finding.fix.edits[0].new_source == expected
+
+
+def test_a_whole_frame_dtype_mask_is_pointed_at_select_dtypes():
+    _, (finding,) = run(["text = df.columns[df.dtypes == 'object']"], "PN206")
+    assert (
+        not finding.fix.safe
+        and 'df.select_dtypes(include=["object", "str"])' in finding.fix.description
+    )

@@ -1,8 +1,10 @@
-"""PN204-PN205: pandas 3 API changes that break notebooks written for pandas 1.x.
+"""PN204-PN206: pandas 3 API changes that break notebooks written for pandas 1.x.
 
 ``fillna(method=...)`` is gone (PN204, safe fix to ``.ffill()``/``.bfill()``); ``df.corr()``,
 ``df.mean()`` and other reductions no longer skip text columns by themselves (PN205, suggests
-``numeric_only=True``: it changes which columns the result has, so it is never applied).
+``numeric_only=True``: it changes which columns the result has, so it is never applied);
+``df[col].dtype == "O"`` no longer finds text columns, whose dtype is ``str`` (PN206, safe fix to
+``in ("O", "str")``).
 """
 
 from __future__ import annotations
@@ -142,4 +144,83 @@ def numeric_only(ctx: LintContext) -> Iterator[Finding]:
                 call.lineno,
                 line_column(p.cell.source, call.lineno, call.col_offset),
                 Fix(f"Use `{name}.{func.attr}(numeric_only=True)`"),
+            )
+
+
+# what an old notebook compares a column's dtype with to find its text columns
+OBJECT_DTYPE_NAMES = frozenset({"O", "object", "|O"})
+
+
+def _is_object_dtype_literal(node: ast.AST) -> bool:
+    """``"O"``, ``"object"``, ``object``, ``np.object_``."""
+    if isinstance(node, ast.Constant):
+        return node.value in OBJECT_DTYPE_NAMES
+    if isinstance(node, ast.Name):
+        return node.id == "object"
+    return isinstance(node, ast.Attribute) and node.attr in ("object_", "object")
+
+
+def _dtype_of_one_column(node: ast.AST) -> bool:
+    """``df[col].dtype``, ``df[col].dtypes``, ``df.Sex.dtype``: one dtype, not a Series of them."""
+    if not isinstance(node, ast.Attribute) or node.attr not in ("dtype", "dtypes"):
+        return False
+    return node.attr == "dtype" or isinstance(node.value, (ast.Subscript, ast.Attribute))
+
+
+@rule(
+    "PN206",
+    "object-dtype-test",
+    Severity.WARNING,
+    '`df[col].dtype == "O"` (or `"object"`): under pandas 3 text columns have dtype `str`, so the '
+    "test is False and the code meant for text columns (label encoding...) skips them",
+    'Safe: `df[col].dtype == "O"` -> `df[col].dtype in ("O", "str")` (`!=` -> `not in`), true for '
+    'text columns under pandas 2 and 3; a whole-frame mask (`df.dtypes == "object"`) is pointed at '
+    '`df.select_dtypes(include=["object", "str"])`',
+)
+def object_dtype_test(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        for node in ast.walk(p.tree):
+            if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+                continue
+            op = node.ops[0]
+            if not isinstance(op, (ast.Eq, ast.NotEq)):
+                continue
+            left, right = node.left, node.comparators[0]
+            if _is_object_dtype_literal(left):
+                left, right = right, left
+            if not (
+                isinstance(left, ast.Attribute)
+                and left.attr in ("dtype", "dtypes")
+                and _is_object_dtype_literal(right)
+            ):
+                continue
+            text = ast.unparse(node)
+            if _dtype_of_one_column(left):
+                containment = "in" if isinstance(op, ast.Eq) else "not in"
+                subject = ast.unparse(left)
+
+                def write(segment, left=left, containment=containment) -> str:
+                    return f'{segment(left)} {containment} ("O", "str")'
+
+                new_source = None
+                if not p.magics and node.lineno == node.end_lineno:
+                    new_source = rewrite_on_line(p.cell.source, node, write)
+                fix = _safe_fix(
+                    p, f'Test `{subject} {containment} ("O", "str")` instead', new_source
+                )
+            else:
+                frame = ast.unparse(left.value)
+                fix = Fix(
+                    f'Select the text columns with `{frame}.select_dtypes(include=["object", "str"])`'
+                )
+            yield ctx.finding(
+                "PN206",
+                p.cell,
+                f"`{text}` does not see text columns as text under pandas 3 (their dtype is "
+                "`str`, not `object`): code meant for them (label encoding...) skips them",
+                node.lineno,
+                line_column(p.cell.source, node.lineno, node.col_offset),
+                fix,
             )
