@@ -1,10 +1,14 @@
-"""Text classification notebooks (spam, sentiment): a vectorizer and a classifier in an sklearn
-Pipeline fitted on a column of sentences (``pipe.fit(X_train, y_train)`` after
-``train_test_split(df["review"], df["sentiment"])``).
+"""Text classification and clustering notebooks: the model is fitted on a fitted transformer's
+output, or on a column of sentences through an sklearn Pipeline.
 
-The service takes the raw sentence and accepts any string (no categorical levels), and the
-model receives the column as a Series, as in training: a vectorizer given a DataFrame iterates
-its column names and answers once for the whole batch.
+- ``pipe.fit(X_train, y_train)`` after ``train_test_split(df["review"], df["sentiment"])``: the
+  service takes the raw sentence and accepts any string (no categorical levels), and the model
+  receives the column as a Series, as in training (a vectorizer given a DataFrame iterates its
+  column names and answers once for the whole batch).
+- ``X = cv.fit_transform(df["message"])`` then ``train_test_split(X, y)`` (the usual spam
+  notebook), ``X_scaled = scaler.fit_transform(X)`` then ``KMeans().fit_predict(X_scaled)``: the
+  service takes what the transformer was fitted on and predict() applies the transformer fitted
+  at train time, stored with the model, never refitted on a request.
 """
 
 from __future__ import annotations
@@ -166,3 +170,106 @@ def test_the_sentiment_service_answers_new_sentences_with_the_model(tmp_path):
     assert len(body["predictions"]) == 3
     review = answer["schema"]["json_schema"]["properties"]["review"]
     assert review["type"] == "string" and "enum" not in review
+
+
+SPAM = make_notebook(
+    "import pandas as pd\nfrom sklearn.feature_extraction.text import CountVectorizer\n"
+    "from sklearn.model_selection import train_test_split\n"
+    "from sklearn.naive_bayes import MultinomialNB\nimport pickle",
+    "sms = pd.read_csv('sms.csv')\n"
+    "sms['label'] = sms['kind'].map({'ham': 0, 'spam': 1})\n"
+    "X = sms['message']\n"
+    "y = sms['label']\n"
+    "cv = CountVectorizer()\n"
+    "X = cv.fit_transform(X)\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=4)\n"
+    "nb = MultinomialNB()\n"
+    "nb.fit(X_train, y_train)\n"
+    "nb.score(X_test, y_test)",
+    "pickle.dump(cv, open('vectorizer.pkl', 'wb'))\npickle.dump(nb, open('spam_model.pkl', 'wb'))",
+)
+
+SEGMENTS = make_notebook(
+    ("markdown", "# Shoppers in five segments"),
+    "import pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.cluster import KMeans\n"
+    "from sklearn.preprocessing import StandardScaler",
+    "shoppers = pd.read_csv('shoppers.csv')\nshoppers.head()",
+    "X = shoppers[['income', 'score']]\nscaler = StandardScaler()\n"
+    "X_scaled = scaler.fit_transform(X)",
+    "inertias = []\nfor k in range(1, 8):\n"
+    "    km = KMeans(n_clusters=k, n_init=10, random_state=0)\n"
+    "    km.fit(X_scaled)\n    inertias.append(km.inertia_)\n"
+    "plt.plot(range(1, 8), inertias)\nplt.show()",
+    "kmeans = KMeans(n_clusters=3, n_init=10, random_state=0)\n"
+    "shoppers['segment'] = kmeans.fit_predict(X_scaled)",
+)
+
+
+def write_sms(folder: Path, n: int = 90) -> None:
+    rows = []
+    for i in range(n):
+        spam = i % 3 == 0
+        words = NEGATIVE if spam else POSITIVE
+        text = f"win a free prize now, call {1000 + i}" if spam else f"{words[i % 4]} {i}"
+        rows.append(("spam" if spam else "ham", text))
+    pd.DataFrame(rows, columns=["kind", "message"]).to_csv(folder / "sms.csv", index=False)
+
+
+def write_shoppers(folder: Path, n: int = 60) -> None:
+    income = [20 + (i * 37) % 100 for i in range(n)]
+    score = [5 + (i * 53) % 90 for i in range(n)]
+    pd.DataFrame({"id": range(n), "income": income, "score": score}).to_csv(
+        folder / "shoppers.csv", index=False
+    )
+
+
+def _split(tmp_path, name, nb, write):
+    (tmp_path / f"{name}.ipynb").write_text(json.dumps(nb))
+    write(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / f"{name}.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    return out, (out / "src" / name / "predict.py").read_text()
+
+
+def test_a_vectorized_then_split_spam_model_serves_the_message_through_the_fitted_vectorizer(
+    tmp_path,
+):
+    out, predict = _split(tmp_path, "spam", SPAM, write_sms)
+    assert "def predict(model, records, fitted):" in predict
+    assert 'features = fitted["cv"].transform(transformer_input)' in predict
+    assert "fit_transform" not in predict and "fit(" not in predict
+    train = (out / "src" / "spam" / "train.py").read_text()
+    # the text as the vectorizer saw it, kept just before the statement that rebinds X
+    assert "transformer_input = X\n    X = cv.fit_transform(X)" in train
+    readme = (out / "README.md").read_text()
+    assert "predict() receives what `cv` was fitted on" in readme
+
+
+def test_a_scaled_clustering_serves_raw_features_through_the_fitted_scaler(tmp_path):
+    _out, predict = _split(tmp_path, "segments", SEGMENTS, write_shoppers)
+    assert "X = records.copy()" in predict
+    assert 'features = fitted["scaler"].transform(X)' in predict
+    assert "predictions = model.predict(features)" in predict
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GENERATED_PYTHON, reason="PRODUCTIONIZE_GENERATED_PYTHON not set")
+def test_the_spam_service_built_and_verified_answers_raw_messages(tmp_path):
+    (tmp_path / "spam.ipynb").write_text(json.dumps(SPAM))
+    write_sms(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "spam.ipynb"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verify: every stage reproduces the notebook" in result.output
+    script = SERVE.replace("sentiment.", "spam.").replace('"review"', '"message"')
+    served = subprocess.run(
+        [GENERATED_PYTHON, "-c", script], cwd=out, capture_output=True, text=True, check=False
+    )
+    assert served.returncode == 0, served.stderr[-3000:]
+    answer = json.loads(served.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 200 and answer["body"]["fallback"] is False, answer
+    assert len(answer["body"]["predictions"]) == 3
+    assert set(answer["schema"]["json_schema"]["properties"]) == {"message"}

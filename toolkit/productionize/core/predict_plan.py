@@ -25,6 +25,7 @@ from .codegen import (
 from .defuse import BUILTIN_NAMES, analyze_tree
 from .records_plan import RecordsPlan, Unsupported, plan_records
 from .statements import CODE, DISPLAY
+from .transform_plan import plan_transformed_records, transformer_output
 
 STAGES = tag_grammar.STAGES
 PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
@@ -103,14 +104,24 @@ def plan_served_records(
     names = {p.name for p in parameters}
     allowed = {model} | set(imports) | names | BUILTIN_NAMES
     found = _candidates(pieces.get("predict", []), model, allowed, features)
-    if not found:
-        return None
-    piece, call = found[0]
-    try:
-        reshaping = records_of(call, allowed) is None
-        served = plan_records(pieces, flows, imports, helpers, names, model, piece, call, reshaping)
-    except Unsupported as exc:
-        return f"{exc}; the served predict() applies `{model}.predict` to records shaped like the training features"
+    served = None
+    fallback = f"the served predict() applies `{model}.predict` to records shaped like the training features"
+    if found:
+        piece, call = found[0]
+        try:
+            reshaping = records_of(call, allowed) is None
+            served = plan_records(
+                pieces, flows, imports, helpers, names, model, piece, call, reshaping
+            )
+        except Unsupported as exc:
+            return f"{exc}; {fallback}"
+    # the model was fitted on a vectorizer's or scaler's output: serve what that was fitted on
+    # (also instead of rows of the transformer's output the notebook predicts on: X_test_cv)
+    if served is None or transformer_output(pieces, served.root):
+        try:
+            served = plan_transformed_records(pieces, flows, imports, model, features) or served
+        except Unsupported as exc:
+            return f"{exc}; {fallback}"
     if served is not None:
         for name, stage in served.exports:
             if name not in flows["outputs"][stage]:
@@ -247,12 +258,12 @@ def _plan_served(
 ):
     """predict() over raw rows of ``served.root``; evaluate() runs the predict cells as written."""
     cells = ", ".join(str(c) for c in served.cells)
-    note = (
+    note = served.note or (
         f"predict() receives raw rows of `{served.root}` (as the {served.producer} stage returns "
         f"it) and replays the notebook's own statements on them (cells {cells}) before "
         f"`{model}.predict`."
     )
-    if served.uses_fitted:
+    if served.uses_fitted and not served.note:
         note += (
             " Values those statements take from the training data, and statistics of the whole "
             f"`{served.root}` frame, are computed once at train time by fitted_values() and stored "

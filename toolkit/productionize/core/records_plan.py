@@ -107,6 +107,7 @@ class RecordsPlan:
     # (cell, first line, variable, expression): the stage computes the expression into the
     # variable just before that statement (the notebook changes what it reads afterwards)
     captures: tuple[tuple[int, int, str, str], ...] = ()
+    note: str = ""  # what predict() does, for the README (default: replays the statements)
 
     @property
     def uses_fitted(self) -> bool:

@@ -1,0 +1,266 @@
+"""Plan a predict() that applies the notebook's fitted transformer before the model.
+
+Text classifiers and clusterings rarely fit the model on the data as loaded: the notebook fits a
+vectorizer or a scaler and the model on its output, often splitting that output afterwards::
+
+    cv = CountVectorizer()
+    X = cv.fit_transform(df["message"])
+    X_train, X_test, y_train, y_test = train_test_split(X, y)
+    clf.fit(X_train, y_train)
+
+A service taking the transformer's output (4,000 token counts, scaled values) is useless to a
+client, and refitting the transformer on a request would be wrong. The served records are what
+the transformer was fitted on (``df["message"]``: the raw text field), and
+``predict(model, records, fitted)`` applies the transformer fitted at train time, stored with the
+model (``fitted["cv"]``), then the model. Traced backward from the model's features through
+``train_test_split`` and ``.toarray()`` to ``T.fit_transform(SOURCE)`` (or ``T.transform``).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .codegen import imports_for
+from .records_plan import (
+    RESERVED,
+    RecordsPlan,
+    Unsupported,
+    _changed_later,
+    _defs,
+    _function_nodes,
+    _where,
+)
+
+SPLITTERS = frozenset({"train_test_split"})
+TRANSFORMS = frozenset({"fit_transform", "transform"})
+DENSIFY = frozenset({"toarray", "todense"})
+ROOT = "transformer_input"
+
+
+def plan_transformed_records(
+    pieces: dict, flows: dict, imports: dict, model: str, features: str | None
+) -> RecordsPlan | None:
+    """A predict() over what the model's fitted transformer was fitted on, or None when the
+    model was fitted on no transformer's output; raises Unsupported (a note) when the chain is
+    found but cannot be served."""
+    if not features:
+        return None
+    sequence = _production_sequence(pieces)
+    found = _transformer_chain(sequence, features, model)
+    if found is None:
+        return None
+    position, transformer, source, dense = found
+    piece = sequence[position]
+    later = sequence[position + 1 :]
+    if transformer in RESERVED:
+        raise Unsupported(
+            f"{_where(piece)}: the transformer is named `{transformer}`, which the served "
+            "predict(model, records, fitted) reserves; rename it in the notebook"
+        )
+    expression = _source_expression(sequence, position, source, _function_nodes(pieces))
+    if expression is None:
+        raise Unsupported(
+            f"{_where(piece)} fits `{transformer}` on `{ast.unparse(source)}`, which the notebook "
+            "changes afterwards; the served predict() cannot tell which values it was fitted on"
+        )
+    if _changed(later, transformer):
+        raise Unsupported(
+            f"{_where(piece)} fits `{transformer}`, and the notebook changes it afterwards; the "
+            "served predict() would apply another transformer than the model was trained with"
+        )
+    captures: tuple[tuple[int, int, str, str], ...] = ()
+    if isinstance(source, ast.Name) and source.id not in _rebound(sequence[position:], source.id):
+        root = source.id  # the notebook's own variable, unchanged from here on
+    else:
+        taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
+        root = ROOT
+        while root in taken:
+            root = "_" + root
+        captures = ((piece.cell.cell.index, piece.statement.first_line, root, ast.unparse(source)),)
+    densify = f".{dense}()" if dense else ""
+    key = transformer
+    body = "\n".join(
+        [
+            f"{root} = records.copy()",
+            f"features = fitted[{key!r}].transform({root}){densify}",
+            "predictions = model.predict(features)",
+            "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)",
+        ]
+    )
+    fit_function = (
+        f"def fitted_values({root}, {transformer}):\n"
+        f'    """Return the transformer fitted at train time, which predict() applies."""\n'
+        f"    return {{{key!r}: {transformer}}}"
+    )
+    producer = piece.stage
+    exports = [(transformer, producer)]
+    if not captures:
+        exports.append((root, _last_stage_changing(sequence, root) or producer))
+    else:
+        exports.append((root, producer))
+    notebook_expression = f"{model}.predict({transformer}.transform({expression}){densify})"
+    note = (
+        f"predict() receives what `{transformer}` was fitted on ({_where(piece)}: "
+        f"`{ast.unparse(source)}`, as the notebook computed it) and applies `{transformer}` as "
+        f"fitted at train time (stored with the model, never refitted on a request) before "
+        f"`{model}.predict`."
+    )
+    return RecordsPlan(
+        root=root,
+        producer=exports[-1][1],
+        cells=(piece.cell.cell.index,),
+        predict_body=body,
+        fit_function=fit_function,
+        fit_inputs=(transformer,),
+        helpers=(),
+        support=(),
+        imports=tuple(imports_for(body, imports, {"model", "records", "fitted", root})),
+        fit_imports=(),
+        expression=notebook_expression,
+        capture_cell=max(p.cell.cell.index for p in sequence),
+        exports=tuple(exports),
+        captures=captures,
+        note=note,
+    )
+
+
+def transformer_output(pieces: dict, name: str) -> bool:
+    """Whether ``name`` is bound by ``T.fit_transform(...)`` / ``T.transform(...)``."""
+    sequence = _production_sequence(pieces)
+    position = _last_binding(sequence, name)
+    if position is None:
+        return False
+    node = sequence[position].statement.node
+    return isinstance(node.targets[0], ast.Name) and _call_name(_undensified(node.value)) in (
+        TRANSFORMS
+    )
+
+
+def _production_sequence(pieces: dict) -> list:
+    return [
+        p
+        for stage in ("load", "clean", "train")
+        for p in pieces.get(stage, ())
+        if p.statement.kind == "code"
+        and not isinstance(p.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+
+
+def _undensified(value: ast.expr) -> ast.expr:
+    if _call_name(value) in DENSIFY and isinstance(value.func, ast.Attribute):
+        return value.func.value
+    return value
+
+
+def _transformer_chain(sequence: list, features: str, model: str):
+    """(position, transformer, source expression, densify method) of ``T.fit_transform(SOURCE)``
+    the model's features come from, or None."""
+    name = features
+    end = len(sequence)
+    while True:
+        position = _last_binding(sequence[:end], name)
+        if position is None:
+            return None
+        node = sequence[position].statement.node
+        value = node.value
+        if isinstance(node.targets[0], ast.Tuple):  # X_train, X_test, ... = train_test_split(X, y)
+            if _call_name(value) not in SPLITTERS:
+                return None
+            names = [e.id if isinstance(e, ast.Name) else None for e in node.targets[0].elts]
+            index = names.index(name) // 2
+            if index >= len(value.args) or not isinstance(value.args[index], ast.Name):
+                return None
+            name, end = value.args[index].id, position
+            continue
+        dense = None
+        if _call_name(value) in DENSIFY and isinstance(value.func, ast.Attribute):
+            dense, value = value.func.attr, value.func.value
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in TRANSFORMS
+            and isinstance(value.func.value, ast.Name)
+            and value.func.value.id != model
+            and len(value.args) == 1
+            and not value.keywords
+        ):
+            return None
+        return position, value.func.value.id, value.args[0], dense
+
+
+def _last_binding(sequence: list, name: str) -> int | None:
+    """Position of the last plain assignment binding ``name`` (alone or in a tuple)."""
+    for position in range(len(sequence) - 1, -1, -1):
+        node = sequence[position].statement.node
+        rebound, changed, _ = _defs(node)
+        if name not in rebound | changed:
+            continue
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            return None
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == name:
+            return position
+        if isinstance(target, ast.Tuple) and any(
+            isinstance(e, ast.Name) and e.id == name for e in target.elts
+        ):
+            return position
+        return None
+    return None
+
+
+def _source_expression(
+    sequence: list, position: int, source: ast.expr, functions: dict
+) -> str | None:
+    """The source as the notebook can still evaluate it after its last production cell: the
+    expression itself when nothing changes what it reads afterwards (other columns of a frame
+    may change), or the expression a name rebound by the fitting statement
+    (``X = cv.fit_transform(X)``) was assigned before."""
+    if _unchanged_after(sequence, position, source, functions):
+        return ast.unparse(source)
+    if not isinstance(source, ast.Name):
+        return None
+    before = _last_binding(sequence[:position], source.id)
+    if before is None or not isinstance(sequence[before].statement.node.targets[0], ast.Name):
+        return None
+    value = sequence[before].statement.node.value
+    if not _unchanged_after(sequence, before, value, functions):
+        return None
+    return ast.unparse(value)
+
+
+def _unchanged_after(sequence: list, position: int, expression: ast.expr, functions) -> bool:
+    piece = sequence[position]
+    rebound = _defs(piece.statement.node)[0]
+    reads = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+    if reads & rebound:
+        return False
+    return not any(_changed_later(sequence, piece, n, expression, functions) for n in reads)
+
+
+def _rebound(sequence: list, *names: str) -> set[str]:
+    found = set()
+    for piece in sequence:
+        rebound, changed, _ = _defs(piece.statement.node)
+        found |= (rebound | changed) & set(names)
+    return found
+
+
+def _changed(sequence: list, *names: str) -> bool:
+    return bool(_rebound(sequence, *names))
+
+
+def _last_stage_changing(sequence: list, name: str) -> str | None:
+    for piece in reversed(sequence):
+        rebound, changed, _ = _defs(piece.statement.node)
+        if name in rebound | changed:
+            return piece.stage
+    return None
+
+
+def _call_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+        if isinstance(node.func, ast.Name):
+            return node.func.id
+    return None
