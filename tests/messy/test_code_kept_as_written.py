@@ -34,5 +34,5 @@ def test_pandas_comparisons_bare_excepts_and_regexes_give_a_ruff_clean_project(s
     result, out = split_untagged(nb)
     assert result.exit_code == 0, result.output
     assert ruff_problems(out) == ""
-    load = next((out / "src").glob("*/load.py")).read_text()
-    assert "df.Alive == True" in load  # not `is True`: that would change the pandas filter
+    clean = next((out / "src").glob("*/clean.py")).read_text()
+    assert "df.Alive == True" in clean  # not `is True`: that would change the pandas filter

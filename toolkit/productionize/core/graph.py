@@ -50,6 +50,14 @@ MAKE_DATA_CALL = re.compile(
     r"|sparse_uncorrelated|checkerboard|biclusters)$"
 )
 FRAME_CONSTRUCTORS = frozenset({"DataFrame", "from_dict", "from_records"})
+# Calls that change a data set: rebinding a frame through one of them (`df = df.dropna()`) or
+# calling one with `inplace=True` cleans the loaded data.
+CLEANING_METHODS = frozenset(
+    "fillna dropna drop drop_duplicates replace map apply astype interpolate ffill bfill clip"
+    " rename join merge assign where mask fit_transform transform set_index reset_index".split()
+)
+# pandas functions that make a cleaned frame or column out of raw data, whatever name they bind.
+CLEANING_FUNCTIONS = frozenset({"get_dummies", "to_numeric", "to_datetime", "cut"})
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function"})
 HEADING_LEVELS = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*)$", re.M)
 
@@ -253,6 +261,9 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     last_stage: str | None = None  # the stage most recently suggested
     last_production: str | None = None  # ... among load/clean/train/predict
     resume = False  # a heading ended an exploration section: the next cell resumes production
+    split_seen = False  # a train_test_split ran: what follows prepares split data, not raw rows
+    written_in: dict[str, str] = {}  # name -> production stage of the cell that last wrote it
+    current: str | None = None  # the stage untagged cells inherit (as _assign_stages does)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             for level, text in _headings(cell.source):
@@ -270,6 +281,12 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
             item, not seen_code, supervised, own_functions, last_production is None
         )
         seen_code = True
+        body = item.tree.body if item.tree is not None else []
+        calls = {_call_name(n) for n in _calls_when_run(body, own_functions)}
+        if code_stage is None and last_production == "load" and not split_seen and _cleans(item):
+            # cleaning kept in the load stage would make the service expect cleaned rows
+            code_stage = "clean", "changes the loaded data"
+        split_seen = split_seen or "train_test_split" in calls
         if code_stage is not None:
             stage, reason = code_stage
         elif section is not None and not section_used:
@@ -277,15 +294,78 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
         elif resume and last_production is not None:
             stage, reason = last_production, "continues the work after an exploration section"
         else:
+            _note_writes(item, current, written_in)
             continue
+        if _reads_a_later_stage(item, stage, written_in):
+            # stages only run forward: a cell reading what a later stage made stays where it is
+            _note_writes(item, current, written_in)
+            continue
+        _note_writes(item, stage, written_in)
         resume = False
         if section is not None and section[0] == stage:
             section_used = True
         last_stage = stage
+        if stage != tag_grammar.PARAMETERS:
+            current = stage
         if stage in tag_grammar.STAGES:
             last_production = stage
         suggestions.append(TagSuggestion(cell.index, cell.cell_id, stage, reason))
     return suggestions
+
+
+def _note_writes(item: ParsedCell, stage: str | None, written_in: dict[str, str]) -> None:
+    if stage in tag_grammar.ORDER:
+        for name in item.names.defined | item.names.modified:
+            written_in[name] = stage
+
+
+def _reads_a_later_stage(item: ParsedCell, stage: str, written_in: dict[str, str]) -> bool:
+    """Whether the cell reads a name that a cell of a stage after ``stage`` last wrote."""
+    if stage not in tag_grammar.ORDER:
+        return False
+    order = tag_grammar.ORDER[stage]
+    return any(tag_grammar.ORDER[written_in[n]] > order for n in item.names.used if n in written_in)
+
+
+def _cleans(item: ParsedCell) -> bool:
+    """Whether the cell changes data it was given: `df["a"] = ...`, `del df["a"]`,
+    `df = df.dropna()`, `df.fillna(0, inplace=True)`, `X = pd.get_dummies(df)`, in loops too."""
+    if item.tree is None:
+        return False
+    return any(_cleaning_statement(node) for node in ast.walk(item.tree))
+
+
+def _cleaning_statement(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets):
+            return True  # df["a"] = ..., df.loc[m, "a"] = ..., train.Sex = ...
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        for call in (n for n in ast.walk(node.value) if isinstance(n, ast.Call)):
+            called = _call_name(call)
+            if called in CLEANING_FUNCTIONS:
+                return True
+            if called in CLEANING_METHODS and _receiver(call) in names:
+                return True  # df = df.dropna(): the same frame, changed
+        return False
+    if isinstance(node, ast.Delete):
+        return any(isinstance(t, ast.Subscript) for t in node.targets)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        inplace = any(
+            k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in call.keywords
+        )
+        return inplace and _call_name(call) in CLEANING_METHODS
+    return False
+
+
+def _receiver(call: ast.Call) -> str | None:
+    """The name at the root of a method call chain (`df` in `df["a"].fillna(0).astype(int)`)."""
+    node: ast.AST = call.func
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _headings(source: str) -> list[tuple[int, str]]:
