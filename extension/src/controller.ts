@@ -30,6 +30,9 @@ import { publishForReview } from './publishDialog';
 import { IProductionizeSettings, readSettings } from './settings';
 import { StageLabels } from './stageLabels';
 
+/** How long a failure toast stays (its full text is kept in the side panel or the preview). */
+const FAILURE_TOAST_MS = 15000;
+
 export class ProductionizeController {
   constructor(
     readonly app: JupyterFrontEnd,
@@ -410,7 +413,14 @@ export class ProductionizeController {
       ...(goToCell ? [{ label: 'Go to cell', callback: goToCell }] : []),
       { label: 'Details', callback: details ?? (() => this.showPanel()) }
     ];
-    Notification.error(`${what}: ${message}`, { autoClose: false, actions });
+    // one failure toast at a time, and not sticky: the full text stays in the panel or preview
+    if (this.failureToast) {
+      Notification.dismiss(this.failureToast);
+    }
+    this.failureToast = Notification.error(`${what}: ${message}`, {
+      autoClose: FAILURE_TOAST_MS,
+      actions
+    });
     if (details) {
       return;
     }
@@ -423,6 +433,7 @@ export class ProductionizeController {
     });
   }
 
+  private failureToast: string | null = null;
   private settingsSource: ISettingRegistry.ISettings | null = null;
   private counter = 0;
   private labels = new Map<NotebookPanel, StageLabels>();

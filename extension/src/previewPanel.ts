@@ -38,7 +38,11 @@ export class PreviewView extends Widget {
     const summary = document.createElement('span');
     summary.textContent =
       `${files.length} files would be generated from ${this.notebookPath} (nothing is written yet)` +
-      (inferred ? ', using the suggested stage tags: the notebook has none yet.' : '.');
+      (!inferred
+        ? '.'
+        : suggestions.length > 0
+          ? ', using the suggested stage tags: the notebook has none yet.'
+          : ', using stages inferred from the code (see the notes): the notebook has no stage tags.');
     top.appendChild(summary);
     for (const note of notes) {
       const item = document.createElement('span');

@@ -199,10 +199,11 @@ export async function publishForReview(defaults: IPublishRequest): Promise<void>
         job = update;
         view.showJob(update);
       });
-      // nothing left to stop
-      dialog.node.querySelector<HTMLButtonElement>('.jp-Dialog-button.jp-mod-warn')?.remove();
     } catch (error) {
-      view.showError(describeFailure(error));
+      view.showError(`Failed: ${describeFailure(error)}`);
+    } finally {
+      // nothing (left) to stop
+      dialog.node.querySelector<HTMLButtonElement>('.jp-Dialog-button.jp-mod-warn')?.remove();
     }
   })();
   const choice = await closed;

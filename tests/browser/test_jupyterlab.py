@@ -272,5 +272,17 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
         cell(page, 2).locator('.jp-productionize-suggestion[data-suggestion="train"]')
     ).to_be_visible()
     screenshot("09-preview-failed-with-inferred-stages")
+    # failure toasts do not pile up over the notebook: the newest replaces the previous one
+    expect(page.locator(".jp-Notification-Toast-error")).to_have_count(1)
     preview.locator(".jp-productionize-accept-all").click()
     expect(cell(page, 2).locator(".jp-productionize-stage")).to_have_text("train")
+
+    # publishing what was never built says to build first, and offers nothing to stop
+    panel.get_by_role("button", name="Publish…").click()
+    page.locator('.jp-productionize-form input[name="remote"]').fill("/srv/deploy.git")
+    page.locator(".jp-Dialog-button", has_text="Publish").click()
+    progress = page.locator(".jp-productionize-progress")
+    expect(progress).to_contain_text("build the project first", timeout=TIMEOUT)
+    expect(page.locator(".jp-Dialog-button", has_text="Stop")).to_have_count(0)
+    screenshot("10-publish-before-build")
+    page.locator(".jp-Dialog-button", has_text="Close").click()

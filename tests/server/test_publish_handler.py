@@ -80,3 +80,10 @@ async def test_a_refused_push_is_a_failed_job_with_the_reason_and_no_token(api, 
     assert job["error"]["error"] == "AuthenticationError"  # a PublishError
     assert job["error"]["message"]
     assert "wrong-token" not in json.dumps(job)
+
+
+async def test_publishing_before_building_says_to_build_first(api, isolated_git, jp_root_dir):
+    status, body = await api("publish", {"outdir": "churn-production", "remote": "/nowhere"})
+    assert status == 404
+    assert body["error"] == "NotBuilt"
+    assert body["message"].startswith("churn-production does not exist yet: build the project")

@@ -68,6 +68,23 @@ async def test_an_untagged_notebook_previews_with_suggested_stages(api, jp_root_
     assert tags == {0: "load", 1: "train", 2: "predict"}
     assert body["inferred_tags"] is True
     assert "src/untagged/train.py" in [f["path"] for f in body["files"]]
+    # the split's notes (as the CLI prints them) come with the preview
+    assert body["notes"][0].startswith("inferred tags: cell 0 -> load")
+
+
+async def test_the_preview_says_when_main_was_opened_up(api, jp_root_dir):
+    nb = make_notebook(
+        "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n\n"
+        "def main(path='plain.csv'):\n    df = pd.read_csv(path)\n"
+        "    X = df[['a']]\n    y = df['b']\n"
+        "    model = LinearRegression()\n    model.fit(X, y)\n"
+        "    print(model.score(X, y))\n\nmain()"
+    )
+    (jp_root_dir / "plain.csv").write_text("a,b\n1,2\n2,4\n3,6\n")
+    (jp_root_dir / "main.ipynb").write_text(json.dumps(nb))
+    status, body = await api("split", {"path": "main.ipynb", "notebook": nb})
+    assert status == 200, body
+    assert any("`main()` was opened up" in note for note in body["notes"]), body["notes"]
 
 
 async def test_a_failed_preview_of_an_untagged_notebook_sends_the_inferred_stages(api, jp_root_dir):

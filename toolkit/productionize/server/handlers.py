@@ -205,7 +205,17 @@ class PublishHandler(ProductionizeHandler):
         body = self.body()
         root = self.root_dir
         outdir_api = body.get("outdir")
-        outdir = resolve(root, outdir_api)
+        outdir = resolve(root, outdir_api, must_exist=False)
+        if not outdir.exists():
+            raise RequestFailed(
+                404,
+                {
+                    "error": "NotBuilt",
+                    "message": f"{outdir_api} does not exist yet: build the project first "
+                    "(Build Production Project), then publish it",
+                    "path": outdir_api,
+                },
+            )
         remote = body.get("remote")
         if not isinstance(remote, str) or not remote.strip():
             raise RequestFailed(400, {"error": "BadRequest", "message": "'remote' is required"})

@@ -50,5 +50,7 @@ def preview_response(root: str, raw_body: bytes) -> dict:
         "files": sorted(files, key=lambda f: f["path"]),
         "suggestions": to_dict(list(preview.split.suggestions)),
         "inferred_tags": not has_stage_tags(request.notebook),
-        "notes": list(preview.notes),
+        # what the split did that the code alone does not say (inferred tags, main() opened up,
+        # no predict step of its own), then why part of the project is missing
+        "notes": [*preview.split.report.get("notes", []), *preview.notes],
     }
