@@ -277,3 +277,23 @@ def test_a_reshaped_held_out_frame_is_served_as_its_rows(predict, served):
     assert (result.spec.records_name, result.spec.records_stage) == ("X_test", "train")
     assert "    X_test = records.copy()\n" in code and served in code
     assert not result.spec.stage("predict").synthesized
+
+
+def test_kubeflow_takes_the_held_out_frame_once_when_predict_and_evaluate_both_read_it():
+    # split in the load stage; predict serves rows of X_test and the evaluation reads X_test too
+    load = (
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+        "df = pd.read_csv('data/scores.csv')\n"
+        "X_train, X_test, y_train, y_test = "
+        "train_test_split(df[['hours']], df['passed'], random_state=1)"
+    )
+    fit = (
+        "from sklearn.linear_model import LogisticRegression\n"
+        "clf = LogisticRegression()\nclf.fit(X_train, y_train)"
+    )
+    score = "predicted = clf.predict(X_test)\nhits = (predicted == y_test).mean()"
+    cells = [("code", load, ["load"]), ("code", fit, ["train"]), ("code", score, ["predict"])]
+    result = split_nb(make_notebook(*cells))
+    kubeflow = next(f.content for f in result.files if f.path == "deploy/kubeflow_pipeline.py")
+    compile(kubeflow, "kubeflow_pipeline.py", "exec")  # a duplicate parameter does not compile
+    assert kubeflow.count("in_load_X_test: dsl.Input[dsl.Artifact],") == 2  # predict, register

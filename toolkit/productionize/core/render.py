@@ -455,6 +455,11 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "params_dict": ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters),
         }
     )
+    for task in tasks:
+        # one artifact per upstream product: the records frame (``records``) and an evaluation
+        # input of the same name (``X_test``) bind two variables in tasks.py from one product
+        artifacts = {(i["task"], i["name"]): i for i in task["inputs"]}
+        task["artifacts"] = list(artifacts.values())
     return tasks
 
 
