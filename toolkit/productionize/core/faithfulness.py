@@ -116,5 +116,39 @@ def seed_source(seed: int) -> str:
             f"    _pz_numpy.random.seed({seed})",
             "except ImportError:",
             "    pass",
+            COLAB_STAND_IN,
         ]
     )
+
+
+# Off Colab, ``from google.colab import drive`` fails before any data is read. The notebook runs
+# with stand-ins: mounting Drive and downloading to the browser do nothing (the generated
+# modules leave those calls out), and an upload, which needs a person at a browser, says so.
+COLAB_STAND_IN = """\
+try:
+    import google.colab
+except ImportError:
+    import sys as _pz_sys, types as _pz_types
+
+    def _pz_upload(*args, **kwargs):
+        raise RuntimeError(
+            "google.colab.files.upload() needs a person at a browser in Colab: "
+            "read the file from a path next to the notebook instead"
+        )
+
+    _pz_google = _pz_sys.modules.get("google") or _pz_types.ModuleType("google")
+    _pz_google.__path__ = list(getattr(_pz_google, "__path__", []))
+    _pz_colab = _pz_types.ModuleType("google.colab")
+    _pz_colab.__path__ = []
+    _pz_colab.drive = _pz_types.ModuleType("google.colab.drive")
+    _pz_colab.drive.mount = _pz_colab.drive.flush_and_unmount = lambda *a, **k: None
+    _pz_colab.files = _pz_types.ModuleType("google.colab.files")
+    _pz_colab.files.download = lambda *a, **k: None
+    _pz_colab.files.upload = _pz_upload
+    _pz_google.colab = _pz_colab
+    _pz_sys.modules.setdefault("google", _pz_google)
+    for _pz_name in ("colab", "colab.drive", "colab.files"):
+        _pz_module = _pz_colab
+        for _pz_part in _pz_name.split(".")[1:]:
+            _pz_module = getattr(_pz_module, _pz_part)
+        _pz_sys.modules["google." + _pz_name] = _pz_module"""

@@ -83,6 +83,7 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
         return []
     magic_lines = {m.line for m in parsed.magics}
     tainted = set(display_names) | _display_aliases(parsed)
+    colab = _colab_aliases(parsed)
     result: list[Statement] = []
     previous_end = 0
     lines = parsed.source.split("\n")
@@ -98,6 +99,8 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
             kind = MAGIC
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             kind = IMPORT
+        elif _is_colab_setup(node, colab):
+            kind = DISPLAY  # stays in the notebook, listed with what the modules leave out
         elif _is_display(node, tainted):
             kind = DISPLAY
             tainted |= _stored_names(node)
@@ -153,6 +156,25 @@ def production_names(statements: list[Statement]) -> CellNames:
     """Def/use of the statements that go into production code (imports included)."""
     kept = [s.node for s in statements if s.kind in (IMPORT, CODE)]
     return analyze_tree(ast.Module(body=kept, type_ignores=[]))
+
+
+def _colab_aliases(parsed: ParsedCell) -> set[str]:
+    return {
+        b.name
+        for b in parsed.names.imports
+        if b.statement.startswith(("from google.colab", "import google.colab"))
+    }
+
+
+def _is_colab_setup(node: ast.stmt, colab: set[str]) -> bool:
+    """``drive.mount("/content/drive")``, ``files.download(...)``: Colab's own helpers, called
+    for their effect on the Colab session; production code runs where there is no Colab."""
+    if not colab or not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return False
+    func = node.value.func
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id in colab
 
 
 def _leading_comment_start(lines: list[str], previous_end: int, lineno: int) -> int:

@@ -1,0 +1,49 @@
+"""Colab notebooks: Drive mounted in a cell, then data read by a relative path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from productionize.core.faithfulness import seed_source
+from tests.conftest import make_notebook
+
+from .conftest import ruff_problems
+
+MOUNT = "from google.colab import drive\ndrive.mount('/content/drive')"
+LOAD = (
+    "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+    "df = pd.read_csv('scores.csv')\nX = df[['hours']]\ny = df['passed']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)"
+)
+TRAIN = (
+    "from sklearn.linear_model import LogisticRegression\n"
+    "clf = LogisticRegression()\nclf.fit(X_train, y_train)"
+)
+PREDICT = (
+    "from google.colab import files\npredicted = clf.predict(X_test)\nfiles.download('out.csv')"
+)
+
+
+def test_mounting_drive_stays_in_the_notebook(split_untagged):
+    result, out = split_untagged(make_notebook(MOUNT, LOAD, TRAIN, PREDICT))
+    assert result.exit_code == 0, result.output
+    code = "\n".join(p.read_text() for p in (out / "src").glob("*/*.py"))
+    assert "google.colab" not in code and "drive.mount" not in code
+    assert "files.download" not in code
+    assert "/content/drive" not in (out / "env.yaml").read_text()
+    report = json.loads((out / "productionize-report.json").read_text())
+    dropped = [d for stage in report["stages"] for d in stage["dropped"]]
+    assert "cell 0: drive.mount('/content/drive')" in dropped
+    assert ruff_problems(out) == ""
+
+
+def test_the_verified_notebook_runs_with_colab_stand_ins():
+    namespace: dict = {}
+    exec(seed_source(3), namespace)  # noqa: S102 - the first cell verify runs
+    exec(MOUNT + "\nfiles_seen = drive.mount('/x')", namespace)  # noqa: S102
+    assert namespace["files_seen"] is None
+    exec("from google.colab import files\nfiles.download('a.csv')", namespace)  # noqa: S102
+    with pytest.raises(RuntimeError, match="read the file from a path next to the notebook"):
+        exec("files.upload()", namespace)  # noqa: S102
