@@ -40,6 +40,16 @@ export class ProductionizeController {
   ) {
     this.panel = new FindingsPanel({
       reveal: finding => void this.reveal(finding),
+      acceptSuggestions: () => {
+        const notebook = this.findNotebook(this.panel.notebookPath);
+        if (notebook) {
+          const accepted = this.labelsFor(notebook).acceptAllSuggestions();
+          Notification.success(`Accepted ${accepted} suggested tag${accepted === 1 ? '' : 's'}.`, {
+            autoClose: 4000
+          });
+          void this.lint(notebook);
+        }
+      },
       applyFixes: findings => this.applyFixes(findings),
       relint: () => void this.lint(),
       run: command => {
@@ -102,7 +112,16 @@ export class ProductionizeController {
         options: this.ruleOptions()
       });
       this.snapshots.set(notebook, snapshot);
-      this.panel.showFindings(path, response.findings);
+      // an untagged notebook: the stages split would infer appear on the cells right away
+      const labels = this.labelsFor(notebook);
+      if (response.suggestions) {
+        labels.setSuggestions(readSuggestions(response.suggestions));
+      }
+      this.panel.showFindings(
+        path,
+        response.findings,
+        response.suggestions ? labels.pendingSuggestions : 0
+      );
       Notification.emit(`Productionize: ${path}: ${summarize(response.findings)}`, 'info', {
         autoClose: 4000
       });

@@ -20,6 +20,7 @@ export interface IFailure {
 
 export interface IFindingsPanelActions {
   reveal(finding: IFinding): void;
+  acceptSuggestions(): void;
   applyFixes(findings: IFinding[]): void;
   relint(): void;
   run(command: 'preview' | 'build' | 'publish'): void;
@@ -87,12 +88,28 @@ export class FindingsPanel extends Widget {
     this.node.querySelector('.jp-productionize-header')!.after(box);
   }
 
-  showFindings(path: string, findings: IFinding[]): void {
+  /** Show the findings; `suggested` stages (untagged notebook) are shown on the cells. */
+  showFindings(path: string, findings: IFinding[], suggested = 0): void {
     this._path = path;
     this._findings = findings;
     this.node.classList.remove('jp-mod-busy');
     const fixable = safeFixes(findings);
     const header = this.header(`${path}: ${summarize(findings)}`);
+    if (suggested > 0) {
+      const note = document.createElement('p');
+      note.className = 'jp-productionize-suggested';
+      note.textContent =
+        `No stage tags yet: the ${suggested} stage${suggested === 1 ? '' : 's'} Productionize ` +
+        'infers are shown on the cells as dashed chips (click one to accept it, or pick another ' +
+        'stage on the cell).';
+      const accept = button(
+        `Accept ${suggested} suggested tag${suggested === 1 ? '' : 's'}`,
+        () => this.actions.acceptSuggestions()
+      );
+      accept.classList.add('jp-productionize-accept-all');
+      note.appendChild(accept);
+      header.appendChild(note);
+    }
     if (fixable.length > 0) {
       header.appendChild(
         button(`Apply ${fixable.length} safe fix${fixable.length === 1 ? '' : 'es'}`, () =>

@@ -251,6 +251,10 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
     panel = page.locator("#jp-productionize-findings")
     secret = panel.locator('.jp-productionize-finding[data-rule="PN504"]')
     expect(secret.locator(".jp-productionize-where")).to_have_text("cell 1", timeout=TIMEOUT)
+    # no stage tags: the stages split would infer are on the cells already, before any preview
+    guessed = cell(page, 2).locator('.jp-productionize-suggestion[data-suggestion="train"]')
+    expect(guessed).to_be_visible()
+    expect(panel.locator(".jp-productionize-accept-all")).to_have_text("Accept 2 suggested tags")
     panel.get_by_role("button", name="Build").click()
     failure = panel.locator(".jp-productionize-failure")
     expect(failure).to_contain_text("Build stopped", timeout=TIMEOUT)

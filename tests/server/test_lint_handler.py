@@ -59,3 +59,19 @@ async def test_an_example_notebook_lints_over_http(api, jp_root_dir):
     assert isinstance(body["findings"], list)
     assert all(f["location"]["path"] == "churn_classifier.ipynb" for f in body["findings"])
     assert json.dumps(body).count(str(jp_root_dir)) == 0
+
+
+async def test_lint_of_an_untagged_notebook_also_sends_the_inferred_stages(api, jp_root_dir):
+    from tests.conftest import make_notebook
+
+    nb = make_notebook(
+        "import pandas as pd\ndf = pd.read_csv('data.csv')",
+        "from sklearn.linear_model import LinearRegression\n"
+        "model = LinearRegression().fit(df[['a']], df['b'])",
+    )
+    status, body = await api("lint", {"path": "untagged.ipynb", "notebook": nb})
+    assert status == 200, body
+    assert [(s["cell_index"], s["tag"]) for s in body["suggestions"]] == [(0, "load"), (1, "train")]
+    nb.cells[0].metadata["tags"] = ["load"]  # one stage tag: nothing is inferred any more
+    status, body = await api("lint", {"path": "untagged.ipynb", "notebook": nb})
+    assert status == 200 and "suggestions" not in body

@@ -39,6 +39,8 @@ export interface IFinding {
 export interface ILintResponse {
   path: string;
   findings: IFinding[];
+  /** Only for a notebook without stage tags: the stages the split would infer. */
+  suggestions?: unknown[];
 }
 
 export interface IGeneratedFile {

@@ -25,7 +25,11 @@ def lint_response(root: str, raw_body: bytes) -> dict:
     options = build_options(root, body, request.file)
     lint_notebook = require("adapters.linting", "lint_notebook")
     findings = lint_notebook(request.notebook, options)
-    return {"path": request.api_path, "findings": to_dict(list(findings))}
+    answer = {"path": request.api_path, "findings": to_dict(list(findings))}
+    if not has_stage_tags(request.notebook):
+        # the Productionize button shows the stages split would infer, before any preview
+        answer["suggestions"] = to_dict(list(suggested_tags(request.notebook, options)))
+    return answer
 
 
 def preview_response(root: str, raw_body: bytes) -> dict:
