@@ -315,6 +315,9 @@ class PipelineSpec:
     prediction_expression: str | None = None  # notebook expression of the predictions (verify)
     prediction_cell: int | None = None  # the cell after which that expression is evaluated
     captured: tuple[str, ...] = ()  # stage outputs added for fitted_values() (not in the notebook)
+    # scores a cell only shows (`r2_score(y_test, pred)`), named by the evaluation:
+    # (name, the notebook's expression, the cell after which verify evaluates it)
+    shown_metrics: tuple[tuple[str, str, int], ...] = ()
 
     def stage(self, name: str) -> StageSpec:
         return next(s for s in self.stages if s.name == name)

@@ -73,10 +73,18 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
                 "predict", spec.predictions_name, predict_cell, "products/predict/predictions.pkl"
             )
         )
+    shown = {name: (expression, cell) for name, expression, cell in spec.shown_metrics}
     for name in spec.metrics:
+        # a score the notebook only showed has no variable there: its expression, after its cell
+        expression, cell = shown.get(name, (None, predict_cell))
         values.append(
             BoundaryValue(
-                "predict", name, predict_cell, "products/predict/evaluation.pkl", key=name
+                "predict",
+                name,
+                cell,
+                "products/predict/evaluation.pkl",
+                key=name,
+                expression=expression,
             )
         )
     return values

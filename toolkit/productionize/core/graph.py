@@ -18,6 +18,7 @@ from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
 from .persistence import saving_statements
+from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
 
 UNTAGGED = "untagged"
@@ -94,6 +95,7 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
         classified.append(statements)
     _mark_exploration(parsed, classified, stages)
     _mark_model_saves(parsed, classified)
+    _keep_printed_scores(parsed, classified, stages)
     _keep_called_display_functions(classified)
 
     cells: list[GraphCell] = []
@@ -153,6 +155,32 @@ def _mark_model_saves(parsed: list[ParsedCell], classified: list[list[Statement]
         for index, statement in enumerate(statements):
             if statement.kind == CODE and statement.node in saves:
                 statements[index] = dataclasses.replace(statement, kind=DISPLAY)
+
+
+def _keep_printed_scores(
+    parsed: list[ParsedCell],
+    classified: list[list[Statement]],
+    stages: dict[int, tuple[str, str]],
+) -> None:
+    """Keep ``print("RMSE", np.sqrt(mean_squared_error(y_test, pred)))`` of a predict cell: the
+    evaluation binds and returns that score (see core/shown_metrics) instead of printing it."""
+    imports = {b.name: (b.statement, b.module) for item in parsed for b in item.names.imports}
+    for item, statements in zip(parsed, classified, strict=True):
+        if stages[item.cell.index][0] != "predict":
+            continue
+        for index, statement in enumerate(statements):
+            node = statement.node
+            if not (
+                statement.kind == DISPLAY
+                and isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "print"
+            ):
+                continue
+            later = [s.node for s in statements[index + 1 :]]
+            if shown_metric(node, later, imports, set()) is not None:
+                statements[index] = dataclasses.replace(statement, kind=CODE)
 
 
 def _keep_called_display_functions(classified: list[list[Statement]]) -> None:

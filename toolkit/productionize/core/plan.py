@@ -141,18 +141,20 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 captures=captures,
             )
         )
-    predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes = plan_predict(
-        notebook,
-        pieces["predict"],
-        flows,
-        parameters,
-        constants,
-        imports,
-        replacements,
-        helpers,
-        model_name,
-        features_name,
-        served,
+    predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes, shown = (
+        plan_predict(
+            notebook,
+            pieces["predict"],
+            flows,
+            parameters,
+            constants,
+            imports,
+            replacements,
+            helpers,
+            model_name,
+            features_name,
+            served,
+        )
     )
     stages.append(predict_spec)
     if evaluate_spec is not None:
@@ -196,6 +198,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         prediction_expression=records_plan.expression if records_plan else None,
         prediction_cell=records_plan.capture_cell if records_plan else None,
         captured=tuple(c[2] for c in records_plan.captures) if records_plan else (),
+        shown_metrics=shown,
     )
 
 

@@ -24,6 +24,7 @@ from .codegen import (
 )
 from .defuse import BUILTIN_NAMES, analyze_tree
 from .records_plan import RecordsPlan, Unsupported, plan_records
+from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY
 from .transform_plan import plan_transformed_records, transformer_output
 
@@ -141,9 +142,10 @@ def plan_predict(
     model: str,
     features: str | None,
     served: RecordsPlan | str | None = None,
-) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str]]:
+) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str], tuple]:
     """Plan ``predict`` and ``evaluate``; return them, the records and predictions names, the
-    evaluation's value names and notes for the generated README."""
+    evaluation's value names, notes for the generated README and the scores the notebook only
+    shows, named by the evaluation (``(name, notebook expression, cell)``, see shown_metrics)."""
     if isinstance(served, RecordsPlan):
         return _plan_served(
             served, pieces, flows, parameters, constants, imports, replacements, helpers, model
@@ -237,7 +239,7 @@ def plan_predict(
         note=note,
     )
 
-    evaluate_spec, metric_names = _plan_evaluate(
+    evaluate_spec, metric_names, shown = _plan_evaluate(
         pieces,
         slice_piece,
         flows,
@@ -250,7 +252,7 @@ def plan_predict(
         records,
         prediction,
     )
-    return predict_spec, evaluate_spec, records, prediction, metric_names, notes
+    return predict_spec, evaluate_spec, records, prediction, metric_names, notes, shown
 
 
 def _plan_served(
@@ -282,7 +284,7 @@ def _plan_served(
         upstream=(("model", "train"), ("records", served.producer)),
         note=note,
     )
-    evaluate_spec, metric_names = _plan_evaluate(
+    evaluate_spec, metric_names, shown = _plan_evaluate(
         pieces,
         None,
         flows,
@@ -295,7 +297,7 @@ def _plan_served(
         served.root,
         "predictions",
     )
-    return predict_spec, evaluate_spec, served.root, "predictions", metric_names, [note]
+    return predict_spec, evaluate_spec, served.root, "predictions", metric_names, [note], shown
 
 
 def _plan_evaluate(
@@ -310,17 +312,39 @@ def _plan_evaluate(
     model,
     records,
     prediction,
-) -> tuple[StageSpec | None, list[str]]:
+) -> tuple[StageSpec | None, list[str], tuple]:
     # evaluation: the rest of the predict stage, calling predict() for the sliced statement
     rest = [p for p in pieces if p is not slice_piece]
     if not any(p.statement.kind == CODE for p in rest):
-        return None, []
+        return None, [], ()
     lines: list[str] = []
     dropped: list[str] = []
-    for piece in pieces:
+    shown: list[tuple[str, str, int]] = []  # scores the notebook only shows, named here
+    taken = set(imports) | set(helpers) | {model, prediction, records or ""}
+    taken |= {n.id for p in pieces for n in ast.walk(p.statement.node) if isinstance(n, ast.Name)}
+    for position, piece in enumerate(pieces):
         kind = piece.statement.kind
         if piece is slice_piece:
             lines.append(f"{prediction} = numpy.asarray(predict({model}, {records}))")
+            continue
+        score = None
+        if kind in (CODE, DISPLAY):
+            cell = piece.cell.cell.index
+            later = [p.statement.node for p in pieces[position + 1 :] if p.cell.cell.index == cell]
+            score = shown_metric(piece.statement.node, later, imports, taken)
+        if score is not None and kind == DISPLAY:
+            # a printed score reads values production code may not have: only those it has
+            reads = _reads([score[1]]) - BUILTIN_NAMES - set(imports)
+            available = (
+                set(flows["inputs"]["predict"]) | analyze_tree(ast.parse("\n".join(lines))).defined
+            )
+            if reads - available:
+                score = None
+        if score is not None:
+            name, expression = score
+            taken.add(name)
+            shown.append((name, ast.unparse(expression), piece.cell.cell.index))
+            lines.append(_named_score(piece, expression, name, replacements))
         elif kind == CODE:
             lines.append(statement_text(piece.cell, piece.statement, replacements))
         elif kind == DISPLAY:  # stays in the notebook; the report lists it
@@ -366,7 +390,22 @@ def _plan_evaluate(
         upstream=tuple((n, producer_of(flows, n)) for n in upstream_inputs),
         dropped=tuple(dropped),
     )
-    return evaluate_spec, metric_names
+    return evaluate_spec, metric_names, tuple(shown)
+
+
+def _named_score(piece, expression: ast.expr, name: str, replacements: dict) -> str:
+    """``r2_test = r2_score(y_test, pred)`` for a score the cell shows, as written when the score
+    is the whole statement (comments kept), else (inside ``print``) its own text."""
+    node = piece.statement.node
+    if isinstance(node, ast.Expr) and node.value is expression:
+        text = statement_text(piece.cell, piece.statement, replacements).split("\n")
+        line = node.lineno - piece.statement.first_line
+        text[line] = f"{name} = {text[line]}"
+        return "\n".join(text)
+    segment = ast.get_source_segment(piece.cell.source, expression)
+    if segment is None or "\n" in segment:
+        segment = ast.unparse(expression)
+    return f"{name} = {segment}"
 
 
 def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:

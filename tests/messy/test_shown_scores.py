@@ -1,0 +1,61 @@
+"""Regression notebooks that only show their scores (a bare `r2_score(...)` ending a cell, a
+printed RMSE, `model.score(...)`): the evaluation names and returns them, so the registry, the
+retraining gate and the pull request have metrics; verify computes the same expressions in the
+notebook after their cells."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from productionize.adapters.cli import main
+from productionize.adapters.verifying import can_verify
+
+from . import public_shapes
+
+
+def test_scores_a_notebook_only_shows_become_returned_metrics(split_untagged):
+    result, out = split_untagged(public_shapes.INSURANCE_SCORED, "insurance.ipynb")
+    assert result.exit_code == 0, result.output
+    evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
+    assert "r2_test = r2_score(y_test, pred_test)" in evaluate
+    assert "rmse_train = np.sqrt(mean_squared_error(y_train, pred_train))" in evaluate
+    assert "score_test = booster.score(X_test, y_test)" in evaluate
+    assert "print(" not in evaluate
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert {"r2_test", "rmse_train", "score_test"} <= set(report["model"]["metrics"])
+    predict = next((out / "src").glob("*/predict.py")).read_text()
+    assert "r2_score" not in predict and "score(" not in predict
+
+
+def test_a_printed_score_of_a_value_production_lacks_stays_in_the_notebook(split_untagged):
+    nb = json.loads(json.dumps(public_shapes.INSURANCE_SCORED))
+    # y_valid exists only in exploration: printing its score cannot move into the evaluation
+    nb["cells"][-1]["source"] = (
+        "y_valid = y_test.copy()\npred_train = booster.predict(X_train)\n"
+        "print('R2', r2_score(y_valid, booster.predict(X_test)))"
+    )
+    result, out = split_untagged(nb, "insurance.ipynb")
+    assert result.exit_code == 0, result.output
+    evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
+    assert "y_valid" not in evaluate.split("def evaluate", 1)[1].split(":", 1)[0]
+    compile(evaluate, "evaluate.py", "exec")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not can_verify(), reason="needs PRODUCTIONIZE_GENERATED_PYTHON with ploomber")
+def test_the_named_scores_reproduce_the_notebook_and_reach_the_registry(tmp_path):
+    path = tmp_path / "insurance.ipynb"
+    path.write_text(json.dumps(public_shapes.INSURANCE_SCORED))
+    public_shapes.write_insurance(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verify: every stage reproduces the notebook" in result.output
+    report = json.loads((out / "productionize-report.json").read_text())
+    checked = {(c["stage"], c["name"]): c["status"] for c in report["verify"]["checks"]}
+    assert checked[("predict", "r2_test")] == "equal"
+    metadata = json.loads((out / "models" / "v0001" / "metadata.json").read_text())
+    assert {"r2_test", "rmse_train", "score_test"} <= set(metadata["metrics"])

@@ -1,0 +1,117 @@
+"""Name the scores a notebook only shows, so the evaluation returns them as metrics.
+
+Regression notebooks end a cell with ``r2_score(y_test, y_pred)`` or ``model.score(X_test,
+y_test)`` (Jupyter displays the value), or print it: ``print("RMSE", np.sqrt(mean_squared_error(
+y_test, pred)))``. Kept as written, the score would be computed and thrown away, and the model
+registry, the retraining gate and the pull request would have no metric to compare. The
+evaluation binds it instead (``r2_test = r2_score(y_test, y_pred)``) and returns it; ``verify``
+computes the same expression in the notebook right after that cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# short names for the usual metrics; any other `*_score`/`*_error`/`*_loss` keeps its own name
+SHORT_NAMES = {
+    "r2_score": "r2",
+    "mean_squared_error": "mse",
+    "root_mean_squared_error": "rmse",
+    "mean_absolute_error": "mae",
+    "mean_absolute_percentage_error": "mape",
+    "median_absolute_error": "median_ae",
+    "explained_variance_score": "explained_variance",
+    "accuracy_score": "accuracy",
+    "balanced_accuracy_score": "balanced_accuracy",
+    "f1_score": "f1",
+    "precision_score": "precision",
+    "recall_score": "recall",
+    "roc_auc_score": "roc_auc",
+    "log_loss": "log_loss",
+}
+METRIC_FUNCTION = re.compile(r"^\w+(_score|_error|_loss)$")
+SQRT = frozenset({"sqrt"})
+
+
+def shown_metric(
+    node: ast.stmt, later: list[ast.stmt], imports: dict[str, tuple[str, str]], taken: set[str]
+) -> tuple[str, ast.expr] | None:
+    """``(name, expression)`` when ``node`` only shows one score (a bare expression or a
+    ``print`` of it), or None. The expression's names must keep their values to the end of the
+    cell (no statement in ``later`` rebinds them): verify evaluates it after the cell."""
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
+        return None
+    call = node.value
+    if isinstance(call.func, ast.Name) and call.func.id == "print":
+        scores = [a for a in call.args if _metric_name(a, imports)]
+        if len(scores) != 1:
+            return None
+        expression = scores[0]
+    else:
+        expression = call
+    base = _metric_name(expression, imports)
+    if base is None:
+        return None
+    reads = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+    rebound = {
+        n.id
+        for stmt in later
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
+    if reads & rebound:
+        return None
+    name = base + _data_suffix(expression)
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    return candidate, expression
+
+
+def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | None:
+    """``r2`` for ``r2_score(...)``/``metrics.r2_score(...)``, ``score`` for ``m.score(X, y)``,
+    ``rmse`` for ``np.sqrt(mean_squared_error(...))``."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in SQRT and len(node.args) == 1:
+        inner = _metric_name(node.args[0], imports)
+        return "rmse" if inner == "mse" else None
+    if isinstance(func, ast.Attribute) and func.attr == "score" and len(node.args) >= 2:
+        return "score"
+    if isinstance(func, ast.Name):
+        function, module = func.id, imports.get(func.id, ("", ""))[1]
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        function, module = func.attr, imports.get(getattr(root, "id", ""), ("", ""))[1]
+    else:
+        return None
+    if module != "sklearn" or not METRIC_FUNCTION.match(function):
+        return None
+    return SHORT_NAMES.get(function, function.removesuffix("_score"))
+
+
+def _data_suffix(expression: ast.Call) -> str:
+    """``_test`` when the score is of ``y_test`` (``_train`` for ``y_train``...), else ''."""
+    call = expression
+    if isinstance(call.func, ast.Attribute) and call.func.attr in SQRT:
+        call = call.args[0]  # type: ignore[assignment]
+    args = call.args  # type: ignore[attr-defined]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "score":  # type: ignore
+        args = args[1:2]  # model.score(X_test, y_test): the target
+    first = args[0] if args else None
+    if isinstance(first, ast.Name) and "_" in first.id:
+        suffix = first.id.split("_", 1)[1]
+        if suffix.isidentifier() and suffix.lower() in (
+            "test",
+            "train",
+            "val",
+            "valid",
+            "tr",
+            "te",
+        ):
+            return "_" + suffix.lower()
+    return ""
