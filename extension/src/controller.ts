@@ -50,7 +50,7 @@ export class ProductionizeController {
           void this.lint(notebook);
         }
       },
-      applyFixes: findings => this.applyFixes(findings),
+      applyFixes: findings => void this.applyFixes(findings),
       relint: () => void this.lint(),
       run: command => {
         if (command === 'preview') {
@@ -160,7 +160,7 @@ export class ProductionizeController {
   }
 
   /** Apply fixes through the notebook model (one undo step); refuse stale edits. */
-  applyFixes(findings: IFinding[]): void {
+  async applyFixes(findings: IFinding[]): Promise<void> {
     const notebook = this.findNotebook(this.panel.notebookPath);
     if (!notebook) {
       Notification.warning('Open the notebook these findings belong to first.');
@@ -169,20 +169,38 @@ export class ProductionizeController {
     const edits = findings.flatMap(f => (f.fix && f.fix.safe ? f.fix.edits : []));
     const plan = planEdits(edits, cellViews(notebook), this.snapshots.get(notebook));
     const applied = applyPlan(notebook, plan);
-    const requirements = findings.flatMap(f => f.fix?.requirements ?? []);
     if (plan.problems.length > 0) {
       Notification.warning(`Some fixes were not applied: ${plan.problems.join('; ')}`, {
         autoClose: 8000
       });
     }
-    if (applied > 0) {
-      Notification.success(
-        `Applied fixes to ${applied} cell${applied === 1 ? '' : 's'} (Undo reverts them).` +
-          (requirements.length ? ` Add to requirements.txt: ${requirements.join(', ')}` : ''),
-        { autoClose: 6000 }
-      );
-      void this.lint(notebook);
+    if (applied === 0) {
+      return;
     }
+    // a deleted `!pip install x` line must not lose x: it goes to requirements.txt, as --fix does
+    const applyingCells = new Set(plan.edits.map(e => e.index));
+    const requirements = findings
+      .filter(f => f.location.cell_index !== null && applyingCells.has(f.location.cell_index))
+      .flatMap(f => f.fix?.requirements ?? []);
+    let added = '';
+    if (requirements.length > 0) {
+      try {
+        const answer = await postAPI<{ path: string; added: string[] }>('requirements', {
+          path: notebook.context.localPath,
+          requirements
+        });
+        added = answer.added.length
+          ? ` Added ${answer.added.join(', ')} to ${answer.path}.`
+          : ` ${requirements.join(', ')} already in ${answer.path}.`;
+      } catch (error) {
+        added = ` Add to requirements.txt by hand: ${requirements.join(', ')} (${describeFailure(error)}).`;
+      }
+    }
+    Notification.success(
+      `Applied fixes to ${applied} cell${applied === 1 ? '' : 's'} (Undo reverts them).${added}`,
+      { autoClose: 6000 }
+    );
+    void this.lint(notebook);
   }
 
   /** Show the files the split stage would write, and its tag suggestions. */

@@ -227,7 +227,7 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
     from tests.conftest import make_notebook
 
     nb = make_notebook(
-        "import pandas as pd",
+        "!pip install seaborn\nimport pandas as pd",
         "df = pd.read_csv('data/churn.csv')\ndf.head()",
         "from sklearn.linear_model import LogisticRegression\n"
         "model = LogisticRegression()\nmodel.fit(df[['tenure_months']], df['churn'])",
@@ -255,6 +255,14 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
     guessed = cell(page, 2).locator('.jp-productionize-suggestion[data-suggestion="train"]')
     expect(guessed).to_be_visible()
     expect(panel.locator(".jp-productionize-accept-all")).to_have_text("Accept 2 suggested tags")
+    # the safe fix of `!pip install` deletes the line and keeps the package in requirements.txt
+    pip = panel.locator('.jp-productionize-finding[data-rule="PN401"]')
+    pip.get_by_role("button", name="Apply").click()
+    expect(cell(page, 0).locator(".jp-InputArea-editor")).not_to_contain_text("pip install")
+    requirements = jupyterlab.root / "requirements.txt"
+    assert wait_for(lambda: requirements.is_file(), 30, pause=0.25), "requirements.txt not written"
+    assert requirements.read_text() == "seaborn\n"
+
     panel.get_by_role("button", name="Build").click()
     failure = panel.locator(".jp-productionize-failure")
     expect(failure).to_contain_text("Build stopped", timeout=TIMEOUT)

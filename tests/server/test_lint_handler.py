@@ -75,3 +75,22 @@ async def test_lint_of_an_untagged_notebook_also_sends_the_inferred_stages(api, 
     nb.cells[0].metadata["tags"] = ["load"]  # one stage tag: nothing is inferred any more
     status, body = await api("lint", {"path": "untagged.ipynb", "notebook": nb})
     assert status == 200 and "suggestions" not in body
+
+
+async def test_applied_pip_fixes_add_their_packages_to_requirements_beside_the_notebook(
+    api, jp_root_dir
+):
+    """The UI deletes `!pip install seaborn`; the package must not be lost with the line."""
+    (jp_root_dir / "work").mkdir()
+    (jp_root_dir / "work" / "requirements.txt").write_text("pandas==3.1.0")  # no final newline
+    body = {"path": "work/nb.ipynb", "requirements": ["seaborn", "Pandas"]}
+    status, answer = await api("requirements", body)
+    assert status == 200, answer
+    assert answer == {"path": "work/requirements.txt", "added": ["seaborn"]}
+    assert (jp_root_dir / "work" / "requirements.txt").read_text() == "pandas==3.1.0\nseaborn\n"
+    status, answer = await api("requirements", body)  # again: nothing new
+    assert status == 200 and answer["added"] == []
+    status, answer = await api("requirements", {"path": "../nb.ipynb", "requirements": ["x"]})
+    assert status == 403, answer
+    status, answer = await api("requirements", {"path": "nb.ipynb", "requirements": "seaborn"})
+    assert status == 400

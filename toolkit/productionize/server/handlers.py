@@ -26,7 +26,7 @@ from ..model import to_dict
 from .child_process import run_in_child
 from .jobs import JobRunner, Reporter
 from .paths import scrub_root
-from .quick_calls import lint_response, preview_response
+from .quick_calls import lint_response, preview_response, requirements_response
 from .requests import (
     NotAvailable,
     ProductionizeError,
@@ -175,6 +175,14 @@ class SplitPreviewHandler(ProductionizeHandler):
         self.send_json(200, answer)
 
 
+class RequirementsHandler(ProductionizeHandler):
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self) -> None:
+        answer = await self.run_in_worker(requirements_response, self.root_dir, self.request.body)
+        self.send_json(200, answer)
+
+
 class BuildHandler(ProductionizeHandler):
     @tornado.web.authenticated
     @json_errors
@@ -305,6 +313,7 @@ def setup_handlers(web_app: tornado.web.Application, log: Any) -> None:
             (url_path_join(base, "info"), InfoHandler),
             (url_path_join(base, "lint"), LintHandler),
             (url_path_join(base, "split"), SplitPreviewHandler),
+            (url_path_join(base, "requirements"), RequirementsHandler),
             (url_path_join(base, "build"), BuildHandler),
             (url_path_join(base, "publish"), PublishHandler),
             (url_path_join(base, r"jobs/(?P<job_id>[A-Za-z0-9-]+)"), JobHandler),

@@ -5,6 +5,8 @@ They run in the worker processes (see worker_pool), so they take and return only
 
 from __future__ import annotations
 
+import posixpath
+
 from ..errors import SplitError
 from ..model import to_dict
 from .preview import has_stage_tags, preview_project, suggested_tags
@@ -15,6 +17,7 @@ from .requests import (
     load_notebook,
     parse_body,
     require,
+    resolve,
 )
 
 
@@ -58,3 +61,30 @@ def preview_response(root: str, raw_body: bytes) -> dict:
         # no predict step of its own), then why part of the project is missing
         "notes": [*preview.split.report.get("notes", []), *preview.notes],
     }
+
+
+def requirements_response(root: str, raw_body: bytes) -> dict:
+    """Add requirement lines (from applied PN401 fixes) to requirements.txt beside the notebook."""
+    body = parse_body(raw_body)
+    requirements = body.get("requirements")
+    if not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements):
+        raise RequestFailed(
+            400, {"error": "BadRequest", "message": "'requirements' must be a list of strings"}
+        )
+    notebook = body.get("path")
+    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        raise RequestFailed(
+            400, {"error": "BadRequest", "message": "'path' must name the notebook (.ipynb)"}
+        )
+    api_path = posixpath.join(posixpath.dirname(notebook), "requirements.txt")
+    target = resolve(root, api_path, must_exist=False)
+    add_requirements = require("adapters.linting", "add_requirements")
+    lines = [r.strip() for r in requirements if r.strip() and "\n" not in r]
+    try:
+        added = add_requirements(target, lines)
+    except OSError as exc:
+        raise RequestFailed(
+            409,
+            {"error": "OutputError", "message": f"cannot write {api_path}: {exc.strerror or exc}"},
+        ) from None
+    return {"path": api_path, "added": list(added)}
