@@ -252,3 +252,25 @@ def write_insurance(folder: Path, rows: int = 200) -> None:
             "charges": np.round(charges, 2),
         }
     ).to_csv(folder / "insurance.csv", index=False)
+
+
+# Kaggle house prices with a log-transformed target: the model learns log1p(SalePrice), the
+# submission (and so the service) must answer np.expm1 of its predictions, in dollars
+HOUSE_LOG_TARGET = make_notebook(
+    "import numpy as np\nimport pandas as pd\nfrom sklearn.ensemble import RandomForestRegressor",
+    "train = pd.read_csv('house_train.csv')\ntest = pd.read_csv('house_test.csv')",
+    "features = ['GrLivArea', 'YearBuilt', 'YrSold']\n"
+    "X = train[features].fillna(0)\ny = np.log1p(train['SalePrice'])",
+    "forest = RandomForestRegressor(n_estimators=30, random_state=0)\nforest.fit(X, y)",
+    "test_X = test[features].fillna(0)\n"
+    "submission = pd.DataFrame({'Id': test['Id'], 'SalePrice': np.expm1(forest.predict(test_X))})\n"
+    "submission.to_csv('submission.csv', index=False)",
+)
+
+
+def write_house_train_and_test(folder: Path) -> None:
+    """house_train.csv as write_house_train, and house_test.csv: other rows, no SalePrice."""
+    write_house_train(folder, rows=160)
+    both = pd.read_csv(folder / "house_train.csv")
+    both.iloc[:120].to_csv(folder / "house_train.csv", index=False)
+    both.iloc[120:].drop(columns=["SalePrice"]).to_csv(folder / "house_test.csv", index=False)

@@ -786,32 +786,46 @@ def _assigns_one_name(node: ast.AST) -> bool:
     )
 
 
+# calls that put the predictions into a table or a file: the predictions are their argument
+FRAME_BUILDERS = frozenset({"DataFrame", "Series", "concat", "to_csv", "append", "extend"})
+
+
 def _prediction_expression(node: ast.stmt, call: ast.Call) -> ast.expr:
-    """``preds = (model.predict_proba(X)[:, 1] > 0.5).astype(int)``: the assigned value when the
-    predictions flow straight into it; else the call (``pd.DataFrame({"y": model.predict(X)})``)."""
-    if not _assigns_one_name(node):
-        return call
-    value = node.value
-    current = value
-    while current is not call:
-        if isinstance(current, ast.Subscript):
-            current = current.value
-        elif isinstance(current, ast.Attribute):
-            current = current.value
-        elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
-            current = current.func.value
-        elif isinstance(current, ast.BinOp):
-            current = current.left if _contains(current.left, call) else current.right
-        elif isinstance(current, ast.Compare) and len(current.comparators) == 1:
-            side = current.left
-            current = side if _contains(side, call) else current.comparators[0]
-        elif isinstance(current, ast.UnaryOp):
-            current = current.operand
+    """What the predictions are: ``model.predict(X)`` and what the notebook applies to it on the
+    way to its variable or its submission, through indexing, methods, arithmetic, comparisons
+    and functions: ``(model.predict_proba(X)[:, 1] > 0.5).astype(int)``, and
+    ``np.expm1(model.predict(X))`` inside ``pd.DataFrame({"SalePrice": ...})`` (a log-transformed
+    target: the service must answer in the target's own units). Not the table or file it goes to.
+    """
+    parents = {
+        id(child): parent for parent in ast.walk(node) for child in ast.iter_child_nodes(parent)
+    }
+    current: ast.expr = call
+    while (parent := parents.get(id(current))) is not None:
+        if isinstance(parent, ast.Subscript) and parent.value is current:
+            current = parent
+        elif isinstance(parent, ast.Attribute) and parent.value is current:
+            current = parent
+        elif isinstance(parent, ast.Call) and parent.func is current:
+            current = parent  # a method of the predictions: `.astype(int)`, `.round(2)`
+        elif isinstance(parent, ast.Call) and current in parent.args and _transforms(parent):
+            current = parent  # np.expm1(...), np.clip(..., 0, None), np.where(... > 0.5, 1, 0)
+        elif isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            current = parent
         else:
-            return call
-        if not _contains(current, call):
-            return call
-    return value
+            break
+    if isinstance(current, ast.Attribute):
+        return call if current.value is call else current.value  # a method never called
+    return current
+
+
+def _transforms(call: ast.Call) -> bool:
+    """A function of the predictions (``np.expm1``, ``np.round``, ``scaler.inverse_transform``),
+    not a table, a print or a file they are put into."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr not in FRAME_BUILDERS
+    return isinstance(func, ast.Name) and func.id in ("abs", "round", "int", "float")
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
