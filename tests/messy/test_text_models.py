@@ -245,7 +245,7 @@ def test_a_vectorized_then_split_spam_model_serves_the_message_through_the_fitte
     # the text as the vectorizer saw it, kept just before the statement that rebinds X
     assert "transformer_input = X\n    X = cv.fit_transform(X)" in train
     readme = (out / "README.md").read_text()
-    assert "predict() receives what `cv` was fitted on" in readme
+    assert "predict() receives `X`, what `cv` was fitted on" in readme
 
 
 def test_a_scaled_clustering_serves_raw_features_through_the_fitted_scaler(tmp_path):

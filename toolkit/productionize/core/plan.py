@@ -28,6 +28,7 @@ from .codegen import (
     stored_names,
 )
 from .defuse import ParsedCell
+from .function_globals import hoisted_globals
 from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
 from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
@@ -104,6 +105,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         _fitting_functions(pieces),
     )
     helpers = _helper_definitions(pieces)
+    # globals the notebook's functions read (stop words, a stemmer) move next to them
+    hoisted = hoisted_globals(notebook, pieces, imports, constants)
     # before the stage modules: a value the served predict() needs becomes its stage's output
     served = plan_served_records(
         pieces, flows, imports, helpers, parameters, model_name, features_name
@@ -139,6 +142,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 helpers,
                 extra_outputs=extra,
                 captures=captures,
+                hoisted=hoisted.get(stage, ()),
             )
         )
     predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes, shown = (
@@ -519,18 +523,22 @@ def _stage_spec(
     helpers,
     extra_outputs=(),
     captures=None,
+    hoisted=(),
 ) -> StageSpec:
     inputs_map = flows["inputs"][stage]
     outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
         n for n in extra_outputs if n not in flows["outputs"][stage]
     ]
     lines: list[str] = []
-    module_level: list[str] = []
+    # module level, before the functions reading them (see core/function_globals)
+    module_level: list[str] = [statement_text(p.cell, p.statement, replacements) for p in hoisted]
     dropped: list[str] = []
     cells = sorted({p.cell.cell.index for p in pieces})
     for piece in pieces:
         kind = piece.statement.kind
         text = statement_text(piece.cell, piece.statement, replacements)
+        if any(piece is h for h in hoisted):
+            continue
         if kind == CODE and isinstance(
             piece.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
         ):

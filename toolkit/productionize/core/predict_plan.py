@@ -120,7 +120,9 @@ def plan_served_records(
     # (also instead of rows of the transformer's output the notebook predicts on: X_test_cv)
     if served is None or transformer_output(pieces, served.root):
         try:
-            served = plan_transformed_records(pieces, flows, imports, model, features) or served
+            served = (
+                plan_transformed_records(pieces, flows, imports, model, features, helpers) or served
+            )
         except Unsupported as exc:
             return f"{exc}; {fallback}"
     if served is not None:

@@ -26,6 +26,8 @@ from .records_plan import (
     RecordsPlan,
     Unsupported,
     _changed_later,
+    _column_key,
+    _columns_written,
     _defs,
     _function_nodes,
     _where,
@@ -38,7 +40,12 @@ ROOT = "transformer_input"
 
 
 def plan_transformed_records(
-    pieces: dict, flows: dict, imports: dict, model: str, features: str | None
+    pieces: dict,
+    flows: dict,
+    imports: dict,
+    model: str,
+    features: str | None,
+    helpers: dict | None = None,
 ) -> RecordsPlan | None:
     """A predict() over what the model's fitted transformer was fitted on, or None when the
     model was fitted on no transformer's output; raises Unsupported (a note) when the chain is
@@ -69,19 +76,33 @@ def plan_transformed_records(
             "served predict() would apply another transformer than the model was trained with"
         )
     captures: tuple[tuple[int, int, str, str], ...] = ()
-    if isinstance(source, ast.Name) and source.id not in _rebound(sequence[position:], source.id):
+    functions = _function_nodes(pieces)
+    cleaning = _cleaning(sequence, position, source, helpers or {}, functions)
+    taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
+    root = ROOT
+    while root in taken:
+        root = "_" + root
+    steps = [f"{root} = records.copy()"]
+    helper_imports: list[str] = []
+    if cleaning is not None:  # df["clean"] = df["text"].apply(clean_text): serve the raw text
+        clean_piece, raw, method, function = cleaning
+        captures = ((clean_piece.cell.cell.index, clean_piece.statement.first_line, root, raw),)
+        steps.append(f"{root} = {root}.{method}({function})  # {_where(clean_piece)}")
+        helper_imports.append(f"from .{helpers[function]} import {function}")
+        expression = f"{raw}.{method}({function})"
+        source_text = raw
+    elif isinstance(source, ast.Name) and source.id not in _rebound(sequence[position:], source.id):
         root = source.id  # the notebook's own variable, unchanged from here on
+        steps = [f"{root} = records.copy()"]
+        source_text = root
     else:
-        taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
-        root = ROOT
-        while root in taken:
-            root = "_" + root
         captures = ((piece.cell.cell.index, piece.statement.first_line, root, ast.unparse(source)),)
+        source_text = ast.unparse(source)
     densify = f".{dense}()" if dense else ""
     key = transformer
     body = "\n".join(
         [
-            f"{root} = records.copy()",
+            *steps,
             f"features = fitted[{key!r}].transform({root}){densify}",
             "predictions = model.predict(features)",
             "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)",
@@ -99,11 +120,13 @@ def plan_transformed_records(
     else:
         exports.append((root, producer))
     notebook_expression = f"{model}.predict({transformer}.transform({expression}){densify})"
+    cleaned = (
+        f", cleaned by the notebook's `{cleaning[3]}` ({_where(cleaning[0])})" if cleaning else ""
+    )
     note = (
-        f"predict() receives what `{transformer}` was fitted on ({_where(piece)}: "
-        f"`{ast.unparse(source)}`, as the notebook computed it) and applies `{transformer}` as "
-        f"fitted at train time (stored with the model, never refitted on a request) before "
-        f"`{model}.predict`."
+        f"predict() receives `{source_text}`{cleaned}, what `{transformer}` was fitted on "
+        f"({_where(piece)}), and applies `{transformer}` as fitted at train time (stored with the "
+        f"model, never refitted on a request) before `{model}.predict`."
     )
     return RecordsPlan(
         root=root,
@@ -114,7 +137,12 @@ def plan_transformed_records(
         fit_inputs=(transformer,),
         helpers=(),
         support=(),
-        imports=tuple(imports_for(body, imports, {"model", "records", "fitted", root})),
+        imports=tuple(
+            sorted(
+                set(imports_for(body, imports, {"model", "records", "fitted", root}))
+                | set(helper_imports)
+            )
+        ),
         fit_imports=(),
         expression=notebook_expression,
         capture_cell=max(p.cell.cell.index for p in sequence),
@@ -122,6 +150,50 @@ def plan_transformed_records(
         captures=captures,
         note=note,
     )
+
+
+def _cleaning(sequence: list, position: int, source: ast.expr, helpers: dict, functions: dict):
+    """(piece, raw column, method, function) of ``df["clean"] = df["text"].apply(clean_text)``
+    making the column the transformer is fitted on, when replaying it on the raw text gives the
+    notebook's value: a function of the notebook applied row by row, the raw column unchanged
+    afterwards. None otherwise (the records are then the cleaned values)."""
+    if not (
+        isinstance(source, ast.Subscript)
+        and isinstance(source.value, ast.Name)
+        and isinstance(source.slice, ast.Constant)
+        and isinstance(source.slice.value, str)
+    ):
+        return None
+    frame, column = source.value.id, source.slice.value
+    for index in range(position - 1, -1, -1):
+        candidate = sequence[index]
+        node = candidate.statement.node
+        rebound, changed, _ = _defs(node)
+        if frame not in rebound | changed:
+            continue
+        written = _columns_written(node, frame, functions)
+        if written is not None and column not in written:
+            continue  # another column of the frame
+        value = getattr(node, "value", None)
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and _column_key(node.targets[0], frame) == column
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in ("apply", "map")
+            and len(value.args) == 1
+            and not value.keywords
+            and isinstance(value.args[0], ast.Name)
+            and value.args[0].id in helpers
+            and _column_key(value.func.value, frame) is not None
+        ):
+            return None
+        raw = value.func.value
+        if _changed_later(sequence, candidate, frame, raw, functions):
+            return None  # rows dropped or the raw column changed afterwards
+        return candidate, ast.unparse(raw), value.func.attr, value.args[0].id
+    return None
 
 
 def transformer_output(pieces: dict, name: str) -> bool:
