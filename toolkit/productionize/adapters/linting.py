@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
@@ -13,7 +14,13 @@ from typing import Any
 
 from ..core.lint import lint, parse_cells
 from ..core.rules import LintContext
-from ..core.rules.style import RUFF_IGNORE, RUFF_SELECT, findings_from_ruff, ruff_source
+from ..core.rules.style import (
+    RUFF_IGNORE,
+    RUFF_SELECT,
+    findings_from_ruff,
+    format_candidates,
+    ruff_source,
+)
 from ..errors import ConfigError, OutputError
 from ..model import Finding, Notebook
 from ..options import Options, options_from_config
@@ -34,7 +41,10 @@ def lint_notebook(notebook: Notebook, options: Options) -> list[Finding]:
         source = ruff_source(parsed)
         if source.text.strip():
             external = findings_from_ruff(ctx, source, run_ruff(source.text, options))
-    return lint(notebook, options, parsed, external)
+    preformatted = None
+    if options.rule_enabled("PN701"):
+        preformatted = ruff_formatted(format_candidates(parsed), options.line_length)
+    return lint(notebook, options, parsed, external, preformatted)
 
 
 def lint_file(path: str | os.PathLike, options: Options) -> list[Finding]:
@@ -91,6 +101,109 @@ def run_ruff(text: str, options: Options) -> list[dict[str, Any]]:
         return json.loads(result.stdout or "[]")
     except json.JSONDecodeError:
         raise ConfigError("ruff printed output that is not JSON") from None
+
+
+# (cell source, line length) -> ruff's formatting of the cell: a re-lint after an edit formats only
+# the edited cells (one process for them, none if nothing changed)
+_RUFF_FORMATTED: dict[tuple[str, int], str] = {}
+_RUFF_FORMATTED_MAX = 4096
+MAX_FORMAT_ATTEMPTS = 3  # a cell ruff cannot parse is left to black and the rest formatted again
+
+
+def ruff_formatted(sources: list[str], line_length: int) -> dict[str, str | None] | None:
+    """Ruff's formatting of each cell source, in one ``ruff format`` process for the notebook.
+
+    Only a pre-filter for PN701: black formats every cell this leaves out (None: ruff could not
+    parse it) or changes. None when ruff is not installed (black then checks every cell).
+    """
+    result: dict[str, str | None] = {}
+    todo = []
+    for source in sources:
+        known = _RUFF_FORMATTED.get((source, line_length))
+        if known is None:
+            todo.append(source)
+        else:
+            result[source] = known
+    if not todo:
+        return result
+    binary = _ruff_binary()
+    if binary is None:
+        return None
+    for _ in range(MAX_FORMAT_ATTEMPTS):
+        formatted, refused = _run_ruff_format(binary, todo, line_length)
+        if formatted is not None:
+            if len(_RUFF_FORMATTED) > _RUFF_FORMATTED_MAX:
+                _RUFF_FORMATTED.clear()
+            for source, text in zip(todo, formatted, strict=True):
+                _RUFF_FORMATTED[(source, line_length)] = text
+                result[source] = text
+            return result
+        if refused is None:
+            break
+        result[todo.pop(refused)] = None
+        if not todo:
+            return result
+    for source in todo:
+        result[source] = None
+    return result
+
+
+def _run_ruff_format(
+    binary: str, sources: list[str], line_length: int
+) -> tuple[list[str] | None, int | None]:
+    """Format ``sources`` as the cells of one notebook: (formatted cells, None) or (None, the
+    position of the cell ruff could not parse, if it said which)."""
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"c{position}",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for position, source in enumerate(sources)
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    command = [
+        binary,
+        "format",
+        "--isolated",
+        "--no-cache",
+        "--line-length",
+        str(line_length),
+        # black infers the target from the code; the oldest target keeps ruff as conservative
+        "--target-version",
+        "py37",
+        "--stdin-filename",
+        "notebook.ipynb",
+        "-",
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            input=json.dumps(notebook),
+            capture_output=True,
+            text=True,
+            timeout=RUFF_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None, None
+    if result.returncode != 0:
+        match = re.search(r"notebook\.ipynb:(\d+):", result.stderr)
+        cell = int(match.group(1)) - 1 if match else -1
+        return None, cell if 0 <= cell < len(sources) else None
+    try:
+        cells = json.loads(result.stdout)["cells"]
+        formatted = ["".join(c["source"]) for c in cells]
+    except (ValueError, KeyError, TypeError):
+        return None, None
+    return (formatted, None) if len(formatted) == len(sources) else (None, None)
 
 
 def find_pyproject(start_path: str | os.PathLike) -> Path | None:

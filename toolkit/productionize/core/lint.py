@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..model import Finding, Notebook
 from ..options import Options
@@ -31,10 +31,18 @@ def lint(
     options: Options,
     parsed: Sequence[ParsedCell] | None = None,
     external: Iterable[Finding] = (),
+    preformatted: Mapping[str, str | None] | None = None,
 ) -> list[Finding]:
-    """Run the enabled rules, merge findings of external tools (ruff), sort by cell/line/rule."""
+    """Run the enabled rules, merge findings of external tools (ruff), sort by cell/line/rule.
+
+    ``preformatted`` maps cell sources to ruff's formatting of them: PN701 then runs black only
+    on the cells that need it (``rules.style.needs_black``); without it, black checks every cell.
+    """
     ctx = LintContext(
-        notebook, options, tuple(parsed) if parsed is not None else parse_cells(notebook)
+        notebook,
+        options,
+        tuple(parsed) if parsed is not None else parse_cells(notebook),
+        preformatted,
     )
     findings: list[Finding] = []
     for rule_id in sorted(RULES):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ...model import Cell, Finding, Fix, Notebook, Severity
@@ -18,13 +18,14 @@ class NodeIndex:
     calls: tuple[ast.Call, ...] = ()
     strings: tuple[ast.Constant, ...] = ()
     functions: tuple[ast.AST, ...] = ()  # def, async def and lambda
+    conditionals: tuple[ast.IfExp, ...] = ()  # ``a if c else b``
 
 
 def index_tree(tree: ast.AST | None) -> NodeIndex:
-    """Collect calls, string constants and functions of a tree in one ``ast.walk``."""
+    """Collect calls, string constants, functions and conditional expressions in one walk."""
     if tree is None:
         return NodeIndex()
-    calls, strings, functions = [], [], []
+    calls, strings, functions, conditionals = [], [], [], []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             calls.append(node)
@@ -33,7 +34,9 @@ def index_tree(tree: ast.AST | None) -> NodeIndex:
                 strings.append(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             functions.append(node)
-    return NodeIndex(tuple(calls), tuple(strings), tuple(functions))
+        elif isinstance(node, ast.IfExp):
+            conditionals.append(node)
+    return NodeIndex(tuple(calls), tuple(strings), tuple(functions), tuple(conditionals))
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class LintContext:
     notebook: Notebook
     options: Options
     parsed: tuple[ParsedCell, ...]  # one per code cell, in document order
+    # cell source -> ruff's formatting of it (None: ruff could not), if an adapter ran ruff format
+    preformatted: Mapping[str, str | None] | None = None
     _indexes: dict[int, NodeIndex] = field(default_factory=dict, compare=False, repr=False)
 
     def nodes(self, parsed: ParsedCell) -> NodeIndex:

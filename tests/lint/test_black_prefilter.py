@@ -1,0 +1,158 @@
+"""PN701 with ruff's formatter as a pre-filter finds exactly what black alone finds.
+
+``lint_notebook`` runs ``ruff format`` over the cells once and black only on the cells ruff would
+change or cannot vouch for (``rules.style.needs_black``); the core ``lint`` without that verdict
+runs black on every cell. Both must report the same PN701 findings, with the same fixes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from productionize.adapters import linting
+from productionize.adapters.notebook_io import read_notebook
+from productionize.core.lint import lint, parse_cells
+from productionize.core.notebook import notebook_from_dict
+from productionize.model import Notebook
+from productionize.options import Options
+from tests.conftest import EXAMPLES, ROOT, make_notebook
+from tests.lint.test_rules import CASES
+from tests.messy import public_shapes
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synthetic  # noqa: E402
+
+ONLY_BLACK = Options(select=("PN701",))
+
+# cells ruff's formatter leaves as they are while black changes them (or might): each shape
+# ``needs_black`` sends to black, plus cells both formatters agree on
+TRICKY_CELLS = [
+    '"""Module docstring\n"""\nimport os',  # a leading string is a docstring to black
+    "  # indented comment\nx = 1",
+    "import os\n\n\nx = 1",  # black keeps one blank line after imports
+    "import os\n\n\n# comment\n\n\ndef f():\n    pass",
+    "import os\n\n\ndef f():\n    pass",
+    "import os\nx = 1",
+    'x = (\n    "a"\n    "b"\n)',  # implicit concatenation
+    "(a, b) = 1, 2",
+    "for (a, b) in pairs:\n    pass",
+    "values = [(0.5)] * 3",
+    "assert x == f(\n    y\n), 'message'",
+    'assert x, (\n    f"a long message about {x}"\n)',
+    "def f(\n    a: int\n    | None = None,\n):\n    pass",
+    "from m import (  # type:ignore[attr-defined]\n    a,\n)",
+    "x = compute(arguments_that_are_long, more_arguments_that_are_long)  # noqa: E501 pragma",
+    "call(\n    value=first_choice_with_a_long_name\n    if condition\n    else other_choice,\n)",
+    "pattern = re.compile(\n    r'''(?x)\n    a|b\n    '''\n)",
+    "if x:\n\n    def f():\n        return 1\nelse:\n    pass",
+    "x = 1\n",  # a final newline: black strips it
+    "x = 1;",
+    "%%time\nx=1",
+    "%%writefile out.txt\nx=1",
+    "%matplotlib inline\nimport os",
+    "x = 'é' * 3  # ééééééééééééééééééééééééééééééééééééééééééé",
+    "# fmt: off\nx = [1,2]\n# fmt: on",
+    "x = 1 + \\\n    2",
+    "y=[1,2]",
+    "print('hello')",
+    "df = df.assign(total=df.a + df.b)",
+]
+
+
+def _notebooks():
+    yield from sorted((ROOT / "tests" / "notebooks").glob("*.ipynb"))
+    yield from sorted(EXAMPLES.glob("*.ipynb"))
+
+
+def _pn701(findings):
+    return [(f.location.cell_index, f.location.line, f.fix) for f in findings if f.rule == "PN701"]
+
+
+def _model(node) -> Notebook:
+    return node if isinstance(node, Notebook) else notebook_from_dict(node, "nb.ipynb")[0]
+
+
+def _assert_same_as_black(node):
+    notebook = _model(node)
+    with_ruff = linting.lint_notebook(notebook, ONLY_BLACK)
+    black_only = lint(notebook, ONLY_BLACK, parse_cells(notebook))
+    assert _pn701(with_ruff) == _pn701(black_only)
+    return black_only
+
+
+@pytest.fixture(autouse=True)
+def _cold():
+    # black's and ruff's per-process memos would hide a difference seen by an earlier test
+    linting._RUFF_FORMATTED.clear()
+
+
+@pytest.mark.parametrize("path", list(_notebooks()), ids=lambda p: p.name)
+def test_notebook_files(path):
+    notebook, _ = read_notebook(path)
+    _assert_same_as_black(notebook)
+
+
+@pytest.mark.parametrize("cells", [50, 200])
+def test_bench_notebooks(tmp_path, cells):
+    path = tmp_path / "synthetic.ipynb"
+    synthetic.write_notebook(cells, path)
+    notebook, _ = read_notebook(path)
+    _assert_same_as_black(notebook)
+
+
+def test_public_shapes():
+    for notebook in (public_shapes.IRIS, public_shapes.CHURN, public_shapes.HOUSE_PRICES):
+        _assert_same_as_black(notebook)
+
+
+def test_rule_table_cells():
+    sources = list(dict.fromkeys(s for case in CASES for s in case[1] if isinstance(s, str)))
+    assert len(sources) > 50
+    found = _assert_same_as_black(make_notebook(*sources))
+    assert found  # the table has cells black reformats
+
+
+def test_tricky_cells():
+    found = _assert_same_as_black(make_notebook(*TRICKY_CELLS))
+    assert len(found) >= 15
+
+
+def test_line_length_is_passed_to_ruff():
+    notebook = _model(make_notebook("x = " + " + ".join(["1"] * 25)))
+    for length in (88, 120):
+        options = Options(select=("PN701",), line_length=length)
+        assert _pn701(linting.lint_notebook(notebook, options)) == _pn701(
+            lint(notebook, options, parse_cells(notebook))
+        )
+
+
+def test_a_cell_ruff_cannot_parse_goes_to_black_and_the_rest_to_ruff():
+    assert linting.ruff_formatted(["x = 1", "print ( 1 )"], 88) == {
+        "x = 1": "x = 1",
+        "print ( 1 )": "print(1)",
+    }
+    verdicts = linting.ruff_formatted(["y=2", "def f(:\n    pass", "z=3"], 88)
+    assert verdicts == {"y=2": "y = 2", "def f(:\n    pass": None, "z=3": "z = 3"}
+
+
+def test_without_ruff_black_checks_every_cell(monkeypatch):
+    monkeypatch.setattr(linting, "_ruff_binary", lambda: None)
+    assert linting.ruff_formatted(["x=1"], 88) is None
+    notebook = _model(make_notebook("x=1", "y = 2"))
+    assert [f.location.cell_index for f in linting.lint_notebook(notebook, ONLY_BLACK)] == [0]
+
+
+def test_a_re_lint_formats_only_new_cells(monkeypatch):
+    calls = []
+    run = linting._run_ruff_format
+
+    def counting(binary, sources, line_length):
+        calls.append(list(sources))
+        return run(binary, sources, line_length)
+
+    monkeypatch.setattr(linting, "_run_ruff_format", counting)
+    for cells in (("a = 1", "b=2"), ("a = 1", "b=2"), ("a = 1", "c=3")):
+        linting.lint_notebook(_model(make_notebook(*cells)), ONLY_BLACK)
+    assert calls == [["a = 1", "b=2"], ["c=3"]]
