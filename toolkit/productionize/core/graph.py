@@ -17,6 +17,7 @@ from ..options import Options
 from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
+from .exports import export_statements
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
@@ -95,6 +96,7 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
         classified.append(statements)
     _mark_exploration(parsed, classified, stages)
     _mark_model_saves(parsed, classified)
+    _mark_exports(parsed, classified, stages)
     _keep_printed_scores(parsed, classified, stages)
     _keep_called_display_functions(classified)
 
@@ -154,6 +156,25 @@ def _mark_model_saves(parsed: list[ParsedCell], classified: list[list[Statement]
     for statements in classified:
         for index, statement in enumerate(statements):
             if statement.kind == CODE and statement.node in saves:
+                statements[index] = dataclasses.replace(statement, kind=DISPLAY)
+
+
+def _mark_exports(
+    parsed: list[ParsedCell],
+    classified: list[list[Statement]],
+    stages: dict[int, tuple[str, str]],
+) -> None:
+    """Reclassify data exports before the predict stage (see core/exports) as display."""
+    pairs = [
+        (stages[item.cell.index][0], s.node)
+        for item, statements in zip(parsed, classified, strict=True)
+        for s in statements
+        if s.kind == CODE
+    ]
+    exports = export_statements(pairs)
+    for statements in classified:
+        for index, statement in enumerate(statements):
+            if statement.kind == CODE and statement.node in exports:
                 statements[index] = dataclasses.replace(statement, kind=DISPLAY)
 
 
