@@ -452,7 +452,11 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "fitted": _uses_fitted(predict),
             "target": spec.target_name if spec.target_name in products else None,
             "has_metrics": evaluate is not None,
-            "params_dict": ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters),
+            # one statement black lays out alone if too long: the file then skips black
+            "params_statement": fitting_statement(
+                "params = {" + ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters) + "}",
+                depth=1,
+            ),
         }
     )
     for task in tasks:
