@@ -264,7 +264,7 @@ export class ProductionizeController {
   }
 
   /** Save the notebook, then build the project on the server as a job with progress. */
-  async build(notebook = this.current()): Promise<IBuildResult | null> {
+  async build(notebook = this.current(), force = false): Promise<IBuildResult | null> {
     if (!notebook) {
       return null;
     }
@@ -297,6 +297,7 @@ export class ProductionizeController {
         path,
         outdir,
         verify: settings.verify,
+        force,
         framework: settings.framework,
         options: this.ruleOptions()
       });
@@ -335,6 +336,11 @@ export class ProductionizeController {
       Notification.info('Build stopped.', { autoClose: 4000 });
     } else if (finished.error?.error === 'LintFailed') {
       await this.explainLintGate(notebook);
+    } else if (finished.error?.error === 'OutputError' && !force) {
+      // hand-edited or foreign files in the output folder: the CLI's --force, as a button
+      this.notifyFailure('Build failed', finished.error, notebook, undefined, [
+        { label: 'Overwrite', run: () => void this.build(notebook, true) }
+      ]);
     } else {
       this.notifyFailure('Build failed', finished.error, notebook);
     }
@@ -435,7 +441,8 @@ export class ProductionizeController {
     what: string,
     error: unknown,
     notebook: NotebookPanel,
-    details?: () => void
+    details?: () => void,
+    remedies: Array<{ label: string; run: () => void }> = []
   ): void {
     const body: IErrorBody | null =
       error instanceof ProductionizeRequestError
@@ -448,6 +455,7 @@ export class ProductionizeController {
     const goToCell = body && cellIndex !== null ? () => this.goTo(notebook, body) : undefined;
     const actions = [
       ...(goToCell ? [{ label: 'Go to cell', callback: goToCell }] : []),
+      ...remedies.map(remedy => ({ label: remedy.label, callback: remedy.run })),
       { label: 'Details', callback: details ?? (() => this.showPanel()) }
     ];
     // one failure toast at a time, and not sticky: the full text stays in the panel or preview
@@ -466,7 +474,8 @@ export class ProductionizeController {
       title: what,
       message,
       cellIndex,
-      goToCell
+      goToCell,
+      actions: remedies
     });
   }
 

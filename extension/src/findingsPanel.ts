@@ -16,6 +16,8 @@ export interface IFailure {
   /** The cell the failure names, if any: offers "Go to cell N". */
   cellIndex?: number | null;
   goToCell?: () => void;
+  /** What the user can do about it right here (e.g. "Overwrite"). */
+  actions?: Array<{ label: string; run: () => void }>;
 }
 
 export interface IFindingsPanelActions {
@@ -84,6 +86,14 @@ export class FindingsPanel extends Widget {
     if (typeof failure.cellIndex === 'number' && failure.goToCell) {
       const go = failure.goToCell;
       box.appendChild(button(`Go to ${cellLabel(failure.cellIndex)}`, () => go()));
+    }
+    for (const action of failure.actions ?? []) {
+      box.appendChild(
+        button(action.label, () => {
+          box.remove();
+          action.run();
+        })
+      );
     }
     this.node.querySelector('.jp-productionize-header')!.after(box);
   }

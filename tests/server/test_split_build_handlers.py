@@ -212,3 +212,58 @@ async def test_cancelling_a_running_build_stops_it_and_writes_nothing(api, churn
             break
         await asyncio.sleep(0.1)
     assert not out.exists() or not list(out.iterdir()), list(out.iterdir())
+
+
+async def test_a_build_refused_over_foreign_files_says_overwrite_and_force_builds(api, jp_root_dir):
+    """The UI has no --force to type: the message names its Overwrite action, which sends force."""
+    nb = make_notebook(
+        "import pandas as pd\ndf = pd.read_csv('plain.csv')",
+        "from sklearn.linear_model import LinearRegression\n"
+        "X, y = df[['a']], df['b']\nmodel = LinearRegression().fit(X, y)",
+        "predictions = model.predict(X)",
+    )
+    (jp_root_dir / "plain.csv").write_text("a,b\n1,2\n2,4\n3,6\n")
+    (jp_root_dir / "plain.ipynb").write_text(json.dumps(nb))
+    (jp_root_dir / "plain-production").mkdir()
+    (jp_root_dir / "plain-production" / "notes.txt").write_text("mine\n")
+    request = {"path": "plain.ipynb", "verify": False, "train": False}
+    status, body = await api("build", request)
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "failed"
+    assert job["error"]["error"] == "OutputError"
+    assert "choose Overwrite" in job["error"]["message"]
+    assert "--force" not in json.dumps(job["error"])
+    status, body = await api("build", {**request, "force": True})
+    job = await wait_for_job(api, body["job"])
+    assert job["state"] == "succeeded", job["error"]
+    assert (jp_root_dir / "plain-production" / "notes.txt").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    "cli, ui",
+    [
+        (
+            "could not check faithfulness: no data; fix that or pass --no-verify (the pipeline",
+            "could not check faithfulness: no data; fix that or turn off "
+            '"Verify the build" (Settings → Productionize) (the pipeline',
+        ),
+        (
+            "1 lint error(s), first: nb.ipynb:cell 1: PN504 [error] secret "
+            "(run `productionize lint` for all of them; --no-lint skips the gate)",
+            "1 lint error(s), first: nb.ipynb:cell 1: PN504 [error] secret",
+        ),
+        (
+            "a.py (use --force to overwrite)",
+            "a.py (choose Overwrite to overwrite)",
+        ),
+        (
+            "Port those edits into the notebook, or re-run with --overwrite-edited to replace them",
+            'Port those edits into the notebook, or publish again with "Overwrite files a reviewer'
+            ' edited by hand" ticked to replace them',
+        ),
+    ],
+)
+def test_command_line_advice_is_said_the_jupyterlab_way(cli, ui):
+    from productionize.server.requests import in_ui_words
+
+    assert in_ui_words(cli) == ui

@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,13 +65,37 @@ class NotebookRequest:
     node: Any = None  # the live nbformat node when the UI sent the notebook JSON
 
 
+# what the toolkit's messages tell a command-line user to type, as the JupyterLab user does it
+UI_WORDING = (
+    (
+        re.compile(r"(?:pass|use) --no-verify"),
+        'turn off "Verify the build" (Settings → Productionize)',
+    ),
+    (re.compile(r"(?:pass|use) --force"), "choose Overwrite"),
+    (
+        re.compile(r"re-run with --overwrite-edited"),
+        'publish again with "Overwrite files a reviewer edited by hand" ticked',
+    ),
+    (re.compile(r"with --subdir PATH"), 'with a "Sub-directory in the repository"'),
+    # the build's lint gate: the panel lists the findings, and the UI has no bypass
+    (re.compile(r" \(run `productionize lint` for all of them; --no-lint skips the gate\)"), ""),
+)
+
+
+def in_ui_words(message: str) -> str:
+    """A toolkit message with its command-line advice said the JupyterLab way."""
+    for pattern, replacement in UI_WORDING:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def error_body(exc: ProductionizeError, root: str) -> tuple[int, dict]:
     """Status and JSON body of a toolkit failure, with paths as the browser knows them."""
     status = next(code for kind, code in STATUS if isinstance(exc, kind))
     data = exc.to_dict()
     data["path"] = _relative(data.get("path"), root)
-    data["message"] = scrub_root(data.get("message") or "", root)
-    data["text"] = scrub_root(str(exc), root)
+    data["message"] = in_ui_words(scrub_root(data.get("message") or "", root))
+    data["text"] = in_ui_words(scrub_root(str(exc), root))
     return status, data
 
 
