@@ -52,6 +52,7 @@ TRICKY_CELLS = [
     "%%time\nx=1",
     "%%writefile out.txt\nx=1",
     "%matplotlib inline\nimport os",
+    "cd /content/drive\nx = 1",  # ruff reads an IPython magic without its %
     "x = 'é' * 3  # ééééééééééééééééééééééééééééééééééééééééééé",
     "# fmt: off\nx = [1,2]\n# fmt: on",
     "x = 1 + \\\n    2",

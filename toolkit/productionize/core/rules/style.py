@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ...model import CellEdit, Finding, Fix, Severity
+from ..black_compat import ruff_may_differ
 from ..defuse import ParsedCell
 from .base import LintContext, NodeIndex, external_rule, rule
 
@@ -53,26 +54,6 @@ def format_cell(source: str, line_length: int) -> str | None:
         return None
 
 
-# Shapes where ruff's formatter and black are known to decide differently, so that ruff leaving
-# them unchanged proves nothing: a string literal followed by another (implicit concatenation),
-# a parenthesised tuple being assigned or looped over and a lone parenthesised list item (black
-# drops those brackets), an ``assert`` split over lines, a type union split over lines (black
-# parenthesises both differently) and pragma comments (ruff does not count their width, black
-# normalises ``#type:``).
-_RUFF_DIFFERS = re.compile(
-    r"""["']\s+[rRbBuUfF]{0,2}["']"""
-    r"|^\s*(?:for\s+)?\(.*\)\s*(?:=[^=]|in\s)"
-    r"|^\s*\)\s*=[^=]"
-    r"|\[\s*\([^\[\]]*\)\s*\]"
-    r"|^\s*assert\b.*[(\[{,]\s*$"
-    r"|^\s*\|\s"
-    r"|#\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)",
-    re.M,
-)
-_BLOCK_CONTINUES = re.compile(r"^\s*(?:else|elif|except|finally)\b", re.M)
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
 def needs_black(
     source: str, tree: ast.Module, nodes: NodeIndex, ruff_formatted: str | None, line_length: int
 ) -> bool:
@@ -80,48 +61,20 @@ def needs_black(
 
     Ruff's formatter reproduces black's output on black-formatted code (>99.9 % of lines), so a
     cell ruff leaves unchanged is taken as black-clean, except where the two are known to decide
-    differently: a line too long (ruff does not count pragma comments, measures Unicode width,
-    and parenthesises ``with`` by target version), a non-ASCII line over half the length, ``fmt:``
-    pragmas, a cell magic (black formats only Python ones), a final newline, a backslash
-    continuation, a leading string (black formats it as the module's docstring, ruff does not in
-    a notebook cell), a string or a conditional expression over several lines (black hugs a lone
-    string in brackets and parenthesises a split ``a if c else b``), two blank lines after an
-    import (black keeps one) and the shapes of ``_RUFF_DIFFERS``. A cell ruff changes or could
-    not format (None) always goes to black, so ruff never causes a finding by itself.
+    differently (``black_compat.ruff_may_differ``), for a cell magic (black formats only Python
+    ones), a final newline (black strips it) and a leading string (black formats it as the
+    module's docstring, ruff does not in a notebook cell). A cell ruff changes or could not
+    format (None) always goes to black, so ruff never causes a finding by itself.
     """
     if ruff_formatted is None or ruff_formatted != source:
         return True
-    if source.startswith("%%") or "fmt:" in source or source.endswith("\n") or "\\\n" in source:
+    if source.startswith("%%") or source.endswith("\n"):
         return True
-    lines = source.split("\n")
-    for line in lines:
-        if len(line) > line_length:
-            return True
-        if not line.isascii() and 2 * len(line) > line_length:
-            return True
     body = tree.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         if isinstance(body[0].value.value, str):
             return True
-    if any(s.end_lineno != s.lineno for s in nodes.strings):
-        return True
-    if any(c.end_lineno != c.lineno for c in nodes.conditionals):
-        return True
-    for statement, following in zip(body, body[1:], strict=False):
-        if isinstance(statement, (ast.Import, ast.ImportFrom)) and not isinstance(
-            following, (ast.Import, ast.ImportFrom)
-        ):
-            # black keeps one blank line after imports, two only right before a definition
-            gap = [line.strip() for line in lines[statement.end_lineno : following.lineno - 1]]
-            if "\n\n" in "\n".join(gap) + "\n" and (
-                not isinstance(following, _DEFINITIONS) or any(gap)
-            ):
-                return True
-    if _BLOCK_CONTINUES.search(source) and any(
-        f.col_offset for f in nodes.functions if not isinstance(f, ast.Lambda)
-    ):
-        return True  # black puts a blank line between a nested def and ``else:`` after it
-    return _RUFF_DIFFERS.search(source) is not None
+    return ruff_may_differ(source, tree, nodes, line_length)
 
 
 @rule(
