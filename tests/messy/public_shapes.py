@@ -274,3 +274,33 @@ def write_house_train_and_test(folder: Path) -> None:
     both = pd.read_csv(folder / "house_train.csv")
     both.iloc[:120].to_csv(folder / "house_train.csv", index=False)
     both.iloc[120:].drop(columns=["SalePrice"]).to_csv(folder / "house_test.csv", index=False)
+
+
+# Car-price style model comparison: a helper fits and scores the estimator it is given, a dict of
+# candidates goes through it in a loop and the best score picks the model the notebook predicts with
+CARS_BEST_OF = make_notebook(
+    "import pandas as pd\nfrom sklearn.linear_model import Ridge\n"
+    "from sklearn.ensemble import RandomForestRegressor\n"
+    "from sklearn.model_selection import train_test_split\nfrom sklearn.metrics import r2_score",
+    "claims = pd.read_csv('insurance.csv')\n"
+    "claims = pd.get_dummies(claims, columns=['sex', 'smoker', 'region'], dtype=int)\n"
+    "X = claims.drop(columns=['charges'])\ny = claims['charges']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=4)",
+    "def fit_and_score(estimator, features, target, held_out, truth):\n"
+    "    estimator.fit(features, target)\n"
+    "    return r2_score(truth, estimator.predict(held_out))",
+    "candidates = {'ridge': Ridge(), 'forest': RandomForestRegressor(n_estimators=25, random_state=0)}\n"
+    "scores = {}\nfor label, candidate in candidates.items():\n"
+    "    scores[label] = fit_and_score(candidate, X_train, y_train, X_test, y_test)\n"
+    "winner = candidates[max(scores, key=scores.get)]",
+    "charges_pred = winner.predict(X_test)",
+)
+
+# the same comparison written to be looked at only: every candidate is fitted and its score
+# printed, none is kept or predicted with
+CARS_COMPARE_ONLY = make_notebook(
+    *[c.source for c in CARS_BEST_OF.cells[:3]],
+    "candidates = [Ridge(), RandomForestRegressor(n_estimators=25, random_state=0)]\n"
+    "for candidate in candidates:\n"
+    "    print(candidate, fit_and_score(candidate, X_train, y_train, X_test, y_test))",
+)

@@ -103,6 +103,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         notebook,
         [p for p in pieces["predict"] if p.statement.kind == CODE],
         _fitting_functions(pieces),
+        _fitted_parameters(pieces),
     )
     helpers = _helper_definitions(pieces)
     # globals the notebook's functions read (stop words, a stemmer) move next to them
@@ -411,6 +412,7 @@ def _find_model(
     notebook: Notebook,
     predict_pieces: list[_Piece] = (),
     fitting_functions: frozenset[str] = frozenset(),
+    fitted_parameters: dict[str, tuple[int, int | None, int | None]] | None = None,
 ) -> tuple[str, str | None, str | None]:
     """The fitted estimator that leaves the train stage, and the names it was fit on."""
     fitted: list[tuple[str, str | None, str | None]] = []
@@ -419,6 +421,26 @@ def _find_model(
             continue
         node = piece.statement.node
         for call in ast.walk(node):
+            helper = call.func.id if _calls_fitting_function(call, fitting_functions) else None
+            if helper in (fitted_parameters or {}) and not (
+                isinstance(node, ast.Assign) and node.value is call
+            ):
+                # `for model in models: evaluate(model, X_train, y_train)`: the notebook's
+                # function fits the estimator it is given (`model.fit(X, y)` on a parameter)
+                positions = fitted_parameters[helper]  # type: ignore[index]
+                names = [
+                    (
+                        call.args[i].id
+                        if i is not None
+                        and i < len(call.args)
+                        and isinstance(call.args[i], ast.Name)
+                        else None
+                    )
+                    for i in positions
+                ]
+                if names[0] is not None:
+                    fitted.append((names[0], names[1], names[2]))
+                continue
             if _calls_fitting_function(call, fitting_functions) and (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
@@ -481,6 +503,28 @@ def _find_model(
                 f"the training data and return the model (`model = {node.name}(X_train, y_train)`)",
                 _where(notebook, cell),
             )
+    for piece in train:
+        node = piece.statement.node
+        fits = [
+            c
+            for c in ast.walk(node)
+            if _calls_fitting_function(c, fitting_functions)
+            or (
+                isinstance(c, ast.Call)
+                and isinstance(c.func, ast.Attribute)
+                and c.func.attr in FIT_METHODS
+            )
+        ]
+        if piece.statement.kind != CODE and fits:
+            # `for model in models: print(score(model, ...))`: fit to compare, none kept
+            cell = piece.cell.cell.index
+            raise SplitError(
+                f"cell {cell} fits models only to show their scores: nothing it fits is used "
+                "afterwards, so there is no model to serve; keep the one to serve under a name "
+                "(`best = models[2]` after the loop, or `model = RandomForestRegressor().fit("
+                "X_train, y_train)`) and predict with it",
+                notebook.location(notebook.cells[cell], node.lineno),
+            )
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
         notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,
@@ -501,6 +545,36 @@ def _fitting_functions(pieces: dict) -> frozenset[str]:
             for c in ast.walk(p.statement.node)
         )
     )
+
+
+def _fitted_parameters(pieces: dict) -> dict[str, tuple[int, int | None, int | None]]:
+    """The notebook's functions that fit an estimator they are given: name -> positions of that
+    parameter and of the features and target it is fit on (``def run(model, X, y): model.fit(X,
+    y)`` -> ``(0, 1, 2)``)."""
+    found: dict[str, tuple[int, int | None, int | None]] = {}
+    for stage_pieces in pieces.values():
+        for p in stage_pieces:
+            node = p.statement.node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = [a.arg for a in node.args.posonlyargs + node.args.args]
+            for call in ast.walk(node):
+                if not (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in ("fit", "partial_fit")
+                    and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id in params
+                ):
+                    continue
+                data = [
+                    params.index(a.id) if isinstance(a, ast.Name) and a.id in params else None
+                    for a in call.args[:2]
+                ]
+                data += [None] * (2 - len(data))
+                found[node.name] = (params.index(call.func.value.id), data[0], data[1])
+                break
+    return found
 
 
 def _calls_fitting_function(node: ast.AST, functions: frozenset[str]) -> bool:
