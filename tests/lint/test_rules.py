@@ -168,6 +168,18 @@ CASES = [
         {},
         [("PN206", 0, 1), ("PN206", 0, 2), ("PN206", 1, 1), ("PN206", 2, 1)],
     ),
+    (
+        "chained assignment on a table read from a file",
+        [
+            "import pandas as pd\ntrain = pd.read_csv('train.csv')\nconf = {'a': {}}",
+            "train['Age'][train['Age'].isna()] = 28\ntrain.Fare[train.Fare > 500] = 500",
+            "train.loc[train.Age > 80, 'Age'] = 80\ntrain['Age'] = train['Age'].fillna(0)\n"
+            "conf['a']['b'] = 1\ntrain['Cabin'][:5] = 'X'",
+        ],
+        "PN207",
+        {},
+        [("PN207", 1, 1), ("PN207", 1, 2)],
+    ),
     # -- PN3xx errors and syntax -----------------------------------------------------------
     (
         "error output",
@@ -567,6 +579,27 @@ def test_object_dtype_fix_also_accepts_pandas3_text(source, expected):
     _, (finding,) = run([source], "PN206")
     assert finding.fix.safe
     assert finding.fix.edits[0].new_source == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected", "safe"),
+    [
+        (
+            'train["Age"][np.isnan(train["Age"])] = ages',
+            'train.loc[np.isnan(train["Age"]), "Age"] = ages',
+            True,
+        ),
+        ("train.Fare[train.Fare > 500] = 500", 'train.loc[train.Fare > 500, "Fare"] = 500', True),
+        # an integer key may have been a position: said, not rewritten
+        ("train['Age'][3] = 30", None, False),
+    ],
+)
+def test_chained_assignment_fix_writes_through_loc(line, expected, safe):
+    read = "import numpy as np\nimport pandas as pd\ntrain = pd.read_csv('t.csv')"
+    _, (finding,) = run([read, line], "PN207")
+    assert finding.fix.safe is safe
+    if expected is not None:
+        assert finding.fix.edits[0].new_source == expected
 
 
 def test_a_whole_frame_dtype_mask_is_pointed_at_select_dtypes():

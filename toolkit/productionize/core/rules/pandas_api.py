@@ -1,10 +1,11 @@
-"""PN204-PN206: pandas 3 API changes that break notebooks written for pandas 1.x.
+"""PN204-PN207: pandas 3 API changes that break notebooks written for pandas 1.x.
 
 ``fillna(method=...)`` is gone (PN204, safe fix to ``.ffill()``/``.bfill()``); ``df.corr()``,
 ``df.mean()`` and other reductions no longer skip text columns by themselves (PN205, suggests
 ``numeric_only=True``: it changes which columns the result has, so it is never applied);
 ``df[col].dtype == "O"`` no longer finds text columns, whose dtype is ``str`` (PN206, safe fix to
-``in ("O", "str")``).
+``in ("O", "str")``); ``df["a"][mask] = v`` writes to a temporary Series under Copy-on-Write
+(PN207, safe fix to ``df.loc[mask, "a"] = v``), the old Titanic notebooks' random ages.
 """
 
 from __future__ import annotations
@@ -223,4 +224,66 @@ def object_dtype_test(ctx: LintContext) -> Iterator[Finding]:
                 node.lineno,
                 line_column(p.cell.source, node.lineno, node.col_offset),
                 fix,
+            )
+
+
+def _chained_assignment(target: ast.AST, frames: set[str]) -> tuple[str, ast.AST, ast.AST] | None:
+    """``(frame, column, key)`` of ``df["a"][key] = v`` / ``df.a[key] = v`` on a table read from a
+    file: the assignment goes to an intermediate Series that pandas 3 never writes back."""
+    if not isinstance(target, ast.Subscript) or isinstance(target.slice, ast.Slice):
+        return None
+    inner = target.value
+    if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
+        if inner.value.id in frames and isinstance(inner.slice, ast.Constant):
+            if isinstance(inner.slice.value, str):
+                return inner.value.id, inner.slice, target.slice
+    if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+        if inner.value.id in frames and inner.attr not in ("loc", "iloc", "at", "iat"):
+            return inner.value.id, ast.Constant(inner.attr), target.slice  # no position
+    return None
+
+
+@rule(
+    "PN207",
+    "chained-assignment",
+    Severity.WARNING,
+    '`df["a"][mask] = value` (or `df.a[mask] = value`) on a table read from a file: under pandas 3 '
+    "Copy-on-Write the assignment changes a temporary Series and `df` keeps its old values",
+    'Safe: `df.loc[mask, "a"] = value` (single-line statements with a boolean or label key)',
+)
+def chained_assignment(ctx: LintContext) -> Iterator[Finding]:
+    frames = _frames_read_from_files(ctx)
+    if not frames:
+        return
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        for node in ast.walk(p.tree):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            found = _chained_assignment(node.targets[0], frames)
+            if found is None:
+                continue
+            frame, column, key = found
+            target = node.targets[0]
+            text = ast.unparse(target)
+            replacement = f"{frame}.loc[{ast.unparse(key)}, {ast.unparse(column)}]"
+            new_source = None
+            # an integer key was a position for a Series without a RangeIndex: not rewritten
+            positional = isinstance(key, ast.Constant) and isinstance(key.value, int)
+            if not p.magics and node.lineno == node.end_lineno and not positional:
+
+                def write(segment, key=key, column=column, frame=frame) -> str:
+                    name = segment(column) if hasattr(column, "lineno") else f'"{column.value}"'
+                    return f"{frame}.loc[{segment(key)}, {name}]"
+
+                new_source = rewrite_on_line(p.cell.source, target, write)
+            yield ctx.finding(
+                "PN207",
+                p.cell,
+                f"`{text} = ...` changes a temporary copy under pandas 3 Copy-on-Write: "
+                f"`{frame}` keeps its old values (write `{replacement} = ...`)",
+                node.lineno,
+                line_column(p.cell.source, node.lineno, node.col_offset),
+                _safe_fix(p, f"Assign through `{replacement}` instead", new_source),
             )
