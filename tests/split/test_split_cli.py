@@ -143,7 +143,21 @@ def test_bad_project_name_is_a_usage_error(notebook, tmp_path):
         ],
     )
     assert result.exit_code == 2 and "'my-proj' is not usable" in result.output
+    assert "--project-name" in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "stem, package", [("train", "train_pipeline"), ("class", "class_pipeline")]
+)
+def test_a_notebook_named_after_a_stage_gets_a_usable_package(notebook, tmp_path, stem, package):
+    named = tmp_path / f"{stem}.ipynb"
+    named.write_text(notebook.read_text())
+    result = CliRunner().invoke(
+        main, ["split", str(named), "-o", str(tmp_path / "o"), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "src" / package / "train.py").is_file()
 
 
 def test_split_without_generated_environment_says_verify_was_skipped(

@@ -179,7 +179,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     if not package.isidentifier() or keyword.iskeyword(package) or package in STAGES:
         raise ConfigError(
             f"project name {package!r} is not usable as a Python package name "
-            "(letters, digits and underscores, not a keyword or a stage name)"
+            "(letters, digits and underscores, not a keyword or a stage name); "
+            "pass another with --project-name"
         )
     return PipelineSpec(
         notebook_path=notebook.path,
@@ -672,6 +673,8 @@ def _package_name(path: str) -> str:
     name = re.sub(r"\W+", "_", _stem(path)).strip("_").lower() or "pipeline"
     if name[0].isdigit():
         name = "nb_" + name
+    if keyword.iskeyword(name) or name in STAGES:
+        name += "_pipeline"  # train.ipynb, predict.ipynb: a package may not be a stage module
     return name
 
 
