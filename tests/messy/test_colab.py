@@ -47,3 +47,31 @@ def test_the_verified_notebook_runs_with_colab_stand_ins():
     exec("from google.colab import files\nfiles.download('a.csv')", namespace)  # noqa: S102
     with pytest.raises(RuntimeError, match="read the file from a path next to the notebook"):
         exec("files.upload()", namespace)  # noqa: S102
+
+
+ONE_CELL = (
+    "from google.colab import drive\ndrive.mount('/content/drive')\n"
+    "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+    "from sklearn.linear_model import LogisticRegression\n"
+    "%matplotlib inline\n"
+    "df = pd.read_csv('scores.csv')\n"
+    "df = df.dropna()\n"
+    "X = df[['hours']]\ny = df['passed']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)\n"
+    "clf = LogisticRegression()\nclf.fit(X_train, y_train)\n"
+    "print((clf.predict(X_test) == y_test).mean())"
+)
+
+
+def test_a_notebook_written_as_one_cell_is_cut_into_stages_and_says_they_were_inferred(
+    split_untagged,
+):
+    result, out = split_untagged(make_notebook("import numpy as np", ONE_CELL))
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert [s["name"] for s in report["stages"]][:2] == ["load", "clean"]
+    assert "train" in [s["name"] for s in report["stages"]]
+    assert report["inferred_tags"], report["inferred_tags"]
+    assert "inferred tags: cell 1 -> load" in result.output
+    assert "split at statement level" in result.output + json.dumps(report["notes"])
+    assert ruff_problems(out) == ""

@@ -7,7 +7,8 @@ import dataclasses
 from ..errors import SplitError
 from ..model import Notebook, RenderedFile, ServiceSpec, SplitResult
 from ..options import Options
-from .graph import build_graph
+from .defuse import parse_cell
+from .graph import build_graph, suggest_tags
 from .inline import Inlined, inline_single_calls
 from .plan import SizeOf, plan
 from .render import RenderInputs, render
@@ -30,14 +31,19 @@ def split(
         cut = split_by_statement(inlined.notebook, inlined.opened_cells[0])
         if cut.notebook is not inlined.notebook:
             candidates.insert(0, cut)
+    elif options.infer_tags and not inlined.opened_cells:
+        lone = _lone_pipeline_cell(inlined.notebook)
+        cut = split_by_statement(inlined.notebook, lone) if lone is not None else whole
+        if cut.notebook is not inlined.notebook:
+            candidates.insert(0, cut)
     for staged in candidates:
         try:
-            graph = build_graph(staged.notebook, options)
+            graph = build_graph(staged.notebook, options, tags_inferred=bool(staged.origin))
             spec = plan(graph, options, size_of)
             break
         except SplitError as error:
             if staged is not whole:
-                continue  # the cut does not plan: keep the opened-up cell whole (one stage)
+                continue  # the cut does not plan: keep the cell whole (one stage)
             raise _with_refusals(error, inlined) from None
     notes = [*_inline_notes(inlined), *staged.notes]
     if notes:
@@ -63,6 +69,17 @@ def build(
     replaced = {f.path for f in service_files}
     files = [f for f in result.files if f.path not in replaced] + list(service_files)
     return result, spec, tuple(sorted(files, key=lambda f: f.path))
+
+
+def _lone_pipeline_cell(notebook: Notebook) -> int | None:
+    """The one cell of an untagged notebook that does all its work (Colab style: imports and
+    ``drive.mount`` above it at most), which is cut at statement level like an opened ``main()``."""
+    parsed = [parse_cell(c) for c in notebook.code_cells if c.source.strip()]
+    if not parsed or any(p.tree is None for p in parsed):
+        return None
+    suggested = {s.cell_index for s in suggest_tags(notebook, parsed)}
+    last = parsed[-1].cell.index
+    return last if suggested <= {last} else None
 
 
 def _inline_notes(inlined: Inlined) -> list[str]:

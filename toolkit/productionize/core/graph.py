@@ -64,8 +64,12 @@ PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function"})
 HEADING_LEVELS = re.compile(r"^\s{0,3}(#{1,6})\s*(\S.*)$", re.M)
 
 
-def build_graph(notebook: Notebook, options: Options) -> CellGraph:
-    """Give every code cell a stage and link each name read to the cell that last wrote it."""
+def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = False) -> CellGraph:
+    """Give every code cell a stage and link each name read to the cell that last wrote it.
+
+    ``tags_inferred``: the stage tags are productionize's own (a cell cut at statement level
+    into tagged virtual cells, core/statement_stages), reported as inferred like suggestions.
+    """
     parsed = [parse_cell(cell) for cell in notebook.code_cells]
     for item in parsed:
         if item.syntax_error is not None:
@@ -82,7 +86,7 @@ def build_graph(notebook: Notebook, options: Options) -> CellGraph:
         explicit.update({s.cell_index: s.tag for s in suggestions})
         origin_of_tag = "inferred"
     else:
-        origin_of_tag = "tagged"
+        origin_of_tag = "inferred" if tags_inferred else "tagged"
     stages = _assign_stages(parsed, explicit, origin_of_tag)
 
     classified: list[list[Statement]] = []
