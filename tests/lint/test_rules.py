@@ -222,10 +222,30 @@ CASES = [
     ("shell escape", ["files = !ls\nx = 1"], "PN404", {}, [("PN404", 0, 1)]),
     ("bash cell", ["%%bash\necho hi"], "PN404", {}, [("PN404", 0, 1)]),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
+    (
+        "waits for a person",
+        [
+            "name = input('Your name: ')\nimport getpass\nkey = getpass.getpass('Key: ')",
+            "from google.colab import files\nuploaded = files.upload()",
+            "from google.colab import drive\ndrive.mount('/content/drive')",
+            "import keras\nx = keras.Input(shape=(3,))\nfiles = {}\nfiles.upload = 1",
+        ],
+        "PN406",
+        {},
+        [("PN406", 0, 1), ("PN406", 0, 3), ("PN406", 1, 2)],
+    ),
     # -- PN5xx paths, secrets, personal data -----------------------------------------------
     ("absolute path", ["df = read('/data/churn.csv')"], "PN5", {}, [("PN501", 0, 1)]),
     ("windows path", ["df = read(r'D:\\\\share\\\\x.csv')"], "PN501", {}, [("PN501", 0, 1)]),
     ("url route is not a path", ["route = '/api/predict'"], "PN501", {}, []),
+    ("colab mount point is not a data path", ["drive.mount('/content/drive')"], "PN501", {}, []),
+    (
+        "colab drive path",
+        ["df = read('/content/drive/MyDrive/x.csv')"],
+        "PN501",
+        {},
+        [("PN501", 0, 1)],
+    ),
     ("relative path", ["df = read('data/churn.csv')"], "PN5", {}, []),
     (
         "home path",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -41,13 +42,27 @@ def _allowed(text: str, allowed: tuple[str, ...]) -> bool:
     return any(text.startswith(prefix) for prefix in allowed)
 
 
+def _mount_points(ctx: LintContext, p) -> set[int]:
+    """``drive.mount('/content/drive')``: where Colab mounts Drive is not a data path (the call
+    stays in the notebook; split leaves it out of the modules)."""
+    return {
+        id(arg)
+        for call in ctx.nodes(p).calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "mount"
+        for arg in call.args[:1]
+    }
+
+
 def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
+        mounts = _mount_points(ctx, p)
         for node in ctx.nodes(p).strings:
             kind = path_kind(node.value)
             if kind != wanted or _allowed(node.value, ctx.options.allowed_paths):
+                continue
+            if id(node) in mounts:
                 continue
             column = line_column(p.source, node.lineno, node.col_offset)
             if wanted == "home":
@@ -57,6 +72,11 @@ def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
                 message = (
                     f"hard-coded absolute path {node.value!r} ties the notebook to one machine"
                 )
+                if node.value.startswith("/content/"):
+                    message += (
+                        " (Colab's disk, Google Drive under /content/drive): elsewhere the file "
+                        "is not there; put it next to the notebook and read it by a relative path"
+                    )
                 rule_id = "PN501"
             yield ctx.finding(rule_id, p.cell, message, node.lineno, column, PATH_FIX)
 

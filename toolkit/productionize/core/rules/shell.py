@@ -208,3 +208,55 @@ def ipython_magic(ctx: LintContext) -> Iterator[Finding]:
             magic.column,
             Fix("Keep it in notebook-only cells (tag `skip`) or remove it"),
         )
+
+
+def _colab_names(p: ParsedCell) -> set[str]:
+    return {
+        b.name
+        for b in p.names.imports
+        if b.statement.startswith(("from google.colab", "import google.colab"))
+    }
+
+
+def _waits_for_a_person(call, colab: set[str]) -> str | None:
+    """What an interactive call is, as the message names it; None for any other call."""
+    import ast
+
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in ("input", "getpass"):
+        return f"`{func.id}()`"
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id == "getpass" and func.attr == "getpass":
+            return "`getpass.getpass()`"
+        if func.value.id in colab and func.attr == "upload":
+            return f"`{func.value.id}.upload()` (Colab's file picker)"
+    return None
+
+
+@rule(
+    "PN406",
+    "interactive-input",
+    Severity.WARNING,
+    "`input()`, `getpass()` or Colab's `files.upload()`: the notebook waits for a person",
+    "Make the value a parameter (a secret: an environment variable); read files from a path",
+)
+def interactive_input(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        colab = _colab_names(p)
+        for call in ctx.nodes(p).calls:
+            what = _waits_for_a_person(call, colab)
+            if what is None:
+                continue
+            yield ctx.finding(
+                "PN406",
+                p.cell,
+                f"{what} waits for someone to answer; a pipeline or a service has no one to ask",
+                call.lineno,
+                call.col_offset + 1,
+                Fix(
+                    "Make the value a parameter (a secret: os.environ[...]); "
+                    "read an uploaded file from a path next to the notebook"
+                ),
+            )
