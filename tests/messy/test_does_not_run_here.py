@@ -52,6 +52,19 @@ def test_a_page_long_error_message_is_cut_to_its_first_line():
     )
 
 
+def test_a_missing_nltk_corpus_names_the_resource_and_how_to_download_it():
+    stars = "*" * 70
+    message = (
+        f"\n{stars}\n  Resource stopwords not found.\n  Please use the NLTK Downloader to obtain "
+        "the resource:\n\n  >>> import nltk\n  >>> nltk.download('stopwords')\n  \n"
+        f"  For more information see: https://www.nltk.org/data.html\n{stars}\n"
+    )
+    summary = verifying._error_summary(CellExecutionError("", "LookupError", message))
+    assert summary.startswith("LookupError: Resource stopwords not found.")
+    assert f"{verifying.generated_python()} -m nltk.downloader stopwords" in summary
+    assert "nltk.download('stopwords') in a cell" in summary
+
+
 needs_generated_env = pytest.mark.skipif(
     not can_verify(), reason="needs PRODUCTIONIZE_GENERATED_PYTHON with ploomber"
 )

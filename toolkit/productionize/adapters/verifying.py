@@ -208,8 +208,18 @@ def _error_summary(exc: Exception) -> str:
     first line of a long message, such as scikit-learn's page on the removed ``load_boston``)."""
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
-        lines = [line for line in strip_ansi(str(evalue or "")).splitlines() if line.strip()]
-        return strip_ansi(ename) + (f": {lines[0].strip()}" if lines else "")
+        text = strip_ansi(str(evalue or ""))
+        # the first line that says something (NLTK frames its message in a line of asterisks)
+        lines = [line for line in text.splitlines() if any(c.isalnum() for c in line)]
+        summary = strip_ansi(ename) + (f": {lines[0].strip()}" if lines else "")
+        download = re.search(r"nltk\.download\(\s*['\"]([\w./-]+)['\"]", text)
+        if download:  # `Resource stopwords not found`: corpora are downloaded, not installed
+            summary += (
+                f" (an NLTK data package: download it for the notebook's kernel and for the "
+                f"generated project, `{generated_python()} -m nltk.downloader "
+                f"{download.group(1)}`, or call nltk.download('{download.group(1)}') in a cell)"
+            )
+        return summary
     text = strip_ansi(str(exc)).strip()
     return text.splitlines()[-1] if text else type(exc).__name__
 
