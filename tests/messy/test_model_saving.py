@@ -36,10 +36,22 @@ def test_saving_the_models_at_the_end_is_not_a_load(split_untagged):
     assert "ridge_r2 = r2_score(" in code  # the scoring itself stays with the fit
 
 
-def test_a_notebook_that_loads_its_saved_model_back_keeps_the_saves(split_untagged):
+def test_a_notebook_that_loads_its_saved_model_back_reuses_the_object(split_untagged):
+    # the reload of a file the notebook saved becomes the saved object (core/reloads): nothing
+    # reads the file any more, so the saves stay in the notebook too
     nb = nbformat.from_dict(json.loads(json.dumps(public_shapes.SALARY_SAVED)))
     nb.cells.append(nbformat.v4.new_code_cell("loaded = joblib.load('salary_model.joblib')"))
     nb.cells.append(nbformat.v4.new_code_cell("check = loaded.predict(X_test)"))
+    result, out = split_untagged(nb, "salary.ipynb")
+    assert result.exit_code == 0, result.output
+    code = _modules(out)
+    assert "joblib.load" not in code and "joblib.dump(tree" not in code
+    assert "loaded = tree  # the object saved to 'salary_model.joblib'" in code
+
+
+def test_a_notebook_loading_a_file_it_did_not_save_keeps_the_saves(split_untagged):
+    nb = nbformat.from_dict(json.loads(json.dumps(public_shapes.SALARY_SAVED)))
+    nb.cells.append(nbformat.v4.new_code_cell("old = joblib.load('last_year.joblib')"))
     result, out = split_untagged(nb, "salary.ipynb")
     assert result.exit_code == 0, result.output
     assert "joblib.dump(tree" in _modules(out)

@@ -11,6 +11,7 @@ from .defuse import parse_cell
 from .graph import build_graph, suggest_tags
 from .inline import Inlined, inline_single_calls
 from .plan import SizeOf, plan
+from .reloads import reuse_saved_models
 from .render import RenderInputs, render
 from .report import build_report
 from .service import plan_service, render_service
@@ -24,7 +25,8 @@ def split(
     size_of: SizeOf | None = None,
 ) -> SplitResult:
     """Split a tagged notebook into the files of a pipeline project (nothing is written)."""
-    inlined = inline_single_calls(notebook)  # `def main(): ...; main()` -> top-level code
+    persisted = reuse_saved_models(notebook)  # `clf = joblib.load("m.pkl")` it saved -> `clf`
+    inlined = inline_single_calls(persisted.notebook)  # `def main(): ...; main()` -> top level
     whole = StageSplit(inlined.notebook)
     candidates = [whole]
     if options.infer_tags and len(inlined.opened_cells) == 1:  # ... and its stages found
@@ -45,7 +47,7 @@ def split(
             if staged is not whole:
                 continue  # the cut does not plan: keep the cell whole (one stage)
             raise _with_refusals(error, inlined) from None
-    notes = [*_inline_notes(inlined), *staged.notes]
+    notes = [*persisted.notes, *_inline_notes(inlined), *staged.notes]
     if notes:
         spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
     files = render(spec, env)
