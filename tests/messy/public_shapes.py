@@ -304,3 +304,15 @@ CARS_COMPARE_ONLY = make_notebook(
     "for candidate in candidates:\n"
     "    print(candidate, fit_and_score(candidate, X_train, y_train, X_test, y_test))",
 )
+
+
+# Insurance notebook written for pandas 1: a label-encoding loop picks text columns with
+# `dtype == "O"`, which under pandas 3 picks none, so a later `df.corr()` meets the text
+INSURANCE_PANDAS1_DTYPES = make_notebook(
+    "import pandas as pd\nfrom sklearn.preprocessing import LabelEncoder",
+    "claims = pd.read_csv('insurance.csv')",
+    "for column in claims.columns:\n"
+    "    if claims[column].dtype == 'O':\n"
+    "        claims[column] = LabelEncoder().fit_transform(claims[column])",
+    "links = claims.corr()['charges']",
+)

@@ -99,3 +99,17 @@ def test_build_says_which_line_fails_and_what_to_do(tmp_path, nb, write_data, ex
         assert "-m pip install boostlib_not_installed_here" in error
     else:
         assert "`load_boston` has been removed" in error and "ethical" not in result.output
+
+
+def test_a_failure_caused_by_a_dtype_test_above_names_that_cell():
+    from productionize.adapters.building import _lint_hint
+    from productionize.core.lint import lint
+    from productionize.core.notebook import notebook_from_dict
+    from productionize.options import Options
+
+    notebook, _ = notebook_from_dict(public_shapes.INSURANCE_PANDAS1_DTYPES, "claims.ipynb")
+    findings = tuple(lint(notebook, Options(select=("PN2",))))
+    hint = _lint_hint(findings, 3)  # df.corr() fails: could not convert string to float
+    assert "Lint at that cell: PN205" in hint
+    assert "Lint above it, cell 2: PN206: `claims[column].dtype == 'O'`" in hint
+    assert "productionize lint --fix" in hint

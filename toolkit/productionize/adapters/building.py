@@ -391,6 +391,8 @@ def _named_as(staging: Path, target: Path):
 
 
 UNRELATED = ("PN6", "PN7", "PN8")
+# rules whose finding in a cell makes a later cell fail (text columns left unencoded)
+UPSTREAM_CAUSES = frozenset({"PN206"})
 
 
 def _lint_hint(findings: tuple, cell: int | None) -> str:
@@ -403,12 +405,32 @@ def _lint_hint(findings: tuple, cell: int | None) -> str:
         for f in here
         if f.severity in (Severity.ERROR, Severity.WARNING) and not f.rule.startswith(UNRELATED)
     ]
-    if not here:
+    # a cell above that silently skipped its text columns (PN206) explains a failure further
+    # down: the label-encoding loop did nothing, then `df.corr()` meets the text
+    above = [
+        f
+        for f in findings
+        if cell is not None
+        and f.rule in UPSTREAM_CAUSES
+        and f.location.cell_index is not None
+        and f.location.cell_index < cell
+    ]
+    if not here and not above:
         return ""
-    listed = "; ".join(f"{f.rule}: {f.message}" for f in here[:3])
-    fixable = any(f.fix is not None and f.fix.safe for f in here)
-    return f". Lint at that cell: {listed}" + (
-        " (`productionize lint --fix` applies the safe fixes)" if fixable else ""
+    parts = []
+    if here:
+        parts.append("Lint at that cell: " + "; ".join(f"{f.rule}: {f.message}" for f in here[:3]))
+    if above:
+        first = above[0]
+        parts.append(
+            f"Lint above it, cell {first.location.cell_index}: {first.rule}: {first.message}"
+            + (f" ({len(above) - 1} more)" if len(above) > 1 else "")
+        )
+    fixable = any(f.fix is not None and f.fix.safe for f in here + above)
+    return (
+        ". "
+        + ". ".join(parts)
+        + (" (`productionize lint --fix` applies the safe fixes)" if fixable else "")
     )
 
 
