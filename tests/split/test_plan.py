@@ -382,3 +382,19 @@ def test_model_built_in_clean_and_fitted_in_train_leaves_train():
     result = split_nb(make_notebook(*cells))
     assert "model" in stages_of(result)["train"].outputs
     assert stages_of(result)["train"].inputs == ("model", "X", "y")
+
+
+def test_a_notebook_that_only_evaluates_a_saved_model_says_so():
+    evaluate = (
+        "def evaluate(data_path, model_path):\n"
+        "    data = np.load(data_path)\n"
+        "    model = joblib.load(model_path)\n"
+        "    print(model.predict(data['X']))\n\n"
+        "evaluate('data.npz', 'model.pkl')"
+    )
+    nb = make_notebook("import numpy as np\nimport joblib", evaluate)
+    with pytest.raises(SplitError) as info:
+        split_nb(nb, Options(infer_tags=True))
+    assert "no cell trains a model: cell 1 loads one already trained" in info.value.message
+    assert "`joblib.load(model_path)`" in info.value.message
+    assert (info.value.location.cell_index, info.value.location.line) == (1, 3)

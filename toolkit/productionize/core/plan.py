@@ -85,6 +85,15 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 notebook.location(notebook.cells[graph.stage_cells(stage)[0].index]),
             )
     if "train" not in present:
+        loaded = _loaded_model(graph)
+        if loaded is not None:
+            cell, line, text = loaded
+            raise SplitError(
+                f"no cell trains a model: cell {cell} loads one already trained (`{text}`); "
+                "productionize builds the pipeline from the notebook that fits the model "
+                "(`.fit(`): run it on that notebook",
+                notebook.location(notebook.cells[cell], line),
+            )
         raise SplitError(
             "no cell is tagged 'train': tag the cell that fits the model (`.fit(`) with 'train'",
             notebook.location(),
@@ -667,6 +676,34 @@ def _stage_spec(
 def _stem(path: str) -> str:
     name = re.split(r"[\\/]", path)[-1]
     return name[:-6] if name.endswith(".ipynb") else name
+
+
+MODEL_LOADERS = frozenset({"joblib", "pickle", "dill", "cloudpickle", "torch", "skops"})
+
+
+def _loaded_model(graph: CellGraph) -> tuple[int, int, str] | None:
+    """(cell, line, call) of the first ``joblib.load(...)``/``load_model(...)`` when no cell
+    fits anything: a notebook that evaluates a model trained elsewhere."""
+    found = None
+    for parsed, _statements in graph.analysis:
+        if parsed.tree is None:
+            continue
+        for node in ast.walk(parsed.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in ("fit", "fit_transform", "partial_fit", "train"):
+                return None
+            owner = (
+                func.value.id
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                else None
+            )
+            is_load = name == "load_model" or (name == "load" and owner in MODEL_LOADERS)
+            if found is None and is_load:
+                found = (parsed.cell.index, node.lineno, ast.unparse(node))
+    return found
 
 
 def _package_name(path: str) -> str:
