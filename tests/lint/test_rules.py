@@ -55,6 +55,21 @@ CASES = [
     ),
     ("never executed", ["a = 1", "b = 2"], "PN1", {}, []),
     ("gap", ["a = 1", "b = 2"], "PN103", {"counts": {0: 1, 1: 4}}, [("PN103", 1, None)]),
+    (
+        "repeated cell changing a value twice",
+        [
+            "df = load()\nn = 0",
+            "df['text'] = df['title'] + ' ' + df['text']\nn += 1\n",
+            "df.head()",
+            "df['text'] = df['title'] + ' ' + df['text']\nn += 1",
+            "df.head()",
+            "model = fit(df)",
+            "model = fit(df)",
+        ],
+        "PN104",
+        {},
+        [("PN104", 3, None)],
+    ),
     ("late start", ["a = 1", "b = 2"], "PN103", {"counts": {0: 3, 1: 4}}, [("PN103", 0, None)]),
     (
         "gap with reordering",

@@ -85,3 +85,37 @@ def gaps(ctx: LintContext) -> Iterator[Finding]:
                 fix=RESTART,
             )
         previous = max(previous, count)
+
+
+def _normalized(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().split("\n"))
+
+
+@rule(
+    "PN104",
+    "repeated-cell",
+    Severity.WARNING,
+    "A cell repeats an earlier one and changes a value from itself: top to bottom it runs twice",
+    "Delete the copy (a cell re-run during the session was pasted again)",
+)
+def repeated_cell(ctx: LintContext) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for p in ctx.parsed:
+        key = _normalized(p.cell.source)
+        if p.tree is None or not key:
+            continue
+        if key not in seen:
+            seen[key] = p.cell.index
+            continue
+        # `df["text"] = df["title"] + df["text"]`: a second run is not the same as one
+        changed = sorted(p.names.used & (p.names.defined | p.names.modified))
+        if not changed:
+            continue
+        names = ", ".join(f"`{n}`" for n in changed)
+        yield ctx.finding(
+            "PN104",
+            p.cell,
+            f"cell {p.cell.index} repeats cell {seen[key]} line for line and changes {names} "
+            "from its own value: run top to bottom, the change happens twice",
+            fix=Fix(f"Delete cell {p.cell.index} (or cell {seen[key]}) if it was pasted again"),
+        )
