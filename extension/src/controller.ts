@@ -193,7 +193,8 @@ export class ProductionizeController {
           ? ` Added ${answer.added.join(', ')} to ${answer.path}.`
           : ` ${requirements.join(', ')} already in ${answer.path}.`;
       } catch (error) {
-        added = ` Add to requirements.txt by hand: ${requirements.join(', ')} (${describeFailure(error)}).`;
+        const what = requirements.join(', ');
+        added = ` Add to requirements.txt by hand: ${what} (${describeFailure(error)}).`;
       }
     }
     Notification.success(
@@ -257,9 +258,9 @@ export class ProductionizeController {
         suggestions
       );
       // the preview tab shows the whole message: "Details" goes there, not to the panel
-      this.notifyFailure('Preview failed', error, notebook, () =>
-        this.app.shell.activateById(widget.id)
-      );
+      this.notifyFailure('Preview failed', error, notebook, {
+        details: () => this.app.shell.activateById(widget.id)
+      });
     }
   }
 
@@ -269,12 +270,33 @@ export class ProductionizeController {
       return null;
     }
     await notebook.context.ready;
+    const settings = this.settings;
+    const outdir = outputDirFor(settings.outputDir, notebook.context.localPath);
+    if (this.building.has(notebook)) {
+      // a second click would queue a second build of the same project behind the first
+      Notification.info(`${outdir} is already being built: wait for it, or Cancel it first.`, {
+        autoClose: 5000
+      });
+      return null;
+    }
+    this.building.add(notebook);
+    try {
+      return await this.runBuild(notebook, outdir, force);
+    } finally {
+      this.building.delete(notebook);
+    }
+  }
+
+  private async runBuild(
+    notebook: NotebookPanel,
+    outdir: string,
+    force: boolean
+  ): Promise<IBuildResult | null> {
     if (notebook.context.model.dirty) {
       await notebook.context.save();
     }
     const path = notebook.context.localPath;
     const settings = this.settings;
-    const outdir = outputDirFor(settings.outputDir, path);
     const id = Notification.emit(`Building ${outdir}…`, 'in-progress', { autoClose: false });
     let job: IJob<IBuildResult> | null = null;
     Notification.update({
@@ -309,13 +331,18 @@ export class ProductionizeController {
         }
       });
     } catch (error) {
-      Notification.dismiss(id);
-      this.notifyFailure('Build failed', error, notebook);
+      this.notifyFailure('Build failed', error, notebook, { toast: id });
       return null;
     }
     const finished = job as IJob<IBuildResult>;
     if (finished.state === 'succeeded' && finished.result) {
       const result = finished.result;
+      // what stopped the previous attempt is over
+      if (this.failureToast && this.failureToast !== id) {
+        Notification.dismiss(this.failureToast);
+      }
+      this.failureToast = null;
+      this.panel.clearFailure();
       Notification.update({
         id,
         type: 'success',
@@ -331,18 +358,26 @@ export class ProductionizeController {
       this.lastBuild.set(notebook, result.outdir);
       return result;
     }
-    Notification.dismiss(id);
+    // the progress toast becomes the outcome (a dismissed toast that was updated while the
+    // job ran could stay on screen, still saying "Building…")
     if (finished.state === 'cancelled') {
-      Notification.info('Build stopped.', { autoClose: 4000 });
+      Notification.update({
+        id,
+        type: 'info',
+        message: 'Build stopped.',
+        autoClose: 4000,
+        actions: []
+      });
     } else if (finished.error?.error === 'LintFailed') {
-      await this.explainLintGate(notebook);
+      await this.explainLintGate(notebook, id);
     } else if (finished.error?.error === 'OutputError' && !force) {
       // hand-edited or foreign files in the output folder: the CLI's --force, as a button
-      this.notifyFailure('Build failed', finished.error, notebook, undefined, [
-        { label: 'Overwrite', run: () => void this.build(notebook, true) }
-      ]);
+      this.notifyFailure('Build failed', finished.error, notebook, {
+        toast: id,
+        remedies: [{ label: 'Overwrite', run: () => void this.build(notebook, true) }]
+      });
     } else {
-      this.notifyFailure('Build failed', finished.error, notebook);
+      this.notifyFailure('Build failed', finished.error, notebook, { toast: id });
     }
     return null;
   }
@@ -351,7 +386,7 @@ export class ProductionizeController {
    * The build stopped at its lint gate: list the errors in the panel (the server's message
    * speaks of the command line) and say what to do, with a way to the first one.
    */
-  private async explainLintGate(notebook: NotebookPanel): Promise<void> {
+  private async explainLintGate(notebook: NotebookPanel, toast: string): Promise<void> {
     const findings = (await this.lint(notebook)) ?? [];
     const errors = findings.filter(f => f.severity === 'error');
     const count = errors.length || 'some';
@@ -361,7 +396,8 @@ export class ProductionizeController {
       'They are listed below under Error: click one to go to its cell, ' +
       'fix it (Apply does it for the safe ones), then Build again.';
     const first = errors[0]?.location;
-    this.notifyFailure('Build stopped', { error: 'LintFailed', message, ...(first ?? {}) }, notebook);
+    const error = { error: 'LintFailed', message, ...(first ?? {}) };
+    this.notifyFailure('Build stopped', error, notebook, { toast });
   }
 
   /** Open the publish dialog for the notebook's generated project. */
@@ -441,9 +477,16 @@ export class ProductionizeController {
     what: string,
     error: unknown,
     notebook: NotebookPanel,
-    details?: () => void,
-    remedies: Array<{ label: string; run: () => void }> = []
+    options: {
+      /** "Details" shows this instead of the side panel (which then stays as it is). */
+      details?: () => void;
+      /** What the user can do about it, as buttons (e.g. "Overwrite"). */
+      remedies?: Array<{ label: string; run: () => void }>;
+      /** A progress toast to turn into this failure, instead of a new one. */
+      toast?: string;
+    } = {}
   ): void {
+    const { details, remedies = [], toast } = options;
     const body: IErrorBody | null =
       error instanceof ProductionizeRequestError
         ? error.body
@@ -459,13 +502,22 @@ export class ProductionizeController {
       { label: 'Details', callback: details ?? (() => this.showPanel()) }
     ];
     // one failure toast at a time, and not sticky: the full text stays in the panel or preview
-    if (this.failureToast) {
+    if (this.failureToast && this.failureToast !== toast) {
       Notification.dismiss(this.failureToast);
     }
-    this.failureToast = Notification.error(`${what}: ${message}`, {
-      autoClose: FAILURE_TOAST_MS,
-      actions
-    });
+    const text = `${what}: ${message}`;
+    if (toast) {
+      Notification.update({
+        id: toast,
+        type: 'error',
+        message: text,
+        autoClose: FAILURE_TOAST_MS,
+        actions
+      });
+      this.failureToast = toast;
+    } else {
+      this.failureToast = Notification.error(text, { autoClose: FAILURE_TOAST_MS, actions });
+    }
     if (details) {
       return;
     }
@@ -480,6 +532,7 @@ export class ProductionizeController {
   }
 
   private failureToast: string | null = null;
+  private building = new Set<NotebookPanel>();
   private settingsSource: ISettingRegistry.ISettings | null = null;
   private counter = 0;
   private labels = new Map<NotebookPanel, StageLabels>();

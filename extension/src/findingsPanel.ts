@@ -99,6 +99,11 @@ export class FindingsPanel extends Widget {
   }
 
   /** Show the findings; `suggested` stages (untagged notebook) are shown on the cells. */
+  /** Remove the failure shown by showFailure (the next attempt succeeded). */
+  clearFailure(): void {
+    this.node.querySelector('.jp-productionize-failure')?.remove();
+  }
+
   showFindings(path: string, findings: IFinding[], suggested = 0): void {
     this._path = path;
     this._findings = findings;
