@@ -29,6 +29,7 @@ from .codegen import (
 )
 from .defuse import ParsedCell
 from .function_globals import hoisted_globals
+from .history_features import history_notes
 from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
 from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
@@ -207,7 +208,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         predictions_name=prediction_name,
         metrics=tuple(metrics),
         modules=tuple(modules),
-        notes=tuple(_inferred_tags_notes(graph) + list(notes)),
+        notes=tuple(_inferred_tags_notes(graph) + list(notes) + history_notes(pieces)),
         records_stage=records_plan.producer if records_plan else None,
         fitted_inputs=records_plan.fit_inputs if records_plan and records_plan.uses_fitted else (),
         prediction_expression=records_plan.expression if records_plan else None,
