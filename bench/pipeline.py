@@ -105,8 +105,8 @@ def resolve_stages() -> dict[str, Callable | None]:
 def clear_content_caches() -> None:
     """Forget every per-text memo (cold: this notebook's content is seen the first time).
 
-    black's verdicts per cell and per module, ruff's formatting per cell, cell parses, stage-body
-    analyses, secret-scan verdicts. Per-process state (imports, compiled templates, the installed-distributions lookups)
+    black's verdicts per cell and per module, ruff's formatting per cell and per module, cell
+    parses, stage-body analyses, secret-scan verdicts. Per-process state (imports, compiled templates, the installed-distributions lookups)
     stays warm, as in a running Jupyter server; ``--cache warm`` keeps the memos too (a re-lint).
     A memo renamed in the toolkit fails here instead of silently turning "cold" into warm.
     """
@@ -119,6 +119,7 @@ def clear_content_caches() -> None:
         ("productionize.core.defuse", "_parse_source"),
         ("productionize.core.secret_scan", "cache_clear"),
         ("productionize.adapters.linting", "_RUFF_FORMATTED"),
+        ("productionize.adapters.module_format", "_FORMATTED_MODULES"),
     ):
         cached = getattr(importlib.import_module(module), name)
         if hasattr(cached, "cache_clear"):

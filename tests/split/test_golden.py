@@ -22,7 +22,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("PRODUCTIONIZE_UPDATE_GOLDEN") == "1"
 
 
-def _files(name: str) -> dict[str, str]:
+def _files(name: str, preformat=None) -> dict[str, str]:
     from productionize.adapters.splitting import template_environment
 
     path = EXAMPLES / f"{name}.ipynb"
@@ -34,6 +34,7 @@ def _files(name: str) -> dict[str, str]:
         tool_version="0.0.golden",
         versions={**VERSIONS, "ploomber": "0.23.3", "skops": "0.16.0"},
         distributions=DISTRIBUTIONS,
+        preformat=preformat,
     )
     sizes = {"data/churn.csv": 1, "data/housing.csv": 1}
     result = split(notebook, Options(), inputs, sizes.get)
@@ -58,3 +59,12 @@ def test_generated_project_matches_golden(name):
     assert sorted(files) == sorted(expected), "file list changed: refresh the golden files"
     for rel in sorted(files):
         assert files[rel] == expected[rel], f"{rel} differs from tests/golden/split_{name}/{rel}"
+
+
+@pytest.mark.parametrize("name", ["churn_classifier", "house_prices_regressor"])
+def test_modules_formatted_by_ruff_match_golden(name):
+    """What the adapters do: ruff formats the modules, black only those it must (same bytes)."""
+    from productionize.adapters import module_format
+
+    module_format._FORMATTED_MODULES.clear()
+    assert _files(name, module_format.format_modules) == _files(name)

@@ -41,6 +41,7 @@ from .manifest import (
     sha256_bytes,
     sha256_file,
 )
+from .module_format import format_modules
 from .notebook_io import read_notebook
 
 REPORT = "productionize-report.json"
@@ -86,6 +87,7 @@ def render_inputs(notebook_path: str | os.PathLike) -> RenderInputs:
         tool_version=__version__,
         versions=_InstalledVersions(),
         distributions=_ImportDistributions(),
+        preformat=format_modules,
     )
 
 

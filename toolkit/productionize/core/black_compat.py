@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 
-from .rules.base import NodeIndex, index_tree
+if TYPE_CHECKING:  # rules.style imports this module: import rules.base only when needed
+    from .rules.base import NodeIndex
 
 # a string literal followed by another (implicit concatenation), a parenthesised tuple being
 # assigned or looped over and a lone parenthesised list item (black drops those brackets), an
@@ -43,8 +45,16 @@ _AUTOMAGIC = re.compile(
 )
 _BLOCK_CONTINUES = re.compile(r"^\s*(?:else|elif|except|finally)\b", re.M)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-# a comment after code on its line: where ruff and black place comments differently
-_END_OF_LINE_COMMENT = re.compile(r"^[ \t]*[^#\s][^\n]*#", re.M)
+# in a module's original text: a comment after code on its line (ruff and black place such
+# comments differently) and an empty line opening a block (black keeps some, ruff none)
+# and a unary operator before a power (ruff adds brackets: ``-(x**2)``); plus ``_SHAPES``, which
+# ruff may have formatted away (it joins implicitly concatenated strings that fit)
+_MODULE_SHAPES = re.compile(
+    r"^[ \t]*[^#\s][^\n]*#|:[ \t]*\n[ \t]*\n|[-+~]\s*[\w.\[\]()]+\s*\*\*", re.M
+)
+# in ruff's result: a star argument split onto its own line gets a trailing comma from ruff,
+# from black only when the code's features rule out Python < 3.6 (black infers the target)
+_STAR_LAST = re.compile(r"^[ \t]*\*{1,2}[^\s,*][^\n]*,[ \t]*$", re.M)
 
 
 def ruff_may_differ(
@@ -63,10 +73,17 @@ def ruff_may_differ(
     if "fmt:" in text or "\\\n" in text:
         return True
     lines = text.split("\n")
-    for line in lines:
-        if len(line) > line_length:
-            return True
+    # black never wraps docstring text: only a docstring's closing line has to fit (black moves
+    # closing quotes that would not), unless it is a one-line docstring
+    inside = {
+        number
+        for d in docstrings
+        for number in range(d.lineno, d.end_lineno + (d.lineno == d.end_lineno))  # type: ignore
+    }
+    for number, line in enumerate(lines, start=1):
         if not line.isascii() and 2 * len(line) > line_length:
+            return True
+        if len(line) > line_length and number not in inside:
             return True
     if any(s.end_lineno != s.lineno and s not in docstrings for s in nodes.strings):
         return True
@@ -92,10 +109,14 @@ def ruff_may_differ(
 def ruff_module_trusted(original: str, formatted: str, line_length: int) -> bool:
     """Whether ``formatted`` (ruff's formatting of the module ``original``) is black's too.
 
-    Beyond ``ruff_may_differ`` on the result: no comment after code in the original (ruff
-    places such comments differently from black when the code around them moves).
+    Beyond ``ruff_may_differ`` on the result: none of ``_MODULE_SHAPES`` in the original and no
+    star argument ending a split call or signature (``_STAR_LAST``).
     """
-    if _END_OF_LINE_COMMENT.search(original):
+    from .rules.base import index_tree
+
+    if _MODULE_SHAPES.search(original) or _SHAPES.search(original):
+        return False
+    if _STAR_LAST.search(formatted):
         return False
     try:
         tree = ast.parse(formatted)

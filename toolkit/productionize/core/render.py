@@ -10,12 +10,14 @@ statements are formatted, each on its own (see ``format_statement``).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import PipelineSpec, RenderedFile, StageSpec
+from .black_compat import ruff_module_trusted
 from .codegen import indent_body
 from .imports import sort_imports
 
@@ -75,6 +77,9 @@ class RenderInputs:
     versions: Mapping[str, str] = field(default_factory=dict)
     # top-level import name -> distribution name
     distributions: Mapping[str, str] = field(default_factory=dict)
+    # ruff's formatting of modules, all in one go (an adapter's process; None per module when it
+    # could not): kept only where black agrees (``black_compat``), black formats the rest
+    preformat: Callable[[Sequence[str]], Sequence[str | None]] | None = None
 
 
 def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
@@ -83,14 +88,15 @@ def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
     pkg = f"src/{spec.package}"
     context = _context(spec, inputs)
     files: list[RenderedFile] = []
+    unformatted: dict[int, str] = {}  # position in files -> text black's layout is wanted for
 
     def add(path: str, template: str, python: bool = False, **extra) -> None:
         text = env.get_template(template).render(**context, **extra)
         if template in LINE_CHECKED_TEMPLATES:
             if not fits_black(text):
-                text = format_python(text)
+                unformatted[len(files)] = text
         elif python and template not in BLACK_CLEAN_TEMPLATES:
-            text = format_python(text)
+            unformatted[len(files)] = text
         files.append(RenderedFile(path, _ensure_newline(text)))
 
     for stage in spec.stages:
@@ -108,12 +114,31 @@ def render(spec: PipelineSpec, inputs: RenderInputs) -> list[RenderedFile]:
     add(".gitignore", "stages/gitignore.j2")
     add("products/.gitkeep", "stages/gitkeep.j2")
     add("models/.gitkeep", "stages/gitkeep.j2")
+    formatted = format_modules(list(unformatted.values()), inputs)
+    for position, text in zip(unformatted, formatted, strict=True):
+        files[position] = RenderedFile(files[position].path, _ensure_newline(text))
     files.append(
         RenderedFile(
             f"notebooks/{spec.notebook_stem}.ipynb", notebook_copy(inputs.notebook_text, spec)
         )
     )
     return sorted(files, key=lambda f: f.path)
+
+
+def format_modules(texts: list[str], inputs: RenderInputs) -> list[str]:
+    """Black's formatting of each generated module: ruff's where black agrees, else black's.
+
+    Black needs ~0.3 ms per line and formats twice when the first pass changes anything;
+    ruff's formatter does all the modules of a split in one process in a few milliseconds.
+    """
+    ruff = inputs.preformat(texts) if inputs.preformat is not None and texts else ()
+    formatted = []
+    for text, candidate in itertools.zip_longest(texts, ruff):
+        if candidate is not None and ruff_module_trusted(text, candidate, LINE_LENGTH):
+            formatted.append(candidate)
+        else:
+            formatted.append(format_python(text))
+    return formatted
 
 
 @functools.lru_cache(maxsize=128)
