@@ -510,6 +510,27 @@ def test_automagic_pip_fix_moves_requirement():
     assert fix.edits[0].new_source == "import nltk"
 
 
+def test_the_notebooks_own_smote_gets_no_random_state():
+    own_class = (
+        "class SMOTE:\n    def __init__(self, k=5):\n        self.k = k\n\n" "smote = SMOTE(k=5)"
+    )
+    own_split = (
+        "def train_test_split(X, y, ratio):\n    return X, y\n\nparts = train_test_split(X, y, 0.2)"
+    )
+    seedable = (
+        "class Forest:\n    def __init__(self, n=10, random_state=None):\n        self.n = n\n\n"
+        "forest = Forest(n=3)"
+    )
+    _, findings = run([own_class, own_split, seedable, "class MySMOTE(SMOTE):\n    pass"], "PN601")
+    assert findings == []
+    got, findings = run([seedable.replace("Forest", "RandomForestClassifier")], "PN601")
+    assert got == [("PN601", 0, 5)] and findings[0].fix.safe
+    got, findings = run(
+        ["class RandomForestClassifier(Base):\n    pass\n\nm = RandomForestClassifier()"], "PN601"
+    )
+    assert got == [("PN601", 0, 4)] and not findings[0].fix.safe
+
+
 def test_pip_fix_with_index_url_is_not_safe():
     _, findings = run(["!pip install --index-url http://x pkg"], "PN401")
     assert not findings[0].fix.safe

@@ -110,6 +110,7 @@ def _random_state_fix(ctx: LintContext, p: ParsedCell, call: ast.Call, name: str
 )
 def unseeded_estimator(ctx: LintContext) -> Iterator[Finding]:
     random_aliases = {"random"}
+    own = _own_definitions(ctx)
     for p in ctx.parsed:
         random_aliases |= _module_aliases(p, "random")
         if p.tree is None:
@@ -139,15 +140,50 @@ def unseeded_estimator(ctx: LintContext) -> Iterator[Finding]:
                 continue
             if _keyword(node, "random_state") is not None:
                 continue
+            takes = _takes_random_state(own, node)
+            if takes is False:
+                continue  # the notebook's own SMOTE or train_test_split, not the library's
             column = line_column(p.source, node.lineno, node.col_offset)
+            fix = _random_state_fix(ctx, p, node, name)
+            if takes is None:  # a subclass without __init__: the parent's may not take it
+                fix = Fix(fix.description)
             yield ctx.finding(
                 "PN601",
                 p.cell,
                 f"`{name}(...)` without random_state gives different results on every run",
                 node.lineno,
                 column,
-                _random_state_fix(ctx, p, node, name),
+                fix,
             )
+
+
+def _own_definitions(ctx: LintContext) -> dict[str, ast.AST]:
+    """Top-level classes and functions the notebook defines, by name (the last one wins)."""
+    own: dict[str, ast.AST] = {}
+    for p in ctx.parsed:
+        for node in p.tree.body if p.tree is not None else ():
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                own[node.name] = node
+    return own
+
+
+def _takes_random_state(own: dict[str, ast.AST], call: ast.Call) -> bool | None:
+    """Whether a call to one of the notebook's own definitions accepts ``random_state``:
+    True for a library callable, None when a class without ``__init__`` inherits one."""
+    if not isinstance(call.func, ast.Name) or call.func.id not in own:
+        return True
+    node = own[call.func.id]
+    if isinstance(node, ast.ClassDef):
+        init = next(
+            (n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
+            None,
+        )
+        if init is None:
+            return None if node.bases else False
+        node = init
+    args = node.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return "random_state" in names or args.kwarg is not None
 
 
 def _module_aliases(p: ParsedCell, module: str) -> set[str]:
