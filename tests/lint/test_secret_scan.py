@@ -101,3 +101,57 @@ def test_allowlist_comment_still_applies_to_the_next_line_after_remembering():
 def test_a_secret_named_like_a_hash_is_still_a_secret():
     (hit,) = find_secrets("key_sha = '2ac298547b3f07e56d1f297644fd12de'")
     assert hit.kind == "Hex High Entropy String"
+
+
+def _corpus_lines() -> list[str]:
+    """Lines of every notebook under tests/ and examples/, the bench notebook and the cases here."""
+    import json
+    import sys
+
+    from tests.conftest import EXAMPLES, ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synthetic
+
+    nodes = [json.loads(json.dumps(synthetic.build_notebook(200)))]
+    paths = [*sorted((ROOT / "tests" / "notebooks").glob("*.ipynb")), *EXAMPLES.glob("*.ipynb")]
+    nodes += [json.loads(path.read_text()) for path in paths]
+    lines = [line for line, _ in SECRETS]
+    for node in nodes:
+        for cell in node["cells"]:
+            source = cell["source"]
+            lines += ("".join(source) if isinstance(source, list) else source).split("\n")
+            for output in cell.get("outputs", []):
+                text = output.get("text") or output.get("data", {}).get("text/plain") or ""
+                lines += ("".join(text) if isinstance(text, list) else text).split("\n")
+    # near misses of each detector: shorter, other quotes, keyword spellings, hex and base64 runs
+    lines += [
+        "x = 'AKIAIOSFODNN7EXAMPL'",
+        'api_key = "abcdefghijklmnop"',
+        "PASSWD: hunter2hunter2",
+        "h = 'deadbeef1'",
+        "h = 'deadbeef'",
+        "b = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldY'",
+        "b = 'QUJDREVGR0hJSktMTU5PUFFS'",
+        "ip = '8.8.8.8'",
+        "url = 'https://user:pass@example.com/x'",
+        "jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl'",
+        "contraseña = 's3cr3tvalue'",
+    ]
+    return lines
+
+
+@pytest.mark.parametrize("entropy", [True, False])
+def test_skipping_lines_no_detector_matches_changes_no_verdict(monkeypatch, entropy):
+    from productionize.core import secret_scan
+
+    assert secret_scan._detector_patterns(entropy) is not None  # the fast path is in use
+    lines = _corpus_lines()
+    assert len(lines) > 500
+    texts = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
+    secret_scan.cache_clear()
+    fast = find_secrets_in_texts(texts, entropy=entropy)
+    secret_scan.cache_clear()
+    monkeypatch.setattr(secret_scan, "_detector_patterns", lambda _entropy: None)
+    assert find_secrets_in_texts(texts, entropy=entropy) == fast
+    assert any(fast)
