@@ -178,6 +178,16 @@ def test_python_literal_is_what_black_writes(value, expected):
     assert python_literal(value) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+@example(0.2)
+@example(-0.5)
+@example(1e-05)
+@example(123456789.0)
+def test_float_literals_are_what_black_writes(value):
+    assert python_literal(value) == format_statement(f"_ = {value!r}").removeprefix("_ = ")
+
+
 def test_example_renders_are_black_clean(churn_spec):
     spec, inputs = churn_spec
     for template, text in _rendered(spec, inputs).items():

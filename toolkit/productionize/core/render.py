@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,7 +203,8 @@ def fits_black(text: str) -> bool:
 def fitting_statement(statement: str, depth: int = 0) -> str:
     """``statement`` (names and black-style punctuation) indented; black lays it out if too long."""
     line = "    " * depth + statement
-    if len(line) <= LINE_LENGTH and line.isascii() and line.isprintable():
+    # an escape in a string may be rewritten by black (it prefers fewer escaped quotes)
+    if len(line) <= LINE_LENGTH and line.isascii() and line.isprintable() and "\\" not in line:
         return line
     return format_statement(statement, depth)
 
@@ -213,6 +215,8 @@ def python_literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, int):
         return repr(value)
+    if isinstance(value, float) and math.isfinite(value) and "e" not in repr(value):
+        return repr(value)  # digits, a point, digits: black leaves such a literal as it is
     if isinstance(value, str) and value.isascii() and value.isprintable():
         if '"' not in value and "\\" not in value:
             return f'"{value}"'
@@ -357,12 +361,12 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
         "mermaid": mermaid(spec),
         "requirements": requirements(spec, inputs),
         "libraries": [line.split("==")[0] for line in requirements(spec, inputs)],
-        "libraries_statement": format_statement(
+        "libraries_statement": fitting_statement(
             "LIBRARIES = "
             + json.dumps([line.split("==")[0] for line in requirements(spec, inputs)])
         ),
         "task_parser_statements": "\n".join(
-            format_statement(statement, depth=1)
+            fitting_statement(statement, depth=1)
             for statement in (
                 f'parser = argparse.ArgumentParser(prog="python -m {spec.package}.run_task")',
                 f'parser.add_argument("task", choices={json.dumps([t["name"] for t in tasks])})',
