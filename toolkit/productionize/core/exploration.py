@@ -70,6 +70,11 @@ ARRAY_CONSTRUCTORS = frozenset({"arange", "linspace", "array", "asarray", "zeros
 PURE_BUILTINS = frozenset(
     {"len", "round", "abs", "sorted", "list", "tuple", "dict", "set", "str", "int", "float", "sum"}
 )
+# clocks read to time a cell (``start = timeit.default_timer()``): looked at, never a result
+CLOCK_FUNCTIONS = frozenset(
+    {"time", "perf_counter", "monotonic", "process_time", "default_timer", "now"}
+)
+CLOCK_MODULES = frozenset({"time", "timeit", "datetime", "dt"})
 # ``rows.append(...)`` on an exploration list grows that list only
 GROWING_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
 # the predict stage is left alone: every value it computes may be a metric of the evaluation
@@ -103,11 +108,16 @@ def exploration_statements(
 def _dead(items: list[tuple[str, str, ast.stmt]], kept: set[str]) -> set[int]:
     live: set[str] = set()
     dead: set[int] = set()
+    clocks = _clock_names(items)
     for position in range(len(items) - 1, -1, -1):
         stage, kind, node = items[position]
         if stage not in PRODUCTION or kind != "code":
             continue
-        bound = _bound_by_inspection(node) if stage in PRUNED and stage not in kept else None
+        prunable = stage in PRUNED and stage not in kept
+        # the predict stage keeps its values (metrics), except clock readings: `end - start`
+        # timed the cell, it is no property of the model
+        prunable = prunable or (stage == "predict" and _times_the_cell(node, clocks))
+        bound = _bound_by_inspection(node) if prunable else None
         if bound is not None and not bound & live:
             dead.add(position)
             continue
@@ -115,6 +125,41 @@ def _dead(items: list[tuple[str, str, ast.stmt]], kept: set[str]) -> set[int]:
         # rebinds stay live too: an over-approximation that can only keep more code
         live |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     return dead
+
+
+def _is_clock(node: ast.AST) -> bool:
+    """``time.time()``, ``timeit.default_timer()``, ``datetime.now()``, ``datetime.datetime.now()``."""
+    if not (isinstance(node, ast.Call) and not node.args and not node.keywords):
+        return False
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr in CLOCK_FUNCTIONS):
+        return False
+    receiver = func.value
+    while isinstance(receiver, ast.Attribute):
+        receiver = receiver.value
+    return isinstance(receiver, ast.Name) and receiver.id in CLOCK_MODULES
+
+
+def _clock_names(items: list[tuple[str, str, ast.stmt]]) -> set[str]:
+    """Names bound to a clock reading or to arithmetic on clock readings, in document order."""
+    clocks: set[str] = set()
+    for _stage, _kind, node in items:
+        if isinstance(node, ast.Assign) and _times_the_cell(node, clocks):
+            clocks |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return clocks
+
+
+def _times_the_cell(node: ast.stmt, clocks: set[str]) -> bool:
+    """``end = timeit.default_timer()``, ``elapsed = end - start``: a statement of clock values."""
+    if not isinstance(node, ast.Assign):
+        return False
+    value = node.value
+    reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    has_clock = any(_is_clock(n) for n in ast.walk(value))
+    other_calls = [n for n in ast.walk(value) if isinstance(n, ast.Call) and not _is_clock(n)]
+    return (
+        (has_clock or bool(reads & clocks)) and not other_calls and reads - CLOCK_MODULES <= clocks
+    )
 
 
 def _bound_by_inspection(node: ast.stmt) -> set[str] | None:
@@ -177,6 +222,8 @@ def _pure(node: ast.expr) -> bool:
         )
     if isinstance(node, ast.Call):
         func = node.func
+        if _is_clock(node):
+            return True
         if isinstance(func, ast.Name):
             return func.id in PURE_BUILTINS and _pure_arguments(node)
         if isinstance(func, ast.Attribute) and func.attr in INSPECTION_METHODS:
