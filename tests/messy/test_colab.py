@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from productionize.core.faithfulness import seed_source
+from productionize.core.faithfulness import seed_source, without_installs
 from tests.conftest import make_notebook
 
 from .conftest import ruff_problems
@@ -75,3 +75,23 @@ def test_a_notebook_written_as_one_cell_is_cut_into_stages_and_says_they_were_in
     assert "inferred tags: cell 1 -> load" in result.output
     assert "split at statement level" in result.output + json.dumps(report["notes"])
     assert ruff_problems(out) == ""
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "pip install nltk\nimport nltk",
+            "pass  # pip install nltk: not run by verify\nimport nltk",
+        ),
+        (
+            "if True:\n    !pip install -q xgboost \\\n        lightgbm\nx = 1",
+            "if True:\n    pass  # !pip install -q xgboost: not run by verify\n\nx = 1",
+        ),
+        ("%conda install -y numpy", "pass  # %conda install -y numpy: not run by verify"),
+        ("!ls data\nx = 1", "!ls data\nx = 1"),
+    ],
+)
+def test_verify_does_not_install_packages_into_the_kernels_environment(source, expected):
+    assert without_installs(source) == expected
+    compile(expected.replace("!ls data", "pass"), "cell", "exec")

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import nbformat
 
-from ..core.faithfulness import BoundaryValue, boundary_values, capture_source, seed_source
+from ..core.faithfulness import (
+    BoundaryValue,
+    boundary_values,
+    capture_source,
+    seed_source,
+    without_installs,
+)
 from ..core.inline import restructured_sources
 from ..errors import InputError, VerifyError, strip_ansi
 from ..model import Location, SplitResult, StageCheck, VerifyReport
@@ -164,6 +170,8 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
     original_index = [None]
     targets = {}
     for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") == "code":
+            cell.source = without_installs(cell.source)
         cells.append(cell)
         original_index.append(index)
         if index in injected_after:

@@ -6,7 +6,7 @@ notebook and the pipeline, and compares the values in the generated project's en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import CellGraph, PipelineSpec
 
@@ -110,6 +110,36 @@ def capture_source(values: list[BoundaryValue], after_cell: int, target: str) ->
         f"with open({target!r}, 'wb') as _pz_file:",
         "    _pz_pickle.dump(_pz_values, _pz_file)",
     ]
+    return "\n".join(lines)
+
+
+def without_installs(source: str) -> str:
+    """The cell with its ``!pip install`` / ``pip install`` / ``%conda install`` lines turned into
+    ``pass``: verify runs the notebook as the pipeline runs, in the environment it has, and an
+    install would change the user's kernel environment (PN401 moves them to requirements.txt)."""
+    from ..model import Cell
+    from .defuse import parse_cell
+    from .rules.shell import INSTALLERS, _pip_command
+
+    magics = parse_cell(Cell(index=0, cell_id=None, cell_type="code", source=source)).magics
+    installs = [
+        m
+        for m in magics
+        if _pip_command(replace(m, text=m.text.rstrip("\\ "))) is not None
+        or (m.name in INSTALLERS and " install" in m.text)
+    ]
+    if not installs:
+        return source
+    lines = source.split("\n")
+    for magic in installs:
+        index = magic.line - 1
+        indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+        continued = lines[index].rstrip().endswith("\\")
+        lines[index] = f"{indent}pass  # {magic.text.rstrip(chr(92)).strip()}: not run by verify"
+        while continued and index + 1 < len(lines):
+            index += 1
+            continued = lines[index].rstrip().endswith("\\")
+            lines[index] = ""
     return "\n".join(lines)
 
 
