@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
             result.update(status="missing", detail="not captured from the notebook")
             continue
         try:
-            expected = pickle.loads(notebook[key])
+            expected = _notebook_value(notebook[key], project)
             actual = _read_product(project / value["product"], value.get("key"))
         except FileNotFoundError:
             result.update(status="missing", detail=f"no product {value['product']}")
@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
             result.update(status="equal", detail=detail)
             continue
         if other is not None and other.get(key) is not None:
-            again, _ = compare(expected, pickle.loads(other[key]))
+            again, _ = compare(expected, _notebook_value(other[key], project))
             if not again:
                 result.update(
                     status="nondeterministic",
@@ -59,6 +59,42 @@ def main(argv: list[str]) -> int:
         result.update(status="divergent", detail=detail)
     print(json.dumps(results))
     return 0
+
+
+def _notebook_value(data: bytes, project: Path):
+    """Unpickle a value captured in the notebook; a class the notebook defined (a custom
+    transformer inside a Pipeline) is pickled as ``__main__.Name``: take the generated module's."""
+    import io
+
+    class NotebookUnpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            try:
+                return super().find_class(module, name)
+            except AttributeError:
+                if module != "__main__":
+                    raise
+                found = _project_attribute(project, name)
+                if found is None:
+                    raise
+                return found
+
+    return NotebookUnpickler(io.BytesIO(data)).load()
+
+
+def _project_attribute(project: Path, name: str):
+    """``name`` from the generated package's stage modules (``src.<package>.train``), or None."""
+    import importlib
+
+    if str(project) not in sys.path:
+        sys.path.insert(0, str(project))
+    for package in sorted((project / "src").glob("*/__init__.py")):
+        for module in ("load", "clean", "train", "predict", "evaluate"):
+            if not (package.parent / f"{module}.py").is_file():
+                continue
+            loaded = importlib.import_module(f"src.{package.parent.name}.{module}")
+            if hasattr(loaded, name):
+                return getattr(loaded, name)
+    return None
 
 
 def _load_capture(path: str) -> dict:

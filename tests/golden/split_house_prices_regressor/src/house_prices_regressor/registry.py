@@ -133,6 +133,7 @@ def load_version(version, registry_dir="models"):
             raise ModelLoadError(
                 f"{path}: content does not match its recorded hash (corrupted?)"
             )
+        _importable_as_trained()
         if path.suffix == ".skops":
             import skops.io
 
@@ -151,6 +152,16 @@ def load_version(version, registry_dir="models"):
             f"{path}: cannot load model: {type(exc).__name__}: {exc}"
         ) from exc
     return model, metadata
+
+
+def _importable_as_trained():
+    """Make ``src.<package>`` importable: the pipeline imports its tasks under that name, so a
+    class the notebook defined (a custom transformer in a Pipeline) is saved as
+    ``src.<package>.train.Name``, while the service runs with only ``src/`` on the path.
+    """
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.append(root)
 
 
 def read_metadata(version, registry_dir="models"):
