@@ -532,7 +532,7 @@ def _fit_calls(calls: list[ast.Call]) -> tuple[bool, bool]:
     for node in calls:
         if not isinstance(node.func, ast.Attribute):
             continue
-        if node.func.attr not in ("fit", "partial_fit", "train"):
+        if node.func.attr not in ("fit", "partial_fit", "train", "fit_predict"):
             continue
         if node.func.attr == "train":  # xgb.train(params, dtrain), trainer.train(...)
             fits_xy = fits_xy or bool(node.args) and isinstance(node.func.value, ast.Name)

@@ -36,7 +36,8 @@ from .records_plan import RecordsPlan
 from .statements import CODE, DISPLAY, Statement
 
 STAGES = tag_grammar.STAGES
-FIT_METHODS = ("fit", "fit_transform", "partial_fit")
+# `fit_predict` fits too (IsolationForest, KMeans with no separate fit), returning labels
+FIT_METHODS = ("fit", "fit_transform", "partial_fit", "fit_predict")
 
 
 @dataclass(frozen=True)
@@ -481,6 +482,7 @@ def _find_model(
                 and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)
                 and node.value is call
+                and call.func.attr != "fit_predict"  # labels = km.fit_predict(X): not a model
             ):
                 fitted.append((node.targets[0].id, args[0], args[1]))
     exported = set(flows["outputs"].get("train", ()))

@@ -1,0 +1,52 @@
+"""Anomaly detection and clustering notebooks that only call ``fit_predict``:
+
+    iso = IsolationForest(contamination=0.05, random_state=0)
+    df["anomaly"] = iso.fit_predict(X)
+
+``fit_predict`` fits: the cell is the train stage (it was inferred 'predict' and refused with "no
+cell is tagged 'train'"), the model is the estimator (not the labels it returned), and the
+service answers with its predict (-1 / 1, or the cluster of a new record).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from productionize.adapters.cli import main
+from tests.conftest import make_notebook
+
+SENSORS = make_notebook(
+    "import pandas as pd\nfrom sklearn.ensemble import IsolationForest",
+    "readings = pd.read_csv('readings.csv')\nreadings.head()",
+    "X = readings[['temperature', 'vibration']]\n"
+    "iso = IsolationForest(contamination=0.05, random_state=0)\n"
+    "readings['anomaly'] = iso.fit_predict(X)\n"
+    "readings['score'] = iso.decision_function(X)\n"
+    "print(readings['anomaly'].value_counts())",
+)
+
+
+def test_an_isolation_forest_fitted_by_fit_predict_is_trained_and_served(tmp_path):
+    rng = np.random.default_rng(1)
+    pd.DataFrame(
+        {"temperature": rng.normal(60, 5, 120), "vibration": rng.normal(0.2, 0.05, 120)}
+    ).to_csv(tmp_path / "readings.csv", index=False)
+    (tmp_path / "sensors.ipynb").write_text(json.dumps(SENSORS))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "sensors.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cell 2 -> train" in result.output
+    train = (out / "src" / "sensors" / "train.py").read_text()
+    assert (
+        "iso.fit_predict(X)" in train and "return " in train and "iso" in train.split("return")[-1]
+    )
+    predict = (out / "src" / "sensors" / "predict.py").read_text()
+    assert "predictions = model.predict(records)" in predict
+    tasks = (out / "src" / "sensors" / "tasks.py").read_text()
+    assert "save_version(\n        iso," in tasks  # the estimator is registered, not its labels
