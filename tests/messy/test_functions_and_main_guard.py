@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import make_notebook
 
 from .conftest import ruff_problems
@@ -118,3 +120,39 @@ def test_a_main_that_cannot_be_opened_up_is_refused_with_the_way_out(split_untag
     assert "top-level cells" in result.output
     assert "it returns early (line 4)" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "call, returned, bound",
+    [
+        ("model = main('data.csv')", "    return model", None),
+        ("reg = main('data.csv')", "    return model", "reg = model"),
+        (
+            "if __name__ == '__main__':\n    X, reg = main('data.csv')",
+            "    return X, model",
+            "X, reg = X, model",
+        ),
+    ],
+)
+def test_a_main_whose_result_is_assigned_is_opened_up(split_untagged, call, returned, bound):
+    main_fn = (
+        "def main(file_path):\n"
+        "    data = pd.read_csv(file_path)\n"
+        "    X = data[['x']]\n"
+        "    model = LinearRegression()\n"
+        "    model.fit(X, data['y'])\n" + returned
+    )
+    name = call.split(" = ")[0].split()[-1]
+    result, out = split_untagged(
+        make_notebook(
+            IMPORTS, main_fn, call, f"preds = {name}.predict(pd.DataFrame({{'x': [1.0, 2.0]}}))"
+        )
+    )
+    assert result.exit_code == 0, result.output
+    assert "function `main()` was opened up" in result.output + (out / "README.md").read_text()
+    stages = ("load", "clean", "train", "predict", "evaluate")
+    code = "\n".join(p.read_text() for p in (out / "src").glob("*/*.py") if p.stem in stages)
+    assert "main(" not in code and 'model.fit(X, data["y"])' in code
+    if bound:
+        assert bound.replace("'", '"') in code
+    assert ruff_problems(out) == ""

@@ -131,15 +131,33 @@ def _top_level_statements(parsed: list[ParsedCell]) -> list[_Site]:
     return sites
 
 
-def _guarded_call(node: ast.stmt) -> ast.Expr | None:
-    """The call statement ``f(...)`` itself, or the one inside ``if __name__ == "__main__":``."""
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+def _guarded_call(node: ast.stmt) -> ast.Expr | ast.Assign | None:
+    """The call statement ``f(...)`` or ``x = f(...)`` itself, or the one inside
+    ``if __name__ == "__main__":``."""
+    if _is_call_statement(node):
         return node
     if is_main_guard(node):
-        calls = [s for s in node.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
+        calls = [s for s in node.body if _is_call_statement(s)]
         if len(calls) == 1:
             return calls[0]
     return None
+
+
+def _is_call_statement(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Call)
+    # `model = main()`, `X, y = load()`: the result bound to plain names
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.value, ast.Call)
+        and all(
+            isinstance(n, ast.Name)
+            for n in (
+                node.targets[0].elts if isinstance(node.targets[0], ast.Tuple) else node.targets
+            )
+        )
+    )
 
 
 def _called_name(site: _Site) -> str | None:
@@ -177,7 +195,17 @@ def _inline(parsed, statements, definition: _Site, call: _Site) -> list[tuple[in
         else:
             raise _Refused(f"line {line} is indented less than the body (a multi-line string?)")
     last = node.body[-1]
-    if isinstance(last, ast.Return):
+    if isinstance(call.call_statement, ast.Assign):
+        if not (isinstance(last, ast.Return) and last.value is not None):
+            raise _Refused("its result is assigned but it does not end with `return <value>`")
+        target = _segment(call_lines, call.call_statement.targets[0])
+        if target.replace(" ", "") == ast.unparse(last.value).replace(" ", "").strip("()"):
+            edits = _drop_return(
+                edits, cell, last, lines, indent
+            )  # `model = main()`, `return model`
+        else:
+            edits = _bind_return(edits, last, lines, indent, target)
+    elif isinstance(last, ast.Return):
         edits = _drop_return(edits, cell, last, lines, indent)
     edits.extend(_remove_call(parsed, call))
     _check_result(parsed, definition, call, edits)
@@ -240,6 +268,11 @@ def _check_single_use(parsed, statements, definition: _Site, call: _Site) -> Non
 def _check_between(statements, definition: _Site, call: _Site) -> None:
     """The body moves up to the definition: nothing between may run code, or see its names."""
     body_names = _stored_names(definition.node)
+    if isinstance(call.call_statement, ast.Assign):
+        # `model = main()`: the returned value is bound to them last, as the call did
+        body_names -= {
+            n.id for n in ast.walk(call.call_statement.targets[0]) if isinstance(n, ast.Name)
+        }
     for site in statements[definition.position + 1 : call.position]:
         if not isinstance(site.node, INERT):
             raise _Refused(
@@ -342,6 +375,22 @@ def _drop_return(edits, cell: int, last: ast.Return, lines: list[str], indent: i
             changed[line] = text[indent:] if text[:indent].isspace() else text.lstrip()
         first = lines[last.value.lineno - 1]
         changed[last.value.lineno] = first[last.value.col_offset :]
+    return [(c, line, changed.get(line, text)) for c, line, text in edits]
+
+
+def _bind_return(edits, last: ast.Return, lines: list[str], indent: int, target: str):
+    """``model = main()``: the trailing ``return clf`` becomes ``model = clf`` on its line."""
+    changed = {line: "" for line in range(last.lineno, last.end_lineno + 1)}
+    for line in range(last.value.lineno, last.value.end_lineno + 1):
+        text = lines[line - 1]
+        changed[line] = text[indent:] if text[:indent].isspace() else text.lstrip()
+    first = lines[last.value.lineno - 1].encode()[last.value.col_offset :].decode()
+    changed[last.value.lineno] = (
+        f"{target} = {first}" if last.value.lineno == last.lineno else first
+    )
+    if last.value.lineno != last.lineno:  # `return (\n    a,\n)`: the value starts below
+        changed[last.lineno] = f"{target} = ("
+        changed[last.end_lineno] = changed[last.end_lineno] + ")"
     return [(c, line, changed.get(line, text)) for c, line, text in edits]
 
 
