@@ -146,3 +146,34 @@ def test_lint_sarif_points_at_the_ipynb_lines(tmp_path, monkeypatch):
     assert used["properties"]["cellIndex"] == 1
     assert (used["properties"]["cellLine"], used["properties"]["cellColumn"]) == (2, 9)
     assert used["locations"][0]["logicalLocations"][0]["index"] == 1
+
+
+@pytest.mark.parametrize(
+    "path, uri",
+    [
+        ("tests/notebooks/style.ipynb", "tests/notebooks/style.ipynb"),
+        ("Copy of churn (1).ipynb", "Copy%20of%20churn%20(1).ipynb"),  # Colab's copies
+        ("team work/100% café.ipynb", "team%20work/100%25%20caf%C3%A9.ipynb"),
+        ("/home/ann/nb.ipynb", "file:///home/ann/nb.ipynb"),
+        ("C:\\Users\\ann\\nb.ipynb", "file:///C:/Users/ann/nb.ipynb"),
+        ("a:b.ipynb", "./a:b.ipynb"),
+    ],
+)
+def test_artifact_uris_are_uri_references(path, uri):
+    from productionize.core.report_formats import artifact_uri
+
+    assert artifact_uri(path) == uri
+
+
+def test_a_notebook_name_with_spaces_keeps_its_regions(tmp_path, monkeypatch):
+    nb = make_notebook("import os\nx = undefined_name")
+    monkeypatch.chdir(tmp_path)
+    Path("Copy of nb.ipynb").write_text(nbformat.writes(nb))
+    result = CliRunner().invoke(main, ["lint", "Copy of nb.ipynb", "--format", "sarif"])
+    log = json.loads(result.output)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    found = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "PN201")
+    physical = found["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "Copy%20of%20nb.ipynb"
+    line = Path("Copy of nb.ipynb").read_text().split("\n")[physical["region"]["startLine"] - 1]
+    assert line[physical["region"]["startColumn"] - 1 :].startswith("undefined_name")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .. import __version__
 from ..model import Finding, Location, Severity, to_dict
 from .rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+URI_SAFE = "/:!$&'()*+,;=@-._~"  # RFC 3986 path characters; everything else is %-encoded
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -121,9 +124,21 @@ def _sarif_rule(rule_id: str) -> dict:
     }
 
 
+def artifact_uri(path: str) -> str:
+    """A notebook path as SARIF wants it: a URI reference (``Copy of churn.ipynb`` -> ``%20``)."""
+    posix = path.replace("\\", "/")
+    if re.match(r"^[A-Za-z]:/", posix):  # C:/work/nb.ipynb
+        return "file:///" + quote(posix, safe=URI_SAFE)
+    if posix.startswith("/"):
+        return "file://" + quote(posix, safe=URI_SAFE)
+    if ":" in posix.split("/")[0]:  # "a:b.ipynb" would read as a URI scheme
+        posix = "./" + posix
+    return quote(posix, safe=URI_SAFE)
+
+
 def _sarif_result(finding: Finding, rule_index: dict[str, int], file: FileRegion | None) -> dict:
     loc = finding.location
-    physical: dict = {"artifactLocation": {"uri": loc.path}}
+    physical: dict = {"artifactLocation": {"uri": artifact_uri(loc.path)}}
     if file is not None:
         physical["region"] = {"startLine": file.line}
         if file.column is not None:
