@@ -50,3 +50,42 @@ def test_an_isolation_forest_fitted_by_fit_predict_is_trained_and_served(tmp_pat
     assert "predictions = model.predict(records)" in predict
     tasks = (out / "src" / "sensors" / "tasks.py").read_text()
     assert "save_version(\n        iso," in tasks  # the estimator is registered, not its labels
+
+
+def test_a_clusterer_without_predict_is_refused_naming_cell_line_and_ways_out(tmp_path):
+    cells = [c["source"] for c in SENSORS["cells"]]
+    cells[0] = "import pandas as pd\nfrom sklearn.cluster import DBSCAN"
+    cells[2] = (
+        "X = readings[['temperature', 'vibration']]\n"
+        "db = DBSCAN(eps=0.5, min_samples=4)\nreadings['group'] = db.fit_predict(X)"
+    )
+    pd.DataFrame(
+        {"temperature": [60.0, 61.0, 75.0] * 10, "vibration": [0.2, 0.3, 0.9] * 10}
+    ).to_csv(tmp_path / "readings.csv", index=False)
+    (tmp_path / "groups.ipynb").write_text(json.dumps(make_notebook(*cells)))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "groups.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code != 0
+    assert "groups.ipynb:cell 2:2:" in result.output
+    assert "the model `db` is a DBSCAN (cell 2 line 2)" in result.output
+    assert "KNeighborsClassifier().fit(X, labels)" in result.output
+    assert not out.exists()
+
+
+def test_a_local_outlier_factor_for_novelty_is_served(tmp_path):
+    cells = [c["source"] for c in SENSORS["cells"]]
+    cells[0] = "import pandas as pd\nfrom sklearn.neighbors import LocalOutlierFactor"
+    cells[2] = (
+        "X = readings[['temperature', 'vibration']]\n"
+        "lof = LocalOutlierFactor(novelty=True)\nlof.fit(X)"
+    )
+    pd.DataFrame(
+        {"temperature": [60.0, 61.0, 75.0] * 10, "vibration": [0.2, 0.3, 0.9] * 10}
+    ).to_csv(tmp_path / "readings.csv", index=False)
+    (tmp_path / "lof.ipynb").write_text(json.dumps(make_notebook(*cells)))
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "lof.ipynb"), "-o", str(tmp_path / "p"), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output

@@ -33,6 +33,7 @@ from .history_features import history_notes
 from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
 from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
+from .servable import check_servable
 from .statements import CODE, DISPLAY, Statement
 
 STAGES = tag_grammar.STAGES
@@ -116,6 +117,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         _fitting_functions(pieces),
         _fitted_parameters(pieces),
     )
+    check_servable(notebook, pieces, model_name)  # DBSCAN & co. have no predict
     helpers = _helper_definitions(pieces)
     # globals the notebook's functions read (stop words, a stemmer) move next to them
     hoisted = hoisted_globals(notebook, pieces, imports, constants)
