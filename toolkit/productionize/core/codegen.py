@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..model import StageSpec
 from .defuse import ParsedCell, analyze_tree
 from .statements import Statement
+from .tree_walk import walk_nodes
 
 READ_FUNCTIONS = frozenset(
     {
@@ -80,7 +81,7 @@ def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
     ):
         seen.add(id(node.value))
         yield node.value
-    for call in ast.walk(node):
+    for call in walk_nodes(node):
         if not isinstance(call, ast.Call):
             continue
         func = call.func
@@ -95,7 +96,7 @@ def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
                 if not arg.value.startswith(("http://", "https://", "s3://", "gs://")):
                     seen.add(id(arg))
                     yield arg
-    for const in ast.walk(node):
+    for const in walk_nodes(node):
         if (
             isinstance(const, ast.Constant)
             and isinstance(const.value, str)
@@ -281,7 +282,7 @@ def ordered_defs(code: str) -> list[str]:
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
-        for node in ast.walk(stmt):
+        for node in walk_nodes(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.setdefault(node.id, None)
     return list(names)
@@ -317,7 +318,7 @@ def _analyse_body(code: str) -> _BodyNames:
         return _BodyNames((), frozenset())
     loads = sorted(
         (n.lineno, n.col_offset, n.id)
-        for n in ast.walk(tree)
+        for n in walk_nodes(tree)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     )
     return _BodyNames(
@@ -342,5 +343,5 @@ def first_line(text: str) -> str:
 def stored_names(node: ast.AST) -> set[str]:
     """Names a statement assigns."""
     return {
-        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        n.id for n in walk_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }

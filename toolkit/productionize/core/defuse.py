@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..model import Cell
 from .magics import Magic, mask_commands, mask_magics
+from .tree_walk import walk_nodes
 
 IPYTHON_NAMES = frozenset(
     {"display", "get_ipython", "In", "Out", "_", "__", "___", "exit", "quit", "_ih", "_oh"}
@@ -191,7 +192,7 @@ def _with_defined(names: CellNames, name: str, pos: tuple[int, int]) -> CellName
 
 
 def _target_names(node: ast.AST) -> list[ast.Name]:
-    return [n for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    return [n for n in walk_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
 
 
 class _Scope:
@@ -217,7 +218,7 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
             if isinstance(child, ast.Lambda):
                 continue
             if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                for named in ast.walk(child):
+                for named in walk_nodes(child):
                     if isinstance(named, ast.NamedExpr) and isinstance(named.target, ast.Name):
                         bound.add(named.target.id)
                 continue

@@ -14,6 +14,7 @@ import ast
 from collections.abc import Iterable
 
 from .tags import PARAMETERS, STAGES
+from .tree_walk import walk_nodes
 
 # Methods that only read a frame/array and return a new value.
 INSPECTION_METHODS = frozenset(
@@ -123,7 +124,7 @@ def _dead(items: list[tuple[str, str, ast.stmt]], kept: set[str]) -> set[int]:
             continue
         # a kept statement keeps alive everything it reads (function bodies included); names it
         # rebinds stay live too: an over-approximation that can only keep more code
-        live |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        live |= {n.id for n in walk_nodes(node) if isinstance(n, ast.Name)}
     return dead
 
 

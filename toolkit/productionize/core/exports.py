@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from .tree_walk import walk_nodes
+
 EXPORT_METHODS = frozenset(
     {"to_csv", "to_excel", "to_parquet", "to_json", "to_pickle", "to_feather", "to_hdf"}
 )
@@ -51,7 +53,7 @@ def _exported_path(node: ast.stmt) -> ast.expr | None:
 def _paths_read(node: ast.AST) -> list[ast.expr]:
     """First arguments of the reads in ``node`` (``pd.read_csv(p)``, ``open(p)``)."""
     paths = []
-    for call in ast.walk(node):
+    for call in walk_nodes(node):
         if not (isinstance(call, ast.Call) and call.args):
             continue
         func = call.func

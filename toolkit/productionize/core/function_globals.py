@@ -25,6 +25,7 @@ from ..model import Notebook
 from .codegen import READ_FUNCTIONS, find_path_literals
 from .defuse import BUILTIN_NAMES, analyze_tree
 from .statements import CODE
+from .tree_walk import walk_nodes
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -115,7 +116,7 @@ def _reads_data(node: ast.stmt) -> bool:
     """The statement reads a file (``pd.read_csv``, ``open``) or names one."""
     if any(True for _ in find_path_literals(node)):
         return True
-    for sub in ast.walk(node):
+    for sub in walk_nodes(node):
         if isinstance(sub, ast.Call):
             func = sub.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

@@ -21,6 +21,7 @@ from .exports import export_statements
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
+from .tree_walk import walk_nodes
 
 UNTAGGED = "untagged"
 
@@ -221,7 +222,7 @@ def _keep_called_display_functions(classified: list[list[Statement]]) -> None:
             for statements in classified
             for statement in statements
             if statement.kind == CODE
-            for n in ast.walk(statement.node)
+            for n in walk_nodes(statement.node)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
         }
         promoted = False
@@ -245,7 +246,7 @@ def _stores(statement: Statement) -> frozenset[str]:
         return frozenset({node.name})
     return frozenset(
         n.id
-        for n in ast.walk(statement.node)
+        for n in walk_nodes(statement.node)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
 
@@ -385,7 +386,7 @@ def _cleans(item: ParsedCell) -> bool:
     `df = df.dropna()`, `df.fillna(0, inplace=True)`, `X = pd.get_dummies(df)`, in loops too."""
     if item.tree is None:
         return False
-    return any(_cleaning_statement(node) for node in ast.walk(item.tree))
+    return any(_cleaning_statement(node) for node in walk_nodes(item.tree))
 
 
 def _cleaning_statement(node: ast.AST) -> bool:
@@ -394,7 +395,7 @@ def _cleaning_statement(node: ast.AST) -> bool:
         if any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets):
             return True  # df["a"] = ..., df.loc[m, "a"] = ..., train.Sex = ...
         names = {t.id for t in targets if isinstance(t, ast.Name)}
-        for call in (n for n in ast.walk(node.value) if isinstance(n, ast.Call)):
+        for call in (n for n in walk_nodes(node.value) if isinstance(n, ast.Call)):
             called = _call_name(call)
             if called in CLEANING_FUNCTIONS:
                 return True
@@ -512,7 +513,7 @@ def _calls_when_run(body: list[ast.stmt], own_functions: dict[str, ast.AST]) -> 
 def _all_calls(item: ParsedCell) -> list[ast.Call]:
     if item.tree is None:
         return []
-    return [node for node in ast.walk(item.tree) if isinstance(node, ast.Call)]
+    return [node for node in walk_nodes(item.tree) if isinstance(node, ast.Call)]
 
 
 def _call_name(call: ast.Call) -> str | None:

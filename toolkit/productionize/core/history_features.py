@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from .statements import CODE
+from .tree_walk import walk_nodes
 
 HISTORY_METHODS = frozenset(
     {"shift", "rolling", "expanding", "ewm", "diff", "pct_change", "cumsum", "cumprod"}
@@ -27,7 +28,7 @@ def history_notes(pieces: dict) -> list[str]:
         for piece in pieces.get(stage, ()):
             if piece.statement.kind != CODE:
                 continue
-            for node in ast.walk(piece.statement.node):  # function bodies too (create_features)
+            for node in walk_nodes(piece.statement.node):  # function bodies too (create_features)
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
                     _note(piece, node, seen, notes)
     return notes
@@ -38,7 +39,7 @@ def _note(piece, node: ast.Assign, seen: set, notes: list) -> None:
     methods = sorted(
         {
             sub.func.attr
-            for sub in ast.walk(node.value)
+            for sub in walk_nodes(node.value)
             if isinstance(sub, ast.Call)
             and isinstance(sub.func, ast.Attribute)
             and sub.func.attr in HISTORY_METHODS

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ..model import Cell, Notebook
 from .defuse import ParsedCell, parse_cell
 from .statements import is_main_guard
+from .tree_walk import walk_nodes
 
 WORK_CALLS = frozenset({"fit", "partial_fit", "train", "fit_transform"})
 READ_CALL = re.compile(r"^(read_\w+|load_\w+|fetch_\w+|loadtxt|genfromtxt)$")
@@ -104,7 +105,7 @@ def inline_single_calls(notebook: Notebook) -> Inlined:
 def _holds_work(node: ast.FunctionDef | ast.AsyncFunctionDef, own: set[str]) -> bool:
     """Whether a function does the notebook's work: reads data, fits, or runs its steps."""
     called = set()
-    for inner in ast.walk(node):
+    for inner in walk_nodes(node):
         if isinstance(inner, ast.Call):
             func = inner.func
             called.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None))
@@ -240,7 +241,7 @@ def _own_nodes(node: ast.AST):
             if isinstance(inner, ast.Lambda):
                 continue
             # a nested function's own returns are its business; its name is still ours
-            yield from (n for n in ast.walk(inner) if isinstance(n, ast.Name))
+            yield from (n for n in walk_nodes(inner) if isinstance(n, ast.Name))
             continue
         stack.extend(ast.iter_child_nodes(inner))
 
@@ -253,7 +254,7 @@ def _check_single_use(parsed, statements, definition: _Site, call: _Site) -> Non
         if isinstance(site.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if site.node.name == name:
                 raise _Refused("it is defined more than once")
-        for inner in ast.walk(site.node):
+        for inner in walk_nodes(site.node):
             if inner is call.call_statement.value.func:
                 continue
             if isinstance(inner, ast.Name) and inner.id == name:
@@ -305,10 +306,10 @@ def _free_reads(node: ast.stmt) -> set[str]:
         local = _stored_names(node)
         return {
             n.id
-            for n in ast.walk(node)
+            for n in walk_nodes(node)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local
         }
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk_nodes(node) if isinstance(n, ast.Name)}
 
 
 def _binding(node, call: ast.Call, lines: list[str], call_lines: list[str]) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from .tree_walk import walk_nodes
+
 # modules whose ``dump`` writes a Python object to a file, and their ``load`` that reads one back
 SERIALIZERS = frozenset({"joblib", "pickle", "cloudpickle", "dill", "skops"})
 LOADS = frozenset({"load", "loads"})
@@ -82,7 +84,7 @@ def _module_of(node: ast.AST, imports: dict[str, str]) -> str | None:
 
 
 def _loads_saved_object(node: ast.AST, imports: dict[str, str]) -> bool:
-    for call in ast.walk(node):
+    for call in walk_nodes(node):
         if not isinstance(call, ast.Call):
             continue
         func = call.func

@@ -35,6 +35,7 @@ from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
 from .statements import CODE, DISPLAY, Statement
+from .tree_walk import walk_nodes
 
 STAGES = tag_grammar.STAGES
 # `fit_predict` fits too (IsolationForest, KMeans with no separate fit), returning labels
@@ -434,7 +435,7 @@ def _find_model(
         if piece.statement.kind != CODE:
             continue
         node = piece.statement.node
-        for call in ast.walk(node):
+        for call in walk_nodes(node):
             helper = call.func.id if _calls_fitting_function(call, fitting_functions) else None
             if helper in (fitted_parameters or {}) and not (
                 isinstance(node, ast.Assign) and node.value is call
@@ -508,7 +509,7 @@ def _find_model(
             isinstance(c, ast.Call)
             and isinstance(c.func, ast.Attribute)
             and c.func.attr in FIT_METHODS
-            for c in ast.walk(node)
+            for c in walk_nodes(node)
         ):
             cell = piece.cell.cell.index
             raise SplitError(
@@ -522,7 +523,7 @@ def _find_model(
         node = piece.statement.node
         fits = [
             c
-            for c in ast.walk(node)
+            for c in walk_nodes(node)
             if _calls_fitting_function(c, fitting_functions)
             or (
                 isinstance(c, ast.Call)
@@ -557,7 +558,7 @@ def _fitting_functions(pieces: dict) -> frozenset[str]:
             isinstance(c, ast.Call)
             and isinstance(c.func, ast.Attribute)
             and c.func.attr in ("fit", "partial_fit")
-            for c in ast.walk(p.statement.node)
+            for c in walk_nodes(p.statement.node)
         )
     )
 
@@ -573,7 +574,7 @@ def _fitted_parameters(pieces: dict) -> dict[str, tuple[int, int | None, int | N
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             params = [a.arg for a in node.args.posonlyargs + node.args.args]
-            for call in ast.walk(node):
+            for call in walk_nodes(node):
                 if not (
                     isinstance(call, ast.Call)
                     and isinstance(call.func, ast.Attribute)
@@ -693,7 +694,7 @@ def _loaded_model(graph: CellGraph) -> tuple[int, int, str] | None:
     for parsed, _statements in graph.analysis:
         if parsed.tree is None:
             continue
-        for node in ast.walk(parsed.tree):
+        for node in walk_nodes(parsed.tree):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

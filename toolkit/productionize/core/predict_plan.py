@@ -27,6 +27,7 @@ from .records_plan import RecordsPlan, Unsupported, plan_records
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY
 from .transform_plan import plan_transformed_records, transformer_output
+from .tree_walk import walk_nodes
 
 STAGES = tag_grammar.STAGES
 PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
@@ -34,7 +35,7 @@ PREDICT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
 
 def predict_call(node: ast.AST, model: str) -> ast.Call | None:
     """The first ``model.predict*(records, ...)`` call in a statement, if any."""
-    for call in ast.walk(node):
+    for call in walk_nodes(node):
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
@@ -323,7 +324,7 @@ def _plan_evaluate(
     dropped: list[str] = []
     shown: list[tuple[str, str, int]] = []  # scores the notebook only shows, named here
     taken = set(imports) | set(helpers) | {model, prediction, records or ""}
-    taken |= {n.id for p in pieces for n in ast.walk(p.statement.node) if isinstance(n, ast.Name)}
+    taken |= {n.id for p in pieces for n in walk_nodes(p.statement.node) if isinstance(n, ast.Name)}
     for position, piece in enumerate(pieces):
         kind = piece.statement.kind
         if piece is slice_piece:

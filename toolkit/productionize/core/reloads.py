@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Notebook
 from .defuse import parse_cell
+from .tree_walk import walk_nodes
 
 PICKLERS = frozenset({"pickle", "joblib", "dill", "cloudpickle", "cPickle"})
 
@@ -106,7 +107,7 @@ def _literal_names(statements: list) -> dict[str, str]:
     """Names bound exactly once, to a string literal (``vec_file = "vectorizer.pkl"``)."""
     found: dict[str, list[str | None]] = {}
     for _item, node in statements:
-        for sub in ast.walk(node):
+        for sub in walk_nodes(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                 value = None
                 if (
@@ -244,7 +245,7 @@ def _rebound_between(statements: list, name: str, replaced: set[int]) -> bool:
     for _item, node in statements:
         if id(node) in replaced:
             continue
-        for sub in ast.walk(node):
+        for sub in walk_nodes(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id == name:
                 return True
     return False
@@ -255,7 +256,7 @@ def _only_use(statements: list, name: str, reload: ast.stmt) -> bool:
     for _item, node in statements:
         if node is reload:
             continue
-        for sub in ast.walk(node):
+        for sub in walk_nodes(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id == name:
                 return False
     return True

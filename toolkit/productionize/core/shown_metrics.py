@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .tree_walk import walk_nodes
+
 # short names for the usual metrics; any other `*_score`/`*_error`/`*_loss` keeps its own name
 SHORT_NAMES = {
     "r2_score": "r2",
@@ -53,11 +55,11 @@ def shown_metric(
     base = _metric_name(expression, imports)
     if base is None:
         return None
-    reads = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+    reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
     rebound = {
         n.id
         for stmt in later
-        for n in ast.walk(stmt)
+        for n in walk_nodes(stmt)
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
     }
     if reads & rebound:

@@ -19,6 +19,7 @@ from . import tags as tag_grammar
 from .defuse import parse_cell
 from .graph import _code_stage, _own_functions
 from .statements import is_main_guard
+from .tree_walk import walk_nodes
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _statement_stage(node: ast.stmt, target, own_functions) -> str | None:
 
 def _assigns(node: ast.stmt) -> bool:
     return isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or any(
-        isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) for n in ast.walk(node)
+        isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) for n in walk_nodes(node)
     )
 
 

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 
 from .defuse import INPLACE_ONLY, MUTATING_METHODS, CellNames, ParsedCell, analyze_tree
+from .tree_walk import walk_nodes
 
 IMPORT = "import"
 CODE = "code"
@@ -192,12 +193,14 @@ def _stored_names(node: ast.AST) -> set[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return {node.name}  # calling a display-only function is display code too
     return {
-        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        n.id for n in walk_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
 
 
 def _loaded_names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {
+        n.id for n in walk_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
 
 
 def _is_display(node: ast.stmt, tainted: set[str]) -> bool:

@@ -32,6 +32,7 @@ from .records_plan import (
     _function_nodes,
     _where,
 )
+from .tree_walk import walk_nodes
 
 SPLITTERS = frozenset({"train_test_split"})
 TRANSFORMS = frozenset({"fit_transform", "transform"})
@@ -303,7 +304,7 @@ def _source_expression(
 def _unchanged_after(sequence: list, position: int, expression: ast.expr, functions) -> bool:
     piece = sequence[position]
     rebound = _defs(piece.statement.node)[0]
-    reads = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+    reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
     if reads & rebound:
         return False
     return not any(_changed_later(sequence, piece, n, expression, functions) for n in reads)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ...model import Cell, Finding, Fix, Notebook, Severity
 from ...options import Options
 from ..defuse import ParsedCell
+from ..tree_walk import walk_nodes
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def index_tree(tree: ast.AST | None) -> NodeIndex:
     if tree is None:
         return NodeIndex()
     calls, strings, functions, conditionals = [], [], [], []
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.Call):
             calls.append(node)
         elif isinstance(node, ast.Constant):

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
 from ..tags import STAGES
+from ..tree_walk import walk_nodes
 from .base import LintContext, line_column, rewrite_on_line, rule
 
 
@@ -209,7 +210,7 @@ def chained_inplace(ctx: LintContext) -> Iterator[Finding]:
             continue
         statements = {
             id(node.value): node
-            for node in ast.walk(p.tree)
+            for node in walk_nodes(p.tree)
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
         }
         for call in ctx.nodes(p).calls:

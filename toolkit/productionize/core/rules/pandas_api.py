@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
+from ..tree_walk import walk_nodes
 from .base import LintContext, line_column, rewrite_on_line, rule
 
 FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
@@ -103,7 +104,7 @@ def _frames_read_from_files(ctx: LintContext) -> set[str]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for node in ast.walk(p.tree):
+        for node in walk_nodes(p.tree):
             if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
                 continue
             func = node.value.func
@@ -182,7 +183,7 @@ def object_dtype_test(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for node in ast.walk(p.tree):
+        for node in walk_nodes(p.tree):
             if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
                 continue
             op = node.ops[0]
@@ -258,7 +259,7 @@ def chained_assignment(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        for node in ast.walk(p.tree):
+        for node in walk_nodes(p.tree):
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
                 continue
             found = _chained_assignment(node.targets[0], frames)
