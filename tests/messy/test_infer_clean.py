@@ -128,3 +128,26 @@ def test_loading_the_pickled_model_back_after_training_is_not_a_second_load():
         READ_TRAIN, "X = train_df[['Age']]\ny = train_df.Survived", FIT, save_and_reload
     )
     assert tags == {0: "load", 2: "train"}
+
+
+def test_the_cell_that_only_creates_the_model_a_later_cell_fits_is_train():
+    """Colab style: `model = LogisticRegression()` in a cell of its own, `.fit` in the next."""
+    nb = make_notebook(
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split",
+        "df = pd.read_csv('diabetes.csv')\ndf.head()",
+        "X = df[['Glucose', 'BMI', 'Age']]\ny = df.Outcome",
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+        "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression()",
+        "model.fit(X_train, y_train)",
+        "y_predicted = model.predict(X_test)",
+    )
+    result = split_nb(nb, Options(infer_tags=True))
+    tags = {s.cell_index: s.tag for s in result.suggestions}
+    assert tags == {1: "load", 4: "train", 5: "train", 6: "predict"}
+    files = {f.path: f.content for f in result.files}
+    assert "LogisticRegression" not in files["src/nb/load.py"]
+    assert "model = LogisticRegression()" in files["src/nb/train.py"]
+    # a scaler made in its own cell and fit on features alone is not the model
+    scaler = "from sklearn.preprocessing import StandardScaler\nsc = StandardScaler()"
+    tags = _suggested(READ_TRAIN, scaler, "Xs = sc.fit_transform(train_df[['Age']])", FIT)
+    assert tags == {0: "load", 3: "train"}

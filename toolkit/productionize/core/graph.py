@@ -312,6 +312,8 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
     supervised = any(_fit_calls(_all_calls(p))[0] for p in parsed)
     # `load_data(path)` defined in the notebook says nothing by its name; its body does
     own_functions = _own_functions(parsed)
+    # names `.fit(X, y)` is called on, per cell: a cell making one of them creates the model
+    fitted_in = {p.cell.index: _fitted_names(p, supervised) for p in parsed}
     last_stage: str | None = None  # the stage most recently suggested
     last_production: str | None = None  # ... among load/clean/train/predict
     resume = False  # a heading ended an exploration section: the next cell resumes production
@@ -337,6 +339,12 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
         seen_code = True
         body = item.tree.body if item.tree is not None else []
         calls = {_call_name(n) for n in _calls_when_run(body, own_functions)}
+        made = _made_names(item)
+        if code_stage is None and last_production is not None and made:
+            later = set().union(*(f for i, f in fitted_in.items() if i > cell.index))
+            if made & later:
+                # `model = LogisticRegression()` alone, `model.fit(X, y)` in a later cell
+                code_stage = "train", "creates the model a later cell fits"
         if code_stage is None and last_production == "load" and not split_seen and _cleans(item):
             # cleaning kept in the load stage would make the service expect cleaned rows
             code_stage = "clean", "changes the loaded data"
@@ -365,6 +373,33 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
             last_production = stage
         suggestions.append(TagSuggestion(cell.index, cell.cell_id, stage, reason))
     return suggestions
+
+
+def _fitted_names(item: ParsedCell, supervised: bool) -> set[str]:
+    """Names the cell fits as models: `model.fit(X, y)` (`.fit(X)` when nothing is supervised)."""
+    names = set()
+    for call in _all_calls(item):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            continue
+        if func.attr in ("fit", "partial_fit") and (
+            len(call.args) >= 2 or any(k.arg == "y" for k in call.keywords) or not supervised
+        ):
+            names.add(func.value.id)
+    return names
+
+
+def _made_names(item: ParsedCell) -> set[str]:
+    """Names the cell binds to the result of a call at its top level (`model = SVC(C=1)`)."""
+    if item.tree is None:
+        return set()
+    return {
+        target.id
+        for node in item.tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _note_writes(item: ParsedCell, stage: str | None, written_in: dict[str, str]) -> None:
