@@ -203,3 +203,21 @@ def test_report_never_records_the_authors_absolute_path(notebook, tmp_path):
     report = json.loads((tmp_path / "out" / "productionize-report.json").read_text())
     assert report["notebook"]["path"] == notebook.name
     assert str(tmp_path) not in json.dumps(report)
+
+
+def test_a_rerun_after_the_service_recorded_the_report_is_not_refused(
+    notebook, tmp_path, monkeypatch
+):
+    """build (service adds to the report and records its hash), then a split whose verify
+    rewrites the report: the next run must not call the report 'edited by hand'."""
+    from productionize.adapters.building import _update_manifest
+    from productionize.model import RenderedFile
+
+    out = tmp_path / "o"
+    assert run(notebook, "-o", out).exit_code == 0
+    report = out / "productionize-report.json"
+    _update_manifest(out, [RenderedFile("productionize-report.json", report.read_text())])
+    monkeypatch.setenv("PRODUCTIONIZE_GENERATED_PYTHON", str(tmp_path / "no-such-python"))
+    for _ in range(2):  # verify skipped: the report is rewritten after the manifest
+        result = CliRunner().invoke(main, ["split", str(notebook), "-o", str(out)])
+        assert result.exit_code == 0, result.output

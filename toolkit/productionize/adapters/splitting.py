@@ -297,7 +297,9 @@ def _check_outdir(root: Path, force: bool) -> None:
             f"{MANIFEST}); choose another folder or pass --force",
             str(root),
         )
-    edited = edited_files(root, manifest)
+    # the report is output rewritten on every run (verify and the service add to it after the
+    # manifest is written): a hash recorded for it says nothing about hand edits
+    edited = [rel for rel in edited_files(root, manifest) if rel != REPORT]
     if edited and not force:
         raise OutputError(
             "files edited by hand since they were generated: "
@@ -325,7 +327,7 @@ def write_project(
     new_paths = {path for path, _ in hashes}
     kept, dropped = {}, []
     for rel, digest in old.items():
-        if rel in new_paths:
+        if rel in new_paths or rel == REPORT:
             continue
         if Path(rel).name in OWNED_STAGE_MODULES and rel.startswith("src/"):
             dropped.append(rel)  # a stage the notebook no longer has
