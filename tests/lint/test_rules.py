@@ -236,6 +236,17 @@ CASES = [
     ("run magic", ["%run helpers.py"], "PN403", {}, [("PN403", 0, 1)]),
     ("shell escape", ["files = !ls\nx = 1"], "PN404", {}, [("PN404", 0, 1)]),
     ("bash cell", ["%%bash\necho hi"], "PN404", {}, [("PN404", 0, 1)]),
+    (
+        "numpy removed aliases",
+        [
+            "import numpy as np\nnp.float64(1.0)",
+            "x = np.float(args.C)\ny = df.astype(np.int)\nz = np.floating",
+            "np.float = float\nimport math\nmath.float = 1",
+        ],
+        "PN208",
+        {},
+        [("PN208", 1, 1), ("PN208", 1, 2)],
+    ),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
     (
         "waits for a person",
@@ -529,6 +540,12 @@ def test_the_notebooks_own_smote_gets_no_random_state():
         ["class RandomForestClassifier(Base):\n    pass\n\nm = RandomForestClassifier()"], "PN601"
     )
     assert got == [("PN601", 0, 4)] and not findings[0].fix.safe
+
+
+def test_numpy_alias_fix_uses_the_builtin():
+    _, findings = run(["import numpy as np\nrun.log('C', np.float(C))"], "PN208")
+    assert findings[0].fix.safe
+    assert findings[0].fix.edits[0].new_source == "import numpy as np\nrun.log('C', float(C))"
 
 
 def test_pip_fix_with_index_url_is_not_safe():

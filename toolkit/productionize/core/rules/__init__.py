@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (importing a family registers its rules)
     dataflow,
     errors,
     execution,
+    numpy_api,
     pandas_api,
     paths,
     privacy,
