@@ -247,6 +247,13 @@ CASES = [
         {},
         [("PN208", 1, 1), ("PN208", 1, 2)],
     ),
+    (
+        "positional drop axis",
+        ["x = data.drop('DEATH_EVENT', 1)\ny = df.drop(['a'], axis=1)\nz = sdf.drop('a', 'b')"],
+        "PN209",
+        {},
+        [("PN209", 0, 1)],
+    ),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
     (
         "waits for a person",
@@ -546,6 +553,11 @@ def test_numpy_alias_fix_uses_the_builtin():
     _, findings = run(["import numpy as np\nrun.log('C', np.float(C))"], "PN208")
     assert findings[0].fix.safe
     assert findings[0].fix.edits[0].new_source == "import numpy as np\nrun.log('C', float(C))"
+
+
+def test_positional_axis_fix_names_the_axis():
+    _, findings = run(["x = data.drop('DEATH_EVENT', 1)"], "PN209")
+    assert findings[0].fix.edits[0].new_source == "x = data.drop('DEATH_EVENT', axis=1)"
 
 
 def test_pip_fix_with_index_url_is_not_safe():

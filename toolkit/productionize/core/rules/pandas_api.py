@@ -1,11 +1,12 @@
-"""PN204-PN207: pandas 3 API changes that break notebooks written for pandas 1.x.
+"""PN204-PN207, PN209: pandas 2/3 API changes that break notebooks written for pandas 1.x.
 
 ``fillna(method=...)`` is gone (PN204, safe fix to ``.ffill()``/``.bfill()``); ``df.corr()``,
 ``df.mean()`` and other reductions no longer skip text columns by themselves (PN205, suggests
 ``numeric_only=True``: it changes which columns the result has, so it is never applied);
 ``df[col].dtype == "O"`` no longer finds text columns, whose dtype is ``str`` (PN206, safe fix to
 ``in ("O", "str")``); ``df["a"][mask] = v`` writes to a temporary Series under Copy-on-Write
-(PN207, safe fix to ``df.loc[mask, "a"] = v``), the old Titanic notebooks' random ages.
+(PN207, safe fix to ``df.loc[mask, "a"] = v``), the old Titanic notebooks' random ages; ``df.drop("a", 1)``
+must name ``axis=1`` (PN209).
 """
 
 from __future__ import annotations
@@ -287,4 +288,48 @@ def chained_assignment(ctx: LintContext) -> Iterator[Finding]:
                 node.lineno,
                 line_column(p.cell.source, node.lineno, node.col_offset),
                 _safe_fix(p, f"Assign through `{replacement}` instead", new_source),
+            )
+
+
+@rule(
+    "PN209",
+    "positional-axis",
+    Severity.WARNING,
+    "`df.drop('col', 1)`: pandas 2 made `axis` keyword-only (TypeError: takes 2 positional "
+    "arguments)",
+    "Safe: `df.drop('col', axis=1)` (calls written on one line)",
+)
+def positional_axis(ctx: LintContext) -> Iterator[Finding]:
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        for call in ctx.nodes(p).calls:
+            if not (
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr == "drop"
+                and len(call.args) == 2
+                and isinstance(call.args[1], ast.Constant)
+                and type(call.args[1].value) is int
+                and call.args[1].value in (0, 1)
+                and _keyword(call, "axis") is None
+            ):
+                continue
+            axis = call.args[1].value
+            new_source = None
+            if not p.magics and call.lineno == call.end_lineno:
+
+                def write(segment, call=call, axis=axis) -> str:
+                    arguments = [segment(call.args[0]), f"axis={axis}"]
+                    arguments += [segment(k) for k in call.keywords]
+                    return f"{segment(call.func.value)}.drop({', '.join(arguments)})"
+
+                new_source = rewrite_on_line(p.cell.source, call, write)
+            yield ctx.finding(
+                "PN209",
+                p.cell,
+                f"`.drop(..., {axis})` passes the axis by position, which pandas 2 refuses "
+                f"(TypeError); write `axis={axis}`",
+                call.lineno,
+                line_column(p.cell.source, call.lineno, call.col_offset),
+                _safe_fix(p, f"Pass axis={axis} by keyword", new_source),
             )
