@@ -89,3 +89,39 @@ def test_a_local_outlier_factor_for_novelty_is_served(tmp_path):
         main, ["split", str(tmp_path / "lof.ipynb"), "-o", str(tmp_path / "p"), "--no-verify"]
     )
     assert result.exit_code == 0, result.output
+
+
+CLASSIC_MALL = make_notebook(
+    "import pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.cluster import KMeans",
+    "shoppers = pd.read_csv('shoppers.csv')\nX = shoppers.iloc[:, [1, 2]].values",
+    "inertia = []\nfor k in range(1, 6):\n"
+    "    km = KMeans(n_clusters=k, n_init=10, random_state=0)\n"
+    "    km.fit(X)\n    inertia.append(km.inertia_)\nplt.plot(inertia)",
+    "kmeans = KMeans(n_clusters=3, n_init=10, random_state=0)\ny_kmeans = kmeans.fit_predict(X)",
+)
+
+
+def test_a_clustering_fitted_on_values_serves_the_named_columns(tmp_path):
+    pd.DataFrame(
+        {
+            "id": range(40),
+            "income": [20 + i * 3 for i in range(40)],
+            "score": [90 - i for i in range(40)],
+        }
+    ).to_csv(tmp_path / "shoppers.csv", index=False)
+    (tmp_path / "mall.ipynb").write_text(json.dumps(CLASSIC_MALL))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "mall.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    predict = (out / "src" / "mall" / "predict.py").read_text()
+    assert "features = transformer_input.values" in predict
+    assert "def predict(model, records):" in predict  # nothing fitted to store
+    load = (out / "src" / "mall" / "load.py").read_text()
+    assert (
+        "transformer_input = shoppers.iloc[:, [1, 2]]\n    X = shoppers.iloc[:, [1, 2]].values"
+        in load
+    )
+    tasks = (out / "src" / "mall" / "tasks.py").read_text()
+    assert "features=records" in tasks  # the schema describes the named columns

@@ -55,8 +55,8 @@ def plan_transformed_records(
         return None
     sequence = _production_sequence(pieces)
     found = _transformer_chain(sequence, features, model)
-    if found is None:
-        return None
+    if found is None:  # X = df.iloc[:, [3, 4]].values; kmeans.fit(X): serve named columns
+        return _plan_named_rows(pieces, sequence, imports, model, features)
     position, transformer, source, dense = found
     piece = sequence[position]
     later = sequence[position + 1 :]
@@ -92,6 +92,14 @@ def plan_transformed_records(
         helper_imports.append(f"from .{helpers[function]} import {function}")
         expression = f"{raw}.{method}({function})"
         source_text = raw
+    elif isinstance(source, ast.Name) and (
+        named := _named_frame(sequence, position, source.id, functions)
+    ):  # X = df[["a", "b"]].values, then scaler.fit_transform(X): serve df's named columns
+        bound, selection, suffix = named
+        captures = ((bound.cell.cell.index, bound.statement.first_line, root, selection),)
+        steps.append(f"{root} = {root}{suffix}")
+        expression = f"{selection}{suffix}"
+        source_text = selection
     elif isinstance(source, ast.Name) and source.id not in _rebound(sequence[position:], source.id):
         root = source.id  # the notebook's own variable, unchanged from here on
         steps = [f"{root} = records.copy()"]
@@ -149,6 +157,93 @@ def plan_transformed_records(
         capture_cell=max(p.cell.cell.index for p in sequence),
         exports=tuple(exports),
         captures=captures,
+        note=note,
+    )
+
+
+ARRAY_STEPS = frozenset({"fillna", "astype", "copy"})  # per-record steps before .values
+
+
+def _named_frame(sequence: list, position: int, name: str, functions: dict):
+    """(binding piece, frame selection, suffix) of ``name = df[cols].fillna(0).values`` (or
+    ``df.iloc[:, [3, 4]].to_numpy()``) bound before ``position`` and bound once: the model saw
+    the selection's columns as an array, so the service takes them by name. None otherwise."""
+    at = _last_binding(sequence[:position], name)
+    if at is None or sum(name in _defs(p.statement.node)[0] for p in sequence) != 1:
+        return None
+    node = sequence[at].statement.node
+    if not isinstance(node.targets[0], ast.Name):
+        return None
+    value, suffix = node.value, []
+    if isinstance(value, ast.Attribute) and value.attr == "values":
+        suffix.append(".values")
+        value = value.value
+    elif _call_name(value) == "to_numpy" and not value.args and not value.keywords:
+        suffix.append(".to_numpy()")
+        value = value.func.value
+    else:
+        return None
+    while _call_name(value) in ARRAY_STEPS and isinstance(value.func, ast.Attribute):
+        if any(_reads(a) for a in (*value.args, *(k.value for k in value.keywords))):
+            return None  # fillna(df.mean()): a statistic, not a per-record step
+        suffix.append(ast.unparse(value)[len(ast.unparse(value.func.value)) :])
+        value = value.func.value
+    if not (isinstance(value, ast.Subscript) and _frame_base(value.value)):
+        return None
+    if not _unchanged_after(sequence, at, value, functions):
+        return None
+    return sequence[at], ast.unparse(value), "".join(reversed(suffix))
+
+
+def _frame_base(node: ast.expr) -> bool:
+    """``df`` or ``df.iloc`` / ``df.loc``."""
+    if isinstance(node, ast.Attribute) and node.attr in ("iloc", "loc"):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _reads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _plan_named_rows(pieces, sequence, imports, model, features) -> RecordsPlan | None:
+    """predict() over named columns when the model was fitted on ``df[cols].values`` itself."""
+    named = _named_frame(sequence, len(sequence), features, _function_nodes(pieces))
+    if named is None:
+        return None
+    bound, selection, suffix = named
+    taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
+    root = ROOT
+    while root in taken:
+        root = "_" + root
+    body = "\n".join(
+        [
+            f"{root} = records.copy()",
+            f"features = {root}{suffix}",
+            "predictions = model.predict(features)",
+            "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)",
+        ]
+    )
+    note = (
+        f"predict() receives rows of `{selection}` ({_where(bound)}), the columns `{model}` was "
+        f"fitted on as an array (`{features}`), by name, and applies `{suffix}` before "
+        f"`{model}.predict`."
+    )
+    return RecordsPlan(
+        root=root,
+        producer=bound.stage,
+        cells=(bound.cell.cell.index,),
+        predict_body=body,
+        fit_function="",
+        fit_inputs=(),
+        helpers=(),
+        support=(),
+        imports=tuple(imports_for(body, imports, {"model", "records", root})),
+        fit_imports=(),
+        expression=f"{model}.predict({selection}{suffix})",
+        capture_cell=max(p.cell.cell.index for p in sequence),
+        exports=((root, bound.stage),),
+        captures=((bound.cell.cell.index, bound.statement.first_line, root, selection),),
         note=note,
     )
 
