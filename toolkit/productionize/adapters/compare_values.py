@@ -113,6 +113,62 @@ def _is_estimator(value) -> bool:
     return hasattr(value, "get_params") and hasattr(value, "fit")
 
 
+def python_strings(value):
+    """The value with pandas text (columns, labels, categories) stored as Python strings.
+
+    pandas 3 stores text in pyarrow wherever pyarrow is installed. The notebook's kernel and the
+    generated project's environment need not agree on that: a frame pickled where pyarrow is
+    cannot be loaded where it is not, and the same text in the two storages compares unequal
+    (dtype). Verify's capture cells (``core/faithfulness.capture_source`` loads this file) and
+    ``compare`` bring both sides to Python storage. Other values are returned as they are."""
+    pd = sys.modules.get("pandas")
+    if isinstance(value, dict):
+        return {key: python_strings(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(python_strings(item) for item in value)
+    if pd is None or not isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
+        return value
+    try:
+        return _python_strings(pd, value)
+    except Exception:  # an unusual pandas object: leave it, the comparison will say what differs
+        return value
+
+
+def _python_strings(pd, value):
+    if isinstance(value, pd.MultiIndex):
+        return value.set_levels([_python_strings(pd, level) for level in value.levels])
+    if isinstance(value, pd.Index):
+        dtype = _python_dtype(pd, value.dtype)
+        return value if dtype is None else value.astype(dtype)
+    if isinstance(value, pd.Series):
+        dtype = _python_dtype(pd, value.dtype)
+        value = value if dtype is None else value.astype(dtype)
+        return value.set_axis(_python_strings(pd, value.index))
+    value = value.copy(deep=False)
+    for position, column_dtype in enumerate(value.dtypes):
+        dtype = _python_dtype(pd, column_dtype)
+        if dtype is not None:
+            value.isetitem(position, value.iloc[:, position].astype(dtype))
+    value.index = _python_strings(pd, value.index)
+    value.columns = _python_strings(pd, value.columns)
+    return value
+
+
+def _python_dtype(pd, dtype):
+    """The Python-storage twin of a pyarrow-backed text dtype, or None if there is nothing to do."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = _python_strings(pd, dtype.categories)
+        if categories is dtype.categories:
+            return None
+        return pd.CategoricalDtype(categories, ordered=dtype.ordered)
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    try:
+        return pd.StringDtype(storage="python", na_value=dtype.na_value)
+    except TypeError:  # pandas < 2.3 has no na_value
+        return pd.StringDtype(storage="python")
+
+
 def compare(expected, actual) -> tuple[bool, str]:
     """Whether two values are the same (exact for ints/strings, tolerant for floats)."""
     try:
@@ -126,6 +182,7 @@ def compare(expected, actual) -> tuple[bool, str]:
     if pd is not None and isinstance(expected, (pd.DataFrame, pd.Series)):
         if type(actual) is not type(expected):
             return False, f"type {type(actual).__name__} instead of {type(expected).__name__}"
+        expected, actual = python_strings(expected), python_strings(actual)
         try:
             if isinstance(expected, pd.DataFrame):
                 pd.testing.assert_frame_equal(

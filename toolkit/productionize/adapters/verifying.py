@@ -177,7 +177,11 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
         if index in injected_after:
             target = folder / f"capture-{index}.pkl"
             targets[index] = target
-            cells.append(nbformat.v4.new_code_cell(capture_source(values, index, str(target))))
+            cells.append(
+                nbformat.v4.new_code_cell(
+                    capture_source(values, index, str(target), str(COMPARE_SCRIPT))
+                )
+            )
             original_index.append(None)
     for cell in cells:
         cell.pop("id", None)

@@ -90,11 +90,20 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
     return values
 
 
-def capture_source(values: list[BoundaryValue], after_cell: int, target: str) -> str:
-    """Code of a cell that pickles the values captured after ``after_cell`` into ``target``."""
+def capture_source(values: list[BoundaryValue], after_cell: int, target: str, portable: str) -> str:
+    """Code of a cell that pickles the values captured after ``after_cell`` into ``target``.
+
+    ``portable`` is the path of the comparison script (``adapters/compare_values.py``, standard
+    library only at import): its ``python_strings`` stores pandas text as Python strings before
+    pickling, so the capture loads where the project runs even when only the notebook's kernel
+    has pyarrow."""
     entries = [v for v in values if v.capture_after_cell == after_cell]
     lines = [
         "import pickle as _pz_pickle",
+        "import importlib.util as _pz_importlib_util",
+        f"_pz_spec = _pz_importlib_util.spec_from_file_location('_pz_portable', {portable!r})",
+        "_pz_portable = _pz_importlib_util.module_from_spec(_pz_spec)",
+        "_pz_spec.loader.exec_module(_pz_portable)",
         "_pz_values = {}",
     ]
     for value in entries:
@@ -102,7 +111,7 @@ def capture_source(values: list[BoundaryValue], after_cell: int, target: str) ->
         expression = value.expression or value.name
         lines += [
             "try:",
-            f"    _pz_values[{key!r}] = _pz_pickle.dumps({expression})",
+            f"    _pz_values[{key!r}] = _pz_pickle.dumps(_pz_portable.python_strings({expression}))",
             "except Exception as _pz_error:",
             f"    _pz_values[{key!r}] = None",
         ]
