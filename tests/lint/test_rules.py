@@ -95,6 +95,27 @@ CASES = [
     ("augmented assign reads", ["total += 1"], "PN201", {}, [("PN201", 0, 1)]),
     ("comprehension variable", ["ys = [v for v in range(3)]"], "PN201", {}, []),
     (
+        "names of a cell that does not parse: PN302 says it once",
+        ["model = fit(X_train y_train)\nscore = 1", "print(model, score)"],
+        "PN201",
+        {},
+        [],
+    ),
+    (
+        "a name the broken cell never mentions is still undefined",
+        ["model = fit(X_train y_train)", "print(model, other)"],
+        "PN201",
+        {},
+        [("PN201", 1, 1)],
+    ),
+    (
+        "a broken cell below does not excuse a use above",
+        ["print(model)", "model = fit(X_train y_train)"],
+        "PN201",
+        {},
+        [("PN201", 0, 1)],
+    ),
+    (
         "star import: a warning naming it",
         ["from math import *", "print(pi)"],
         "PN201",

@@ -4,6 +4,7 @@ in-place updates that pandas 3 Copy-on-Write drops."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -25,6 +26,10 @@ def _function_lines(functions) -> list[tuple[int, int]]:
 
 def _in_function(position: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(start <= position[0] <= end for start, end in spans)
+
+
+def _mentions(source: str, name: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
 
 
 def _at_most_warning(severity: Severity) -> Severity:
@@ -50,8 +55,10 @@ def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
     defined: set[str] = set()
     first_def = _first_definitions(ctx.parsed)
     star_import: tuple[str, ParsedCell] | None = None
+    unparsed: list[str] = []  # sources of cells above that do not parse (PN302 reports them)
     for p in ctx.parsed:
         if p.tree is None:
+            unparsed.append(p.cell.source)
             continue
         if star_import is None and p.names.star_imports:
             star_import = (p.names.star_imports[0], p)
@@ -63,6 +70,8 @@ def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
                 spans = _function_lines(ctx.nodes(p).functions)
             if _in_function(position, spans) and later is not None:
                 continue  # a function body looks the name up when it is called, not defined
+            if any(_mentions(source, name) for source in unparsed):
+                continue  # a cell above that does not parse may define it: one error, not many
             if star_import is not None and later is None:
                 # ``from x import *`` may define it: say so, as a warning, rather than stay silent
                 module, star_cell = star_import
