@@ -32,6 +32,7 @@ from .atomic import (
     write_text_atomic,
     write_tree_atomic,
 )
+from .data_files import locate_data_file
 from .manifest import (
     MANIFEST,
     edited_files,
@@ -196,11 +197,9 @@ def size_of_relative_to(folder: Path):
     """A ``size_of(path)`` for the planner: file size, resolved against the notebook's folder."""
 
     def size_of(path: str) -> int | None:
-        candidate = Path(os.path.expanduser(path))
-        if not candidate.is_absolute():
-            candidate = folder / candidate
+        found = locate_data_file(folder, path)
         try:
-            return candidate.stat().st_size if candidate.is_file() else None
+            return None if found is None else found.stat().st_size
         except OSError:
             return None
 
@@ -276,10 +275,9 @@ def _data_copies(result: SplitResult, folder: Path) -> list[tuple[str, Path]]:
     for data in result.spec.data_files:
         if not data.copied:
             continue
-        source = Path(os.path.expanduser(data.notebook_path))
-        if not source.is_absolute():
-            source = folder / source
-        copies.append((data.project_path, source))
+        source = locate_data_file(folder, data.notebook_path)
+        if source is not None:
+            copies.append((data.project_path, source))
     return copies
 
 

@@ -31,6 +31,7 @@ from ..core.inline import restructured_sources
 from ..errors import InputError, VerifyError, strip_ansi
 from ..model import Location, SplitResult, StageCheck, VerifyReport
 from ..options import Options
+from .data_files import found_elsewhere, read_nearby
 from .notebook_io import read_notebook
 
 SEED = 0
@@ -78,6 +79,7 @@ def verify_project(
     # the values crossing stage boundaries are notebook variables on both sides
     # (and a cell holding the whole pipeline cut into one virtual cell per stage)
     _restructure(node, notebook, result.graph.notebook)
+    _read_data_nearby(node, Path(notebook_path).resolve().parent, result.spec.data_files)
     with tempfile.TemporaryDirectory(prefix="productionize-verify-") as scratch:
         work = Path(scratch)
         project = work / "project"
@@ -129,6 +131,20 @@ def _restructure(node, original, restructured) -> None:
         else:
             cells.append(nbformat.v4.new_raw_cell(cell.source))
     node.cells = cells
+
+
+def _read_data_nearby(node, folder: Path, data_files) -> None:
+    """Run the notebook on the data files split found beside it (adapters/data_files.py)."""
+    moves = {}
+    for data in data_files:
+        found = found_elsewhere(folder, data.notebook_path) if data.copied else None
+        if found is not None:
+            moves[data.notebook_path] = found
+    if not moves:
+        return
+    for cell in node.cells:
+        if cell.get("cell_type") == "code":
+            cell.source = read_nearby(cell.source, moves)
 
 
 def _build_pipeline(project: Path) -> str | None:

@@ -11,7 +11,7 @@ import click
 from ...options import Options
 from ..cli import discard_models_option, framework_option, handle_errors
 from .publish import add_publish_options, apply_publish_config, run_publish
-from .split import echo_inferred_tags
+from .split import echo_data_found_nearby, echo_inferred_tags
 
 
 @click.command("build")
@@ -90,6 +90,7 @@ def command(
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
     click.echo(f"lint: {summary}" + ("" if no_lint else " (no errors)"))
     echo_inferred_tags(result.split)
+    echo_data_found_nearby(result.split, notebook)
     spec = result.split.spec
     stages = " -> ".join(s.name for s in spec.stages)
     click.echo(f"split: package {spec.package}, stages {stages}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from ...options import Options
 from ..cli import handle_errors
+from ..data_files import found_elsewhere
 
 
 def echo_inferred_tags(result) -> bool:
@@ -25,6 +27,18 @@ def echo_inferred_tags(result) -> bool:
         "(--no-infer-tags refuses untagged notebooks)"
     )
     return True
+
+
+def echo_data_found_nearby(result, notebook) -> None:
+    """Say which data files are read from beside the notebook instead of the path it names."""
+    folder = Path(notebook).resolve().parent
+    for data in result.spec.data_files:
+        found = found_elsewhere(folder, data.notebook_path) if data.copied else None
+        if found is not None:
+            click.echo(
+                f"note: {data.notebook_path} is not on this machine: read {found} beside the "
+                f"notebook instead (copied to {data.project_path}; `{data.parameter}` in env.yaml)"
+            )
 
 
 @click.command("split")
@@ -68,6 +82,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
     )
     spec = result.spec
     inferred = echo_inferred_tags(result)
+    echo_data_found_nearby(result, notebook)
     click.echo(f"wrote {outdir} (package {spec.package}):")
     for stage in spec.stages:
         cells = ", ".join(str(c) for c in stage.cells) or "synthesized"
