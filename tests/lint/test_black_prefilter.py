@@ -47,6 +47,8 @@ TRICKY_CELLS = [
     "call(\n    value=first_choice_with_a_long_name\n    if condition\n    else other_choice,\n)",
     "pattern = re.compile(\n    r'''(?x)\n    a|b\n    '''\n)",
     "if x:\n\n    def f():\n        return 1\nelse:\n    pass",
+    "rows = [\n    f(  # first\n        1, 2\n    ),\n]",
+    "class A:\n    def f(self): ...\n    # a note\n    def g(self): ...",
     "x = 1\n",  # a final newline: black strips it
     "x = 1;",
     "%%time\nx=1",

@@ -19,7 +19,9 @@ if TYPE_CHECKING:  # rules.style imports this module: import rules.base only whe
 # a string literal followed by another (implicit concatenation), a parenthesised tuple being
 # assigned or looped over and a lone parenthesised list item (black drops those brackets), an
 # ``assert`` split over lines, a type union split over lines (black parenthesises both
-# differently) and pragma comments (ruff does not count their width, black normalises ``#type:``)
+# differently), pragma comments (ruff does not count their width, black normalises ``#type:``), a
+# comment right after an opening bracket and a one-line ``def f(): ...`` (black puts blank lines
+# around those differently)
 _SHAPES = re.compile(
     r"""["']\s+[rRbBuUfF]{0,2}["']"""
     r"|^\s*(?:for\s+)?\(.*\)\s*(?:=[^=]|in\s)"
@@ -27,7 +29,9 @@ _SHAPES = re.compile(
     r"|\[\s*\([^\[\]]*\)\s*\]"
     r"|^\s*assert\b.*[(\[{,]\s*$"
     r"|^\s*\|\s"
-    r"|#\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)",
+    r"|#\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)"
+    r"|[(\[{][ \t]*#"
+    r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t].*:[ \t]*\.\.\.[ \t]*$",
     re.M,
 )
 # IPython's line magics, which ruff (formatting a notebook) reads as magics without their ``%``
