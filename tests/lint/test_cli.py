@@ -41,7 +41,7 @@ def test_findings_exit_1_with_grouped_report(tmp_path):
     assert result.exit_code == 1
     assert "  cell 1 (id cell-1)" in result.output
     assert "PN201" in result.output and "clean_columns" in result.output
-    assert result.output.rstrip().splitlines()[-1] == "1 error, 3 warnings, 2 info in 1 notebook"
+    assert result.output.rstrip().splitlines()[-1] == "1 error, 2 warnings, 1 info in 1 notebook"
 
 
 def test_fail_on_error_ignores_warnings(tmp_path):

@@ -26,11 +26,9 @@ EXPECTED = {
     ],
     "hidden_state.ipynb": [
         ("PN201", 1, 2),  # clean_columns comes from cell 2 below
-        ("PN101", 2, None),  # [2] after [6]
+        ("PN101", 2, None),  # [2] after [6]; the message also lists cell 4 ([5] after [6])
         ("PN102", 3, None),  # threshold never run, yet cell 4 used it
-        ("PN101", 4, None),  # [5] after [6]
-        ("PN103", 4, None),  # [3]-[4] missing
-        ("PN103", 5, None),  # [7]-[8] missing
+        ("PN103", 4, None),  # [3]-[4] missing; the message also lists [7]-[8] (cell 5)
     ],
     "magics.ipynb": [
         ("PN401", 0, 1),  # !pip install

@@ -72,6 +72,27 @@ CASES = [
     ),
     ("late start", ["a = 1", "b = 2"], "PN103", {"counts": {0: 3, 1: 4}}, [("PN103", 0, None)]),
     (
+        "run with many gaps is one finding at the first gap",
+        ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5", "f = 6"],
+        "PN103",
+        {"counts": {0: 2, 1: 5, 2: 9, 3: 12, 4: 14, 5: 20}},
+        [("PN103", 0, None)],
+    ),
+    (
+        "cells run out of order are one finding at the first",
+        ["a = 1", "b = 2", "c = 3", "d = 4"],
+        "PN101",
+        {"counts": {0: 5, 1: 1, 2: 6, 3: 2}},
+        [("PN101", 1, None)],
+    ),
+    (
+        "out of order and gaps say different things",
+        ["a = 1", "b = 2", "c = 3"],
+        "PN1",
+        {"counts": {0: 1, 1: 5, 2: 3}},
+        [("PN101", 2, None), ("PN103", 2, None)],
+    ),
+    (
         "gap with reordering",
         ["a = 1", "b = 2", "c = 3"],
         "PN103",
@@ -468,6 +489,24 @@ def test_rule(cells, select, kwargs, expected):
     extra = {k: v for k, v in kwargs.items() if k in ("counts", "outputs")}
     got, _ = run(cells, select, **extra, **options)
     assert got == expected
+
+
+def test_one_gap_finding_lists_the_other_gaps():
+    _, (finding,) = run(
+        ["a = 1", "b = 2", "c = 3", "d = 4"], "PN103", counts={0: 1, 1: 4, 2: 5, 3: 9}
+    )
+    assert finding.message.startswith("run with gaps: execution counts [2]-[3] are missing")
+    assert "also [6]-[8] before cell 3 [9]" in finding.message
+    assert finding.fix.description.startswith("Restart the kernel")
+
+
+def test_one_out_of_order_finding_lists_the_other_cells():
+    _, (finding,) = run(
+        ["a = 1", "b = 2", "c = 3", "d = 4"], "PN101", counts={0: 5, 1: 1, 2: 6, 3: 2}
+    )
+    assert finding.message == (
+        "executed out of order: [1] runs before cell 0 above it ([5]); also cell 3 [2]"
+    )
 
 
 def test_every_rule_has_a_case():

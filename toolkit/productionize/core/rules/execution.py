@@ -22,22 +22,34 @@ def _executed(ctx: LintContext):
     "PN101",
     "out-of-order-execution",
     Severity.WARNING,
-    "A cell was executed before a cell above it (its execution count is lower)",
+    "A cell was executed before a cell above it (lower execution count); reported once, at the "
+    "first such cell",
     "Restart the kernel and run all cells",
 )
 def out_of_order(ctx: LintContext) -> Iterator[Finding]:
+    # one cause (the notebook was run out of order), one finding: the others are listed in it
+    late: list[tuple] = []  # (cell, the cell above it that ran later)
     previous = None
     for cell in _executed(ctx):
         if previous is not None and cell.execution_count < previous.execution_count:
-            yield ctx.finding(
-                "PN101",
-                cell,
-                f"executed out of order: [{cell.execution_count}] runs before cell "
-                f"{previous.index} above it ([{previous.execution_count}])",
-                fix=RESTART,
-            )
+            late.append((cell, previous))
         if previous is None or cell.execution_count > previous.execution_count:
             previous = cell
+    if not late:
+        return
+    (first, above), others = late[0], late[1:]
+    also = (
+        "; also " + ", ".join(f"cell {c.index} [{c.execution_count}]" for c, _ in others)
+        if others
+        else ""
+    )
+    yield ctx.finding(
+        "PN101",
+        first,
+        f"executed out of order: [{first.execution_count}] runs before cell {above.index} above "
+        f"it ([{above.execution_count}]){also}",
+        fix=RESTART,
+    )
 
 
 @rule(
@@ -66,10 +78,13 @@ def skipped(ctx: LintContext) -> Iterator[Finding]:
     "PN103",
     "execution-count-gap",
     Severity.INFO,
-    "Execution counts are missing (cells that ran were deleted or re-run: hidden state)",
+    "Execution counts are missing (cells that ran were deleted or re-run: hidden state); "
+    "reported once, at the first gap",
     "Restart the kernel and run all cells",
 )
 def gaps(ctx: LintContext) -> Iterator[Finding]:
+    # a notebook run with gaps is one fact to fix (restart and run all), not one per gap
+    found: list[tuple] = []  # (cell, its missing counts as text)
     previous = 0
     for cell in sorted(_executed(ctx), key=lambda c: (c.execution_count, c.index)):
         count = cell.execution_count
@@ -77,14 +92,23 @@ def gaps(ctx: LintContext) -> Iterator[Finding]:
             missing = (
                 f"[{previous + 1}]" if count == previous + 2 else f"[{previous + 1}]-[{count - 1}]"
             )
-            yield ctx.finding(
-                "PN103",
-                cell,
-                f"execution counts {missing} are missing before this cell's [{count}]: code that "
-                "ran then is no longer in the notebook",
-                fix=RESTART,
-            )
+            found.append((cell, missing))
         previous = max(previous, count)
+    if not found:
+        return
+    (first, missing), others = found[0], found[1:]
+    also = (
+        "; also " + ", ".join(f"{m} before cell {c.index} [{c.execution_count}]" for c, m in others)
+        if others
+        else ""
+    )
+    yield ctx.finding(
+        "PN103",
+        first,
+        f"run with gaps: execution counts {missing} are missing before this cell's "
+        f"[{first.execution_count}]{also}: code that ran then is no longer in the notebook",
+        fix=RESTART,
+    )
 
 
 def _normalized(source: str) -> str:
