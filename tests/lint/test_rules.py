@@ -309,6 +309,19 @@ CASES = [
         {},
         [("PN406", 0, 1), ("PN406", 0, 3), ("PN406", 1, 2)],
     ),
+    (
+        "reads the kernel's command line",
+        [
+            "import argparse\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()",
+            "import sys\nname = sys.argv[0]\npath = sys.argv[1]\nrest = sys.argv[1:]",
+            "opts = ap.parse_args([])\nopts = ap.parse_args(args=[])\nopts = ap.parse_args(argv)",
+            "known, _ = ap.parse_known_args()\nn = len(sys.argv)\nx = other.argv[1]",
+            "def main():\n    return ArgumentParser().parse_args()",
+        ],
+        "PN407",
+        {},
+        [("PN407", 0, 3), ("PN407", 1, 3), ("PN407", 1, 4), ("PN407", 4, 2)],
+    ),
     # -- PN5xx paths, secrets, personal data -----------------------------------------------
     ("absolute path", ["df = read('/data/churn.csv')"], "PN5", {}, [("PN501", 0, 1)]),
     ("windows path", ["df = read(r'D:\\\\share\\\\x.csv')"], "PN501", {}, [("PN501", 0, 1)]),
@@ -489,6 +502,12 @@ def test_rule(cells, select, kwargs, expected):
     extra = {k: v for k, v in kwargs.items() if k in ("counts", "outputs")}
     got, _ = run(cells, select, **extra, **options)
     assert got == expected
+
+
+def test_parse_args_message_and_fix_name_the_way_out():
+    _, (finding,) = run(["args = parser.parse_args()"], "PN407")
+    assert finding.message.startswith("`parser.parse_args()` parses the kernel's command line")
+    assert "parse_args([])" in finding.fix.description and not finding.fix.safe
 
 
 def test_one_gap_finding_lists_the_other_gaps():

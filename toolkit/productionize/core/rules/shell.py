@@ -260,3 +260,76 @@ def interactive_input(ctx: LintContext) -> Iterator[Finding]:
                     "read an uploaded file from a path next to the notebook"
                 ),
             )
+
+
+def _reads_the_command_line(node) -> str | None:
+    """What reads ``sys.argv`` as the message names it: ``x.parse_args()``, ``sys.argv[1]``."""
+    import ast
+
+    if isinstance(node, ast.Call):
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "parse_args"
+            and not node.args
+            and not any(k.arg in ("args", None) for k in node.keywords)
+        ):
+            owner = ast.unparse(func.value) if isinstance(func.value, ast.Name) else "parser"
+            return f"`{owner}.parse_args()`"
+        return None
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "argv"
+        and isinstance(node.value.value, ast.Name)
+        and node.value.value.id == "sys"
+    ):
+        index = node.slice
+        # sys.argv[0] is a program name either way; [1], [1:], [-1] are the arguments
+        if isinstance(index, ast.Constant) and index.value == 0:
+            return None
+        return f"`{ast.unparse(node)}`"
+    return None
+
+
+@rule(
+    "PN407",
+    "command-line-arguments",
+    Severity.WARNING,
+    "`parser.parse_args()` or `sys.argv[1]`: under Jupyter the command line is the kernel's",
+    "Pass the values (`parse_args([])` keeps the defaults) or move them to a parameters cell",
+)
+def command_line_arguments(ctx: LintContext) -> Iterator[Finding]:
+    import ast
+
+    for p in ctx.parsed:
+        if p.tree is None:
+            continue
+        # the kernel runs as `ipykernel_launcher.py -f kernel-….json`: parse_args() exits with
+        # "unrecognized arguments: -f", sys.argv[1] is "-f"
+        nodes = [
+            *ctx.nodes(p).calls,
+            *(n for n in ast.walk(p.tree) if isinstance(n, ast.Subscript)),
+        ]
+        for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset)):
+            what = _reads_the_command_line(node)
+            if what is None:
+                continue
+            if what.endswith(".parse_args()`"):
+                message = (
+                    f"{what} parses the kernel's command line under Jupyter (`-f kernel.json`) "
+                    "and stops the notebook with 'unrecognized arguments'"
+                )
+            else:
+                message = f"{what} is the kernel's command line under Jupyter (`-f`, a file name)"
+            yield ctx.finding(
+                "PN407",
+                p.cell,
+                message,
+                node.lineno,
+                node.col_offset + 1,
+                Fix(
+                    "Pass the values: `parser.parse_args([])` keeps the defaults, "
+                    "`parse_args(['--epochs', '3'])` sets some; or make them a parameters cell"
+                ),
+            )
