@@ -107,6 +107,32 @@ def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
             yield const
 
 
+def find_definition_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
+    """Path literals inside a function or class: those ``find_path_literals`` finds, data files
+    a name is bound to in its body (``url = "data.csv"``) and data-file argument defaults
+    (``def load(path="data.csv")``)."""
+    found = {id(c): c for c in find_path_literals(node)}
+    for sub in walk_nodes(node):
+        if isinstance(sub, ast.Assign) and sub is not node:
+            found.update({id(c): c for c in find_path_literals(sub) if c is sub.value})
+        elif isinstance(sub, ast.arguments):
+            for default in [*sub.defaults, *sub.kw_defaults]:
+                if (
+                    isinstance(default, ast.Constant)
+                    and isinstance(default.value, str)
+                    and _DATA_FILE.match(default.value)
+                ):
+                    found[id(default)] = default
+    yield from sorted(found.values(), key=lambda c: (c.lineno, c.col_offset))
+
+
+def python_string(value: str) -> str:
+    """``value`` as a string literal, double-quoted when it needs no escapes (as black writes)."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return repr(value)
+
+
 def statement_text(
     parsed: ParsedCell, statement: Statement, replacements: dict | None = None
 ) -> str:

@@ -14,8 +14,10 @@ from ..model import CellGraph, DataFile, Parameter
 from . import tags as tag_grammar
 from .codegen import (
     Replacement,
+    find_definition_path_literals,
     find_path_literals,
     is_absolute_path,
+    python_string,
     statement_text,
     stored_names,
 )
@@ -23,6 +25,7 @@ from .defuse import BUILTIN_NAMES
 from .statements import CODE
 
 STAGES = tag_grammar.STAGES
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_COPIED_BYTES = 20 * 1024 * 1024
 SizeOf = Callable[[str], "int | None"]
 
@@ -78,8 +81,8 @@ def lift_paths(notebook, pieces, parameters):
     replacements: dict[tuple[int, int, int], Replacement] = {}
     for stage in STAGES:
         for piece in pieces[stage]:
-            if piece.statement.kind != CODE:
-                continue
+            if piece.statement.kind != CODE or isinstance(piece.statement.node, DEFINITIONS):
+                continue  # a function's paths: see lift_definition_paths
             for literal in find_path_literals(piece.statement.node):
                 value = literal.value
                 name = by_value.get(value)
@@ -99,6 +102,39 @@ def lift_paths(notebook, pieces, parameters):
     return lifted, replacements
 
 
+def lift_definition_paths(pieces, parameters, size_of: SizeOf):
+    """Paths hard-coded inside the notebook's functions and classes read the project's copy.
+
+    A definition becomes module-level code of its stage module, where the stage function's
+    parameters are out of reach: ``def load_data(): url = "x.csv"`` keeps reading ``x.csv``
+    relative to wherever ``ploomber build`` runs. The literal is rewritten to the project path
+    (``data/x.csv`` once copied) instead; a path also read at top level shares that parameter's
+    file. Returns the data files only functions read, and the replacements.
+    """
+    by_value = {p.default: p.name for p in parameters if p.is_path}
+    files: dict[str, DataFile] = {}
+    replacements: dict[tuple[int, int, int], Replacement] = {}
+    for stage in STAGES:
+        for piece in pieces[stage]:
+            node = piece.statement.node
+            if piece.statement.kind != CODE or not isinstance(node, DEFINITIONS):
+                continue
+            for literal in find_definition_path_literals(node):
+                value = literal.value
+                if value not in files:
+                    files[value] = _data_file(value, by_value.get(value, ""), size_of)
+                key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
+                replacements[key] = Replacement(
+                    literal.lineno,
+                    literal.col_offset,
+                    literal.end_lineno,
+                    literal.end_col_offset,
+                    python_string(files[value].project_path),
+                )
+    only_functions = [f for f in files.values() if not f.parameter]
+    return only_functions, replacements
+
+
 def _param_name(value: str, taken: set[str]) -> str:
     stem = re.split(r"[\\/]", value.rstrip("/\\"))[-1].split(".")[0]
     base = re.sub(r"\W+", "_", stem).strip("_").lower() or "data"
@@ -114,28 +150,27 @@ def _param_name(value: str, taken: set[str]) -> str:
 
 def data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
     """Decide, for every path parameter, whether its file is copied into ``data/``."""
-    files = []
-    for param in parameters:
-        if not param.is_path or not isinstance(param.default, str):
-            continue
-        value = param.default
-        size = size_of(value)
-        base = re.split(r"[\\/]", value)[-1]
-        if size is None:
-            files.append(
-                DataFile(value, param.name, value, False, "not found next to the notebook")
-            )
-        elif size > MAX_COPIED_BYTES:
-            files.append(
-                DataFile(
-                    value,
-                    param.name,
-                    value,
-                    False,
-                    f"{size / 1e6:.0f} MB, larger than 20 MB: not copied; pass "
-                    f"{param.name} to point at it",
-                )
-            )
-        else:
-            files.append(DataFile(value, param.name, f"data/{base}", True))
-    return files
+    return [
+        _data_file(param.default, param.name, size_of)
+        for param in parameters
+        if param.is_path and isinstance(param.default, str)
+    ]
+
+
+def _data_file(value: str, parameter: str, size_of: SizeOf) -> DataFile:
+    """Where the project reads ``value`` from; ``parameter`` is "" for a path only a function
+    of the notebook reads (it is not a pipeline parameter)."""
+    size = size_of(value)
+    base = re.split(r"[\\/]", value)[-1]
+    if size is None:
+        return DataFile(value, parameter, value, False, "not found next to the notebook")
+    if size > MAX_COPIED_BYTES:
+        way_out = f"pass {parameter} to point at it" if parameter else "edit the path in the code"
+        return DataFile(
+            value,
+            parameter,
+            value,
+            False,
+            f"{size / 1e6:.0f} MB, larger than 20 MB: not copied; {way_out}",
+        )
+    return DataFile(value, parameter, f"data/{base}", True)

@@ -30,7 +30,13 @@ from .codegen import (
 from .defuse import ParsedCell
 from .function_globals import hoisted_globals
 from .history_features import history_notes
-from .parameters import SizeOf, data_files, lift_paths, parameters_from_cells
+from .parameters import (
+    SizeOf,
+    data_files,
+    lift_definition_paths,
+    lift_paths,
+    parameters_from_cells,
+)
 from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
@@ -106,6 +112,9 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     # path literals in production code become parameters
     path_params, replacements = lift_paths(notebook, pieces, parameters)
     parameters = parameters + path_params
+    # ... and those inside the notebook's functions read the project's copy of the file
+    function_files, function_replacements = lift_definition_paths(pieces, parameters, size_of)
+    replacements = {**replacements, **function_replacements}
     param_names = {p.name for p in parameters}
 
     flows = _flows(graph, stage_of, imports, param_names)
@@ -179,7 +188,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     if evaluate_spec is not None:
         stages.append(evaluate_spec)
 
-    files = data_files(parameters, size_of)
+    files = data_files(parameters, size_of) + function_files
     modules = sorted(
         {
             imports[name][1]

@@ -356,7 +356,7 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
         "stages": stages,
         "tasks": tasks,
         "parameters": parameters,
-        "data_params": [f.parameter for f in spec.data_files],
+        "data_params": [f.parameter for f in spec.data_files if f.parameter],
         "data_files": spec.data_files,
         "mermaid": mermaid(spec),
         "requirements": requirements(spec, inputs),

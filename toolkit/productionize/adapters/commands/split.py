@@ -37,7 +37,8 @@ def echo_data_found_nearby(result, notebook) -> None:
         if found is not None:
             click.echo(
                 f"note: {data.notebook_path} is not on this machine: read {found} beside the "
-                f"notebook instead (copied to {data.project_path}; `{data.parameter}` in env.yaml)"
+                f"notebook instead (copied to {data.project_path}"
+                + (f"; `{data.parameter}` in env.yaml)" if data.parameter else ")")
             )
 
 
@@ -93,9 +94,15 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
         click.echo(f"note: {note}")
     for data in spec.data_files:
         if not data.copied:  # e.g. Kaggle's ../input/...: the pipeline would not find it
+            if data.parameter:
+                way_out = (
+                    f"set `{data.parameter}` in env.yaml or run "
+                    f"`ploomber build --env--{data.parameter} PATH`"
+                )
+            else:
+                way_out = "a function of the notebook reads it: edit the path in the stage module"
             click.echo(
-                f"note: data file {data.notebook_path} was not copied ({data.note}); set "
-                f"`{data.parameter}` in env.yaml or run `ploomber build --env--{data.parameter} PATH`"
+                f"note: data file {data.notebook_path} was not copied ({data.note}); {way_out}"
             )
     verify = result.report.get("verify")
     if verify is None:
