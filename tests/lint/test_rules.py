@@ -36,6 +36,28 @@ def result(text):
     }
 
 
+def rich(data):
+    return {"output_type": "display_data", "metadata": {}, "data": data}
+
+
+KAGGLE_KEY = "2ac298547b3f07e56d1f297644fd12de"  # made up, the shape of a Kaggle API key
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+    "RU5ErkJggg==\n"
+) * 20
+HEAD_HTML = (
+    '<div><table border="1" class="dataframe"><thead><tr><th></th><th>key</th>'
+    "<th>token</th><th>user_id</th></tr></thead><tbody>"
+    "<tr><th>0</th><td>9e107d9d372bb6826bd81d3542a419d6</td><td>aB3dE5fG7hJ9kL1mN3pQ5rS7</td>"
+    "<td>123456789012345678</td></tr></tbody></table></div>"
+)
+HEAD_TEXT = (
+    "                                key                   token             user_id\n"
+    "0  9e107d9d372bb6826bd81d3542a419d6  aB3dE5fG7hJ9kL1mN3pQ5rS7  123456789012345678\n"
+    "1  3f2504e0-4f89-11d3-9a0c-0305e82c3301  c0ffee  987654321098765432"
+)
+
+
 CASES = [
     # -- PN1xx execution order -----------------------------------------------------------
     ("in order", ["a = 1", "b = a"], "PN1", {"counts": {0: 1, 1: 2}}, []),
@@ -367,6 +389,70 @@ CASES = [
         [("PN504", 0, None)],
     ),
     (
+        "keys printed after a keyword or in a known format",
+        ["print('key:', k)", "print(creds)", "print(client.api_key)", "print(env)", "print(pw)"],
+        "PN504",
+        {
+            "outputs": {
+                0: [stream(f"key: {KAGGLE_KEY}\n")],
+                1: [stream(f'{{"username":"ann","key":"{KAGGLE_KEY}"}}\n')],
+                2: [stream("sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4\n")],
+                3: [stream("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE\n")],
+                4: [stream("connecting with password: hunter2-correct\n")],
+            }
+        },
+        [
+            ("PN504", 0, None),
+            ("PN504", 1, None),
+            ("PN504", 2, None),
+            ("PN504", 3, None),
+            ("PN504", 4, None),
+        ],
+    ),
+    (
+        "tables, plots, checksums and ids in outputs are not keys",
+        [
+            "df.head()",
+            "df.plot()",
+            "print(digest)",
+            "!git log -1",
+            "print(ids)",
+            "print(tok)",
+            "print(df.head())",
+        ],
+        "PN504",
+        {
+            "outputs": {
+                0: [
+                    result(HEAD_TEXT) | {"data": {"text/plain": HEAD_TEXT, "text/html": HEAD_HTML}}
+                ],
+                1: [rich({"image/png": PNG, "text/plain": "<Figure size 640x480 with 1 Axes>"})],
+                2: [
+                    stream(
+                        "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+                        "md5 = 9e107d9d372bb6826bd81d3542a419d6\n"
+                    )
+                ],
+                3: [stream("commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nAuthor: Ann\n")],
+                4: [
+                    stream(
+                        "run_id: 3f2504e0-4f89-11d3-9a0c-0305e82c3301\n"
+                        "key: 3f2504e0-4f89-11d3-9a0c-0305e82c3301\ntoken: 50256\n"
+                    )
+                ],
+                5: [
+                    stream(
+                        "eos token: 50256\npassword: ********\nkey: value_abc\n"
+                        "Your Kaggle API key is readable by other users\n"
+                        "state_dict key: layer1.0.conv1.weight\n"
+                    )
+                ],
+                6: [stream(HEAD_TEXT)],
+            }
+        },
+        [],
+    ),
+    (
         "email in output",
         ["df.head()"],
         "PN505",
@@ -517,6 +603,15 @@ def test_one_gap_finding_lists_the_other_gaps():
     assert finding.message.startswith("run with gaps: execution counts [2]-[3] are missing")
     assert "also [6]-[8] before cell 3 [9]" in finding.message
     assert finding.fix.description.startswith("Restart the kernel")
+
+
+def test_many_gaps_are_counted_after_the_first_few():
+    cells = [f"x{i} = {i}" for i in range(7)]
+    _, (finding,) = run(cells, "PN103", counts={i: 2 * i + 2 for i in range(7)})
+    assert (
+        "also [3] before cell 1 [4], [5] before cell 2 [6], [7] before cell 3 [8] and 3 more:"
+        in (finding.message)
+    )
 
 
 def test_one_out_of_order_finding_lists_the_other_cells():

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from productionize.core.secret_scan import find_secrets, find_secrets_in_texts
+from productionize.core.secret_scan import (
+    find_printed_secrets,
+    find_secrets,
+    find_secrets_in_texts,
+)
 
 SECRETS = [
     ("aws = 'AKIAIOSFODNN7EXAMPLE'", "AWS Access Key"),
@@ -14,12 +18,14 @@ SECRETS = [
     ("db_password = 'tr0ub4dor&3'", "Secret Keyword"),
     ("key = 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'", "Google API Key"),
     ("OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123", "OpenAI API Key"),
+    ("print('sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4')", "OpenAI API Key"),
     ("token: hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "Hugging Face Token"),
     ("postgresql://admin:s3cr3tPass@db.internal:5432/prod", "Basic Auth Credentials"),
     ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "Slack Token"),
     # keyword arguments of a call whose result is assigned (detect-secrets alone drops the line)
     ("conn = psycopg2.connect(host='db', password='tr0ub4dor&3')", "Secret Keyword"),
-    ("client = OpenAI(api_key='sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4')", "Secret Keyword"),
+    # the key's own format names it more precisely than the keyword does
+    ("client = OpenAI(api_key='sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4')", "OpenAI API Key"),
     ("os.environ['KAGGLE_KEY'] = '2ac298547b3f07e56d1f297644fd12de'", "Hex High Entropy String"),
 ]
 
@@ -53,6 +59,41 @@ def test_ignores_ordinary_code_and_tables(text):
 def test_output_scan_without_entropy_still_finds_fixed_formats():
     (hit,) = find_secrets("printed AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", entropy=False)
     assert hit.kind == "Google API Key" and hit.column == 9
+
+
+@pytest.mark.parametrize(
+    "text, column",
+    [
+        ("key: 2ac298547b3f07e56d1f297644fd12de", 6),
+        ("Your Kaggle key is 2ac298547b3f07e56d1f297644fd12de", 20),
+        ("{'username': 'ann', 'key': '2ac298547b3f07e56d1f297644fd12de'}", 29),
+        ("OPENAI_API_KEY=Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8", 16),
+        ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abcDEF123", 23),
+        ("db password = hunter2-correct", 15),
+    ],
+)
+def test_printed_keyword_secrets(text, column):
+    (hit,) = find_printed_secrets("loading\n" + text)
+    assert (hit.line, hit.column, hit.kind) == (2, column, "Secret Keyword")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+        "key: 3f2504e0-4f89-11d3-9a0c-0305e82c3301",  # a uuid
+        "token: 50256",
+        "password: ********",
+        "{'primary_key': 'user_id_12345678'}",
+        "state_dict key: layer1.0.conv1.weight",
+        "Token is valid (permission: write).",
+        "tokens: 1234 words",
+        "0  9e107d9d372bb6826bd81d3542a419d6  aB3dE5fG7hJ9kL1mN3pQ5rS7  123456789012345678",
+    ],
+)
+def test_printed_words_ids_and_checksums_are_not_keys(text):
+    assert find_printed_secrets(text) == []
 
 
 def test_many_texts_keep_their_own_line_numbers():

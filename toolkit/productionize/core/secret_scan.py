@@ -24,6 +24,7 @@ EXTRA_FORMATS = (
     ("Google API Key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
     ("Google OAuth Client Secret", re.compile(r"\bGOCSPX-[0-9A-Za-z_\-]{28}\b")),
     ("OpenAI API Key", re.compile(r"\bsk-(?:proj|svcacct|admin)-[0-9A-Za-z_\-]{20,}")),
+    ("OpenAI API Key", re.compile(r"\bsk-[0-9A-Za-z]{32,}\b")),  # the older, unscoped keys
     ("Hugging Face Token", re.compile(r"\bhf_[0-9A-Za-z]{34}\b")),
 )
 # A hex string is what a checksum, a commit or a run id looks like as much as a key: the name it
@@ -35,6 +36,47 @@ _DIGEST_NAME = re.compile(
 _SECRET_WORD = re.compile(r"key|token|secret|passw|pwd|auth|credential", re.IGNORECASE)
 _NAME_BEFORE_VALUE = re.compile(r"([A-Za-z_]\w*)['\"\]]*\s*(?:==?|:)\s*[rbu]?['\"]?$")
 _CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
+
+
+# Printed text is not code: ``print("key:", key)`` shows ``key: 2ac2…`` without the quotes and
+# assignment detect-secrets' keyword plugin needs, and outputs are scanned without the entropy
+# plugins (a DataFrame of ids or a base64 blob would flood). A secret-like word, a separator
+# (``:``, ``=``, `` is ``) and a value that looks generated (see _looks_generated) are a key.
+_PRINTED_KEYWORD = re.compile(
+    r"(?<![A-Za-z0-9])(?P<word>(?:api|access|secret|private|client|auth)?[_-]?key(?:[_-]id)?"
+    r"|apikey|token|secret|client[_-]?secret|password|passwd|pwd|bearer)"
+    r"(?![A-Za-z0-9])['\"]?(?:\s*[:=]\s*|\s+(?:is|was)\s+|(?<=bearer)\s+)['\"]?"
+    r"(?P<value>[A-Za-z0-9_\-+/=.]{8,})",
+    re.IGNORECASE,
+)
+_PASSWORD_WORD = re.compile(r"pass|pwd", re.IGNORECASE)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{32,}")
+
+
+def _looks_generated(word: str, value: str) -> bool:
+    """Whether a printed value after a secret-like word is a key rather than a word or an id."""
+    value = value.rstrip(".")
+    has_digit = any(c.isdigit() for c in value)
+    has_letter = any(c.isalpha() for c in value)
+    if _UUID.fullmatch(value) or not (has_digit and has_letter):
+        return False  # run ids, counts, token ids (``eos token: 50256``), placeholder words
+    if _PASSWORD_WORD.search(word):
+        return True  # ``password: hunter2-correct``: people pick passwords, length is enough
+    if _HEX_KEY.fullmatch(value):
+        return True  # Kaggle's and many APIs' keys are 32 hex digits
+    return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def find_printed_secrets(text: str) -> list[SecretHit]:
+    """Secrets a keyword introduces in printed text (``key: 2ac2…``), one hit per line at most."""
+    hits = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _PRINTED_KEYWORD.finditer(line[:MAX_LINE_CHARS]):
+            if _looks_generated(match.group("word"), match.group("value")):
+                hits.append(SecretHit(number, match.start("value") + 1, "Secret Keyword"))
+                break
+    return hits
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,15 @@ from ...model import Finding, Fix, Severity
 from .base import LintContext, rule
 
 RESTART = Fix("Restart the kernel and run all cells top to bottom, then save")
+MAX_LISTED = 3  # further offending cells are counted, not listed: the fix is the same for all
+
+
+def _also(items: list[str]) -> str:
+    if not items:
+        return ""
+    more = len(items) - MAX_LISTED
+    listed = ", ".join(items[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+    return "; also " + listed
 
 
 def _executed(ctx: LintContext):
@@ -38,11 +47,7 @@ def out_of_order(ctx: LintContext) -> Iterator[Finding]:
     if not late:
         return
     (first, above), others = late[0], late[1:]
-    also = (
-        "; also " + ", ".join(f"cell {c.index} [{c.execution_count}]" for c, _ in others)
-        if others
-        else ""
-    )
+    also = _also([f"cell {c.index} [{c.execution_count}]" for c, _ in others])
     yield ctx.finding(
         "PN101",
         first,
@@ -97,11 +102,7 @@ def gaps(ctx: LintContext) -> Iterator[Finding]:
     if not found:
         return
     (first, missing), others = found[0], found[1:]
-    also = (
-        "; also " + ", ".join(f"{m} before cell {c.index} [{c.execution_count}]" for c, m in others)
-        if others
-        else ""
-    )
+    also = _also([f"{m} before cell {c.index} [{c.execution_count}]" for c, m in others])
     yield ctx.finding(
         "PN103",
         first,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
-from ..secret_scan import find_secrets_in_texts
+from ..secret_scan import find_printed_secrets, find_secrets_in_texts
 from .base import LintContext, rule
 
 MAX_OUTPUT_SCAN = 64 * 1024  # scan the first 64 KB of each output: keys are printed early
@@ -46,21 +46,27 @@ def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
     "PN504",
     "secret-in-output",
     Severity.ERROR,
-    "A saved output contains what looks like a secret (detect-secrets)",
+    "A saved output contains what looks like a secret (detect-secrets' formats; in printed "
+    "text also a key after a word such as `key:` or `token=`)",
     "Safe: clear the cell's outputs; then rotate the secret",
 )
 def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
     # tracebacks quote the source, which PN503 already reports
     outputs = [
-        (p, output.text[:MAX_OUTPUT_SCAN])
+        (p, output)
         for p in ctx.parsed
         for output in p.cell.outputs
         if output.output_type != "error"
     ]
+    texts = [output.text[:MAX_OUTPUT_SCAN] for _, output in outputs]
     found: dict[int, list[str]] = {}
-    for (p, _), hits in zip(
-        outputs, find_secrets_in_texts([text for _, text in outputs], entropy=False), strict=True
+    for (p, output), text, hits in zip(
+        outputs, texts, find_secrets_in_texts(texts, entropy=False), strict=True
     ):
+        # ``key: 2ac2…`` printed; rich outputs (HTML tables, plots' scripts) are left to the
+        # fixed formats: their attributes and embedded JSON name keys and tokens that are not
+        if not hits and "text/html" not in output.mime_types:
+            hits = find_printed_secrets(text)
         kinds = found.setdefault(p.cell.index, [])
         kinds.extend(h.kind for h in hits if h.kind not in kinds)
     for p in ctx.parsed:
