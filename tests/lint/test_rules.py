@@ -390,7 +390,15 @@ CASES = [
     ),
     (
         "keys printed after a keyword or in a known format",
-        ["print('key:', k)", "print(creds)", "print(client.api_key)", "print(env)", "print(pw)"],
+        [
+            "print('key:', k)",
+            "print(creds)",
+            "print(client.api_key)",
+            "print(env)",
+            "print(pw)",
+            "print(KAGGLE_KEY)",
+            "api_token = os.environ['TOKEN']\napi_token",
+        ],
         "PN504",
         {
             "outputs": {
@@ -399,6 +407,8 @@ CASES = [
                 2: [stream("sk-Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8Ue2Io4\n")],
                 3: [stream("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE\n")],
                 4: [stream("connecting with password: hunter2-correct\n")],
+                5: [stream(f"{KAGGLE_KEY}\n")],
+                6: [result(f"'{KAGGLE_KEY}'")],
             }
         },
         [
@@ -407,6 +417,8 @@ CASES = [
             ("PN504", 2, None),
             ("PN504", 3, None),
             ("PN504", 4, None),
+            ("PN504", 5, None),
+            ("PN504", 6, None),
         ],
     ),
     (
@@ -419,6 +431,8 @@ CASES = [
             "print(ids)",
             "print(tok)",
             "print(df.head())",
+            "print(run_id)",
+            "print(sha_key)",
         ],
         "PN504",
         {
@@ -448,6 +462,8 @@ CASES = [
                     )
                 ],
                 6: [stream(HEAD_TEXT)],
+                7: [stream("9e107d9d372bb6826bd81d3542a419d6\n")],
+                8: [stream("4b825dc642cb6eb9a060e54bf8d69288fbee4904\n")],
             }
         },
         [],
@@ -594,6 +610,13 @@ def test_parse_args_message_and_fix_name_the_way_out():
     _, (finding,) = run(["args = parser.parse_args()"], "PN407")
     assert finding.message.startswith("`parser.parse_args()` parses the kernel's command line")
     assert "parse_args([])" in finding.fix.description and not finding.fix.safe
+
+
+def test_printed_key_message_names_the_variable_never_the_value():
+    key = "2ac298547b3f07e56d1f297644fd12de"
+    _, (finding,) = run(["print(KAGGLE_KEY)"], "PN504", outputs={0: [stream(key + "\n")]})
+    assert finding.message == "output contains a possible secret (the value of `KAGGLE_KEY`)"
+    assert finding.fix.safe and key not in finding.message
 
 
 def test_one_gap_finding_lists_the_other_gaps():

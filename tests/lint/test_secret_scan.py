@@ -8,6 +8,7 @@ from productionize.core.secret_scan import (
     find_printed_secrets,
     find_secrets,
     find_secrets_in_texts,
+    is_secret_name,
 )
 
 SECRETS = [
@@ -94,6 +95,23 @@ def test_printed_keyword_secrets(text, column):
 )
 def test_printed_words_ids_and_checksums_are_not_keys(text):
     assert find_printed_secrets(text) == []
+
+
+def test_a_lone_value_is_a_secret_only_when_a_secret_name_was_printed():
+    text = "2ac298547b3f07e56d1f297644fd12de\n"
+    (hit,) = find_printed_secrets(text, ("kaggle_key",))
+    assert (hit.line, hit.column, hit.kind) == (1, 1, "the value of `kaggle_key`")
+    assert find_printed_secrets(text) == []
+    assert find_printed_secrets("12345678901234567890\n", ("token",)) == []
+
+
+@pytest.mark.parametrize(
+    "name, secret",
+    [("api_key", True), ("KAGGLE_KEY", True), ("hf_token", True), ("db_password", True)]
+    + [("sha_key", False), ("commit_token", False), ("run_id", False), ("model", False)],
+)
+def test_secret_names(name, secret):
+    assert is_secret_name(name) is secret
 
 
 def test_many_texts_keep_their_own_line_numbers():

@@ -68,15 +68,34 @@ def _looks_generated(word: str, value: str) -> bool:
     return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
 
-def find_printed_secrets(text: str) -> list[SecretHit]:
-    """Secrets a keyword introduces in printed text (``key: 2ac2…``), one hit per line at most."""
+_DIGEST_WORD = re.compile(r"hash|sha\d*|md5|checksum|digest|commit|uuid|guid|finger", re.I)
+_LONE_VALUE = re.compile(r"\s*['\"]?(?P<value>[A-Za-z0-9_\-+/=.]{16,})['\"]?\s*")
+
+
+def find_printed_secrets(text: str, names: Sequence[str] = ()) -> list[SecretHit]:
+    """Secrets a keyword introduces in printed text (``key: 2ac2…``), one hit per line at most.
+
+    ``names`` are secret-like names the cell prints or ends with (``print(api_key)``): a line
+    that is one generated-looking value alone is then taken to be theirs.
+    """
     hits = []
     for number, line in enumerate(text.split("\n"), start=1):
-        for match in _PRINTED_KEYWORD.finditer(line[:MAX_LINE_CHARS]):
+        line = line[:MAX_LINE_CHARS]
+        for match in _PRINTED_KEYWORD.finditer(line):
             if _looks_generated(match.group("word"), match.group("value")):
                 hits.append(SecretHit(number, match.start("value") + 1, "Secret Keyword"))
                 break
+        else:
+            lone = _LONE_VALUE.fullmatch(line) if names else None
+            if lone and any(_looks_generated(name, lone.group("value")) for name in names):
+                kind = f"the value of `{names[0]}`" if len(names) == 1 else "a printed secret"
+                hits.append(SecretHit(number, lone.start("value") + 1, kind))
     return hits
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a variable name says it holds a secret (``api_key``, ``TOKEN``; not ``sha_key``)."""
+    return bool(_SECRET_WORD.search(name)) and not _DIGEST_WORD.search(name)
 
 
 @dataclass(frozen=True)

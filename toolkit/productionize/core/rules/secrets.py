@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
-from ..secret_scan import find_printed_secrets, find_secrets_in_texts
+from ..secret_scan import find_printed_secrets, find_secrets_in_texts, is_secret_name
 from .base import LintContext, rule
 
 MAX_OUTPUT_SCAN = 64 * 1024  # scan the first 64 KB of each output: keys are printed early
@@ -42,12 +43,34 @@ def secret_in_source(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
+def _secret_names_shown(p) -> tuple[str, ...]:
+    """Secret-like names a cell prints or ends with: ``print(api_key)``, a last line ``token``."""
+    if p.tree is None:
+        return ()
+    shown = [
+        arg
+        for node in ast.walk(p.tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+        for arg in node.args
+    ]
+    if p.tree.body and isinstance(p.tree.body[-1], ast.Expr):
+        shown.append(p.tree.body[-1].value)
+    names = []
+    for node in shown:
+        name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+        if isinstance(node, (ast.Name, ast.Attribute)) and name and is_secret_name(name):
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
 @rule(
     "PN504",
     "secret-in-output",
     Severity.ERROR,
     "A saved output contains what looks like a secret (detect-secrets' formats; in printed "
-    "text also a key after a word such as `key:` or `token=`)",
+    "text also a key after `key:` or `token=`, or printed from a variable named like one)",
     "Safe: clear the cell's outputs; then rotate the secret",
 )
 def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
@@ -66,7 +89,7 @@ def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
         # ``key: 2ac2…`` printed; rich outputs (HTML tables, plots' scripts) are left to the
         # fixed formats: their attributes and embedded JSON name keys and tokens that are not
         if not hits and "text/html" not in output.mime_types:
-            hits = find_printed_secrets(text)
+            hits = find_printed_secrets(text, _secret_names_shown(p))
         kinds = found.setdefault(p.cell.index, [])
         kinds.extend(h.kind for h in hits if h.kind not in kinds)
     for p in ctx.parsed:
