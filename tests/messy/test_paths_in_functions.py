@@ -39,8 +39,8 @@ def _file(result, name):
 def test_paths_inside_functions_read_the_copied_file():
     result = split_nb(HOUSES, INFER, sizes={"sales.csv": 2_000})
     load = _file(result, "load.py")
-    assert "source = \"data/sales.csv\"" in load
-    assert "def read_rooms(path=\"data/sales.csv\"):" in load
+    assert 'source = "data/sales.csv"' in load
+    assert 'def read_rooms(path="data/sales.csv"):' in load
     assert "'sales.csv'" not in load and "sales_path" not in load  # nothing out of reach
     files = [(f.notebook_path, f.project_path, f.copied) for f in result.spec.data_files]
     assert files == [("sales.csv", "data/sales.csv", True)]

@@ -182,6 +182,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             model_name,
             features_name,
             served,
+            train_pieces=pieces["train"],
         )
     )
     stages.append(predict_spec)
@@ -440,6 +441,7 @@ def _find_model(
 ) -> tuple[str, str | None, str | None]:
     """The fitted estimator that leaves the train stage, and the names it was fit on."""
     fitted: list[tuple[str, str | None, str | None]] = []
+    with_target: set[int] = set()  # positions in ``fitted`` of fits given a target
     for piece in train:
         if piece.statement.kind != CODE:
             continue
@@ -487,7 +489,10 @@ def _find_model(
             args = [a.id if isinstance(a, ast.Name) else None for a in call.args[:2]]
             args += [None] * (2 - len(args))
             receiver = call.func.value
+            # `model.fit(df[["area"]], df["price"])`: fit on a target, named or not
+            has_target = len(call.args) > 1 or any(k.arg == "y" for k in call.keywords)
             if isinstance(receiver, ast.Name):
+                with_target |= {len(fitted)} if has_target else set()
                 fitted.append((receiver.id, args[0], args[1]))
             if (
                 isinstance(node, ast.Assign)
@@ -496,6 +501,7 @@ def _find_model(
                 and node.value is call
                 and call.func.attr != "fit_predict"  # labels = km.fit_predict(X): not a model
             ):
+                with_target |= {len(fitted)} if has_target else set()
                 fitted.append((node.targets[0].id, args[0], args[1]))
     exported = set(flows["outputs"].get("train", ()))
     predict_inputs = set(flows["inputs"].get("predict", {}))
@@ -504,7 +510,7 @@ def _find_model(
             return name, features, target
     if fitted:
         # `X = scaler.fit_transform(X)` also "fits"; the model is what was fit on a target
-        supervised = [f for f in fitted if f[2] is not None]
+        supervised = [f for i, f in enumerate(fitted) if f[2] is not None or i in with_target]
         chosen = (supervised or fitted)[-1]
         # ``best = grid.best_estimator_``: the model is what the predict cells predict with
         _fitted_name, features, target = chosen

@@ -145,6 +145,7 @@ def plan_predict(
     model: str,
     features: str | None,
     served: RecordsPlan | str | None = None,
+    train_pieces: list = (),
 ) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str], tuple]:
     """Plan ``predict`` and ``evaluate``; return them, the records and predictions names, the
     evaluation's value names, notes for the generated README and the scores the notebook only
@@ -209,7 +210,9 @@ def plan_predict(
         synthesized = False
         note = ""
     else:
-        records = records or _records_fallback(flows, features, notebook)
+        records = records or _records_fallback(
+            flows, features, notebook, model, train_pieces, pieces
+        )
         body = (
             "predictions = model.predict(records)\n"
             "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)"
@@ -411,18 +414,85 @@ def _named_score(piece, expression: ast.expr, name: str, replacements: dict) -> 
     return f"{name} = {segment}"
 
 
-def _records_fallback(flows: dict, features: str | None, notebook: Notebook) -> str:
+def _records_fallback(
+    flows: dict,
+    features: str | None,
+    notebook: Notebook,
+    model: str,
+    train_pieces: list,
+    predict_pieces: list,
+) -> str:
     train_outputs = flows["outputs"].get("train", [])
     for candidate in ("X_test", "X_valid", "X_val"):
         if candidate in train_outputs:
             return candidate
     if features:
         return features
-    raise SplitError(
-        "cannot tell which records the model predicts on: fit it on a named frame "
-        "(`model.fit(X_train, y_train)`) or add a predict cell (`predictions = model.predict(X)`)",
-        notebook.location(),
+    raise _unknown_records(notebook, model, train_pieces, predict_pieces)
+
+
+def _unknown_records(notebook: Notebook, model: str, train_pieces, predict_pieces) -> SplitError:
+    """Name the fit that counts (the last one of ``model``), what it was fit on, and the way
+    out: features bound to a name, fit and predicted on by that name."""
+    fits = _method_calls(train_pieces, model, ("fit", "partial_fit"))
+    predicts = _method_calls(predict_pieces, model, ("predict", "predict_proba"))
+    if not fits:
+        cell = train_pieces[0].cell.cell if train_pieces else None
+        return SplitError(
+            f"cannot tell which records the served predict() receives: no cell calls "
+            f"`{model}.fit(X, y)` on named features; bind them to a name and fit on it "
+            f"(`X = df[[...]]`, `{model}.fit(X, y)`, `predictions = {model}.predict(X)`)",
+            notebook.location(cell, train_pieces[0].statement.first_line if cell else None),
+        )
+    piece, call = fits[-1]
+    cell, line = piece.cell.cell, call.lineno
+    fitted_on = ast.unparse(call.args[0]) if call.args else "keyword arguments"
+    message = (
+        f"cannot tell which records the served predict() receives: `{model}` is last fitted in "
+        f"cell {cell.index} line {line} on `{fitted_on}`, an expression, not a name"
     )
+    earlier = [(p, c) for p, c in fits[:-1] if c.args and isinstance(c.args[0], ast.Name)]
+    if earlier:
+        first_piece, first_call = earlier[-1]
+        message += (
+            f" (that fit replaces the one on `{first_call.args[0].id}` in cell "
+            f"{first_piece.cell.cell.index} line {first_call.lineno}, so those features no "
+            "longer fit the model)"
+        )
+    if predicts:
+        predict_piece, predict = predicts[0]
+        on = ast.unparse(predict.args[0]) if predict.args else "nothing"
+        message += (
+            f"; cell {predict_piece.cell.cell.index} line {predict.lineno} predicts on `{on}`"
+        )
+    features = fitted_on if call.args else "df[[...]]"
+    target = ast.unparse(call.args[1]) if len(call.args) > 1 else "df[...]"
+    x, y = ("X_last", "y_last") if earlier else ("X", "y")
+    message += (
+        f"; bind the features and the target to names before that fit and use them "
+        f"(`{x} = {features}`, `{y} = {target}`, `{model}.fit({x}, {y})`, "
+        f"`predictions = {model}.predict({x})`)"
+    )
+    return SplitError(message, notebook.location(cell, line))
+
+
+def _method_calls(pieces, receiver: str, methods: tuple[str, ...]) -> list:
+    """(piece, call) of every ``receiver.method(...)`` in the pieces' code, in notebook order."""
+    found = []
+    for piece in pieces:
+        if piece.statement.kind != CODE:
+            continue
+        calls = [
+            c
+            for c in walk_nodes(piece.statement.node)
+            if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Attribute)
+            and c.func.attr in methods
+            and isinstance(c.func.value, ast.Name)
+            and c.func.value.id == receiver
+        ]
+        found += [(piece, c) for c in sorted(calls, key=lambda c: (c.lineno, c.col_offset))]
+    return found
 
 
 def producer_of(flows: dict, name: str | None) -> str:

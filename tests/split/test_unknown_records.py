@@ -1,0 +1,70 @@
+"""The refusal "cannot tell which records the served predict() receives" names the fit that
+counts (file, cell, line), and its advice, once followed, splits."""
+
+from __future__ import annotations
+
+import pytest
+
+from productionize.errors import SplitError
+from tests.conftest import make_notebook
+from tests.split.conftest import split_nb
+
+LOAD = (
+    "code",
+    "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+    "flats = pd.read_csv(data_path)",
+    ["load"],
+)
+PARAMS = ("code", "data_path = 'flats.csv'", ["parameters"])
+NAMED_FIT = (
+    "code",
+    "X = flats[['area', 'rooms']]\ny = flats['rent']\nregressor = LinearRegression()\n"
+    "regressor.fit(X, y)",
+    ["train"],
+)
+
+
+def _refusal(*cells) -> SplitError:
+    with pytest.raises(SplitError) as caught:
+        split_nb(make_notebook(PARAMS, LOAD, *cells))
+    return caught.value
+
+
+def test_a_fit_on_an_expression_is_named_with_its_cell_and_line():
+    error = _refusal(
+        (
+            "code",
+            "regressor = LinearRegression()\nregressor.fit(flats[['area']], flats['rent'])",
+            ["train"],
+        ),
+        ("code", "rent_guess = regressor.predict(flats[['area']])", ["predict"]),
+    )
+    assert (error.location.cell_index, error.location.line) == (2, 2)
+    assert str(error).startswith("nb.ipynb:cell 2:2: ")
+    assert "`regressor` is last fitted in cell 2 line 2 on `flats[['area']]`" in str(error)
+    assert "cell 3 line 1 predicts on `flats[['area']]`" in str(error)
+    assert "add a predict cell" not in str(error)  # there is one
+    assert "`X = flats[['area']]`, `y = flats['rent']`" in str(error)
+
+
+@pytest.mark.parametrize("with_predict_cell", [True, False])
+def test_a_later_refit_is_the_fit_named_and_the_advice_splits(with_predict_cell):
+    refit = ("code", "# the area alone\nregressor.fit(flats[['area']], flats['rent'])", ["train"])
+    predict = ("code", "rent_guess = regressor.predict(flats[['area']])", ["predict"])
+    error = _refusal(NAMED_FIT, refit, *([predict] if with_predict_cell else []))
+    assert (error.location.cell_index, error.location.line) == (3, 2)
+    message = str(error)
+    assert "last fitted in cell 3 line 2 on `flats[['area']]`" in message
+    assert "replaces the one on `X` in cell 2 line 4" in message
+    assert "fit it on a named frame (`model.fit(X_train, y_train)`)" not in message  # it was
+    # what the message says to write splits, serving the refit's features
+    fixed = (
+        "code",
+        "X_last = flats[['area']]\ny_last = flats['rent']\nregressor.fit(X_last, y_last)",
+        ["train"],
+    )
+    rest = [("code", "rent_guess = regressor.predict(X_last)", ["predict"])]
+    result = split_nb(
+        make_notebook(PARAMS, LOAD, NAMED_FIT, fixed, *(rest if with_predict_cell else []))
+    )
+    assert (result.spec.features_name, result.spec.records_name) == ("X_last", "X_last")
