@@ -68,3 +68,28 @@ def test_a_later_refit_is_the_fit_named_and_the_advice_splits(with_predict_cell)
         make_notebook(PARAMS, LOAD, NAMED_FIT, fixed, *(rest if with_predict_cell else []))
     )
     assert (result.spec.features_name, result.spec.records_name) == ("X_last", "X_last")
+
+
+def test_a_search_fitted_on_an_expression_names_the_search_and_the_model_served():
+    search = (
+        "code",
+        "from sklearn.model_selection import GridSearchCV\n"
+        "search = GridSearchCV(LinearRegression(), {'fit_intercept': [True, False]}, cv=2)\n"
+        "search.fit(flats[['area']].values, flats['rent'])\nbest = search.best_estimator_",
+        ["train"],
+    )
+    predict = ("code", "rent_guess = best.predict(flats[['area']].values)", ["predict"])
+    error = _refusal(search, predict)
+    assert (error.location.cell_index, error.location.line) == (2, 3)
+    assert "`search` (the model served is `best`) is last fitted in cell 2 line 3" in str(error)
+    assert "`search.fit(X, y)`, `predictions = best.predict(X)`" in str(error)
+    named = (
+        "code",
+        search[1].replace(
+            "search.fit(flats[['area']].values, flats['rent'])",
+            "X = flats[['area']].values\ny = flats['rent']\nsearch.fit(X, y)",
+        ),
+        ["train"],
+    )
+    result = split_nb(make_notebook(PARAMS, LOAD, named, predict))
+    assert result.spec.features_name == "X"

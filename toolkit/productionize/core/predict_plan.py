@@ -432,24 +432,32 @@ def _records_fallback(
 
 
 def _unknown_records(notebook: Notebook, model: str, train_pieces, predict_pieces) -> SplitError:
-    """Name the fit that counts (the last one of ``model``), what it was fit on, and the way
-    out: features bound to a name, fit and predicted on by that name."""
-    fits = _method_calls(train_pieces, model, ("fit", "partial_fit"))
+    """Name the fit that counts (the last one of ``model``, else the last fit of the train
+    stage: ``grid.fit(...)`` for ``best = grid.best_estimator_``), what it was fit on, and the
+    way out: features and target bound to names, fit and predicted on by those names."""
+    fits = _method_calls(train_pieces, model, ("fit", "partial_fit")) or _method_calls(
+        train_pieces, None, ("fit", "partial_fit")
+    )
     predicts = _method_calls(predict_pieces, model, ("predict", "predict_proba"))
     if not fits:
         cell = train_pieces[0].cell.cell if train_pieces else None
         return SplitError(
             f"cannot tell which records the served predict() receives: no cell calls "
-            f"`{model}.fit(X, y)` on named features; bind them to a name and fit on it "
-            f"(`X = df[[...]]`, `{model}.fit(X, y)`, `predictions = {model}.predict(X)`)",
+            f"`.fit(X, y)` on named features for `{model}`; bind them to names and fit on them "
+            f"(`X = df[[...]]`, `y = df[...]`, `.fit(X, y)`, `predictions = {model}.predict(X)`)",
             notebook.location(cell, train_pieces[0].statement.first_line if cell else None),
         )
     piece, call = fits[-1]
+    receiver = call.func.value.id
     cell, line = piece.cell.cell, call.lineno
-    fitted_on = ast.unparse(call.args[0]) if call.args else "keyword arguments"
+    features = _argument(call, 0, ("X", "x"))
+    target = _argument(call, 1, ("y",))
+    fitted_on = ast.unparse(features) if features is not None else "nothing"
+    served = "" if receiver == model else f" (the model served is `{model}`)"
     message = (
-        f"cannot tell which records the served predict() receives: `{model}` is last fitted in "
-        f"cell {cell.index} line {line} on `{fitted_on}`, an expression, not a name"
+        f"cannot tell which records the served predict() receives: `{receiver}`{served} is last "
+        f"fitted in cell {cell.index} line {line} on `{fitted_on}`"
+        + ("" if isinstance(features, ast.Name) else ", an expression, not a name")
     )
     earlier = [(p, c) for p, c in fits[:-1] if c.args and isinstance(c.args[0], ast.Name)]
     if earlier:
@@ -465,19 +473,25 @@ def _unknown_records(notebook: Notebook, model: str, train_pieces, predict_piece
         message += (
             f"; cell {predict_piece.cell.cell.index} line {predict.lineno} predicts on `{on}`"
         )
-    features = fitted_on if call.args else "df[[...]]"
-    target = ast.unparse(call.args[1]) if len(call.args) > 1 else "df[...]"
     x, y = ("X_last", "y_last") if earlier else ("X", "y")
     message += (
         f"; bind the features and the target to names before that fit and use them "
-        f"(`{x} = {features}`, `{y} = {target}`, `{model}.fit({x}, {y})`, "
-        f"`predictions = {model}.predict({x})`)"
+        f"(`{x} = {fitted_on if features is not None else 'df[[...]]'}`, "
+        f"`{y} = {ast.unparse(target) if target is not None else 'df[...]'}`, "
+        f"`{receiver}.fit({x}, {y})`, `predictions = {model}.predict({x})`)"
     )
     return SplitError(message, notebook.location(cell, line))
 
 
-def _method_calls(pieces, receiver: str, methods: tuple[str, ...]) -> list:
-    """(piece, call) of every ``receiver.method(...)`` in the pieces' code, in notebook order."""
+def _argument(call: ast.Call, position: int, keywords: tuple[str, ...]) -> ast.expr | None:
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg in keywords), None)
+
+
+def _method_calls(pieces, receiver: str | None, methods: tuple[str, ...]) -> list:
+    """(piece, call) of every ``receiver.method(...)`` (any name when None) in the pieces'
+    code, in notebook order."""
     found = []
     for piece in pieces:
         if piece.statement.kind != CODE:
@@ -489,7 +503,7 @@ def _method_calls(pieces, receiver: str, methods: tuple[str, ...]) -> list:
             and isinstance(c.func, ast.Attribute)
             and c.func.attr in methods
             and isinstance(c.func.value, ast.Name)
-            and c.func.value.id == receiver
+            and receiver in (None, c.func.value.id)
         ]
         found += [(piece, c) for c in sorted(calls, key=lambda c: (c.lineno, c.col_offset))]
     return found
