@@ -157,11 +157,7 @@ def _mark_model_saves(parsed: list[ParsedCell], classified: list[list[Statement]
     display: the generated project's model registry stores the model."""
     imports = {b.name: b.module for item in parsed for b in item.names.imports}
     code = [s.node for statements in classified for s in statements if s.kind == CODE]
-    saves = saving_statements(code, imports)
-    for statements in classified:
-        for index, statement in enumerate(statements):
-            if statement.kind == CODE and statement.node in saves:
-                statements[index] = dataclasses.replace(statement, kind=DISPLAY)
+    _as_display(classified, saving_statements(code, imports))
 
 
 def _mark_exports(
@@ -176,10 +172,14 @@ def _mark_exports(
         for s in statements
         if s.kind == CODE
     ]
-    exports = export_statements(pairs)
+    _as_display(classified, export_statements(pairs))
+
+
+def _as_display(classified: list[list[Statement]], nodes) -> None:
+    """Reclassify the code statements whose nodes are in ``nodes`` as display (left out)."""
     for statements in classified:
         for index, statement in enumerate(statements):
-            if statement.kind == CODE and statement.node in exports:
+            if statement.kind == CODE and statement.node in nodes:
                 statements[index] = dataclasses.replace(statement, kind=DISPLAY)
 
 
