@@ -43,6 +43,16 @@ def found_elsewhere(folder: Path, path: str) -> str | None:
     return found.relative_to(folder).as_posix()
 
 
+def nearby_moves(folder: Path, data_files) -> dict[str, str]:
+    """Path as written -> notebook-relative file read instead, for the copied data files."""
+    moves = {}
+    for data in data_files:
+        found = found_elsewhere(folder, data.notebook_path) if data.copied else None
+        if found is not None:
+            moves[data.notebook_path] = found
+    return moves
+
+
 def read_nearby(source: str, moves: dict[str, str]) -> str:
     """The cell's source reading each moved file where it was found (string literals only)."""
     for written, found in moves.items():

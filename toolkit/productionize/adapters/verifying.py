@@ -31,7 +31,7 @@ from ..core.inline import restructured_sources
 from ..errors import InputError, VerifyError, strip_ansi
 from ..model import Location, SplitResult, StageCheck, VerifyReport
 from ..options import Options
-from .data_files import found_elsewhere, read_nearby
+from .data_files import nearby_moves, read_nearby
 from .notebook_io import read_notebook
 
 SEED = 0
@@ -135,11 +135,7 @@ def _restructure(node, original, restructured) -> None:
 
 def _read_data_nearby(node, folder: Path, data_files) -> None:
     """Run the notebook on the data files split found beside it (adapters/data_files.py)."""
-    moves = {}
-    for data in data_files:
-        found = found_elsewhere(folder, data.notebook_path) if data.copied else None
-        if found is not None:
-            moves[data.notebook_path] = found
+    moves = nearby_moves(folder, data_files)
     if not moves:
         return
     for cell in node.cells:

@@ -9,7 +9,7 @@ import click
 
 from ...options import Options
 from ..cli import handle_errors
-from ..data_files import found_elsewhere
+from ..data_files import nearby_moves
 
 
 def echo_inferred_tags(result) -> bool:
@@ -31,9 +31,9 @@ def echo_inferred_tags(result) -> bool:
 
 def echo_data_found_nearby(result, notebook) -> None:
     """Say which data files are read from beside the notebook instead of the path it names."""
-    folder = Path(notebook).resolve().parent
+    moves = nearby_moves(Path(notebook).resolve().parent, result.spec.data_files)
     for data in result.spec.data_files:
-        found = found_elsewhere(folder, data.notebook_path) if data.copied else None
+        found = moves.get(data.notebook_path)
         if found is not None:
             click.echo(
                 f"note: {data.notebook_path} is not on this machine: read {found} beside the "
