@@ -76,6 +76,13 @@ CASES = [
         [("PN102", 1, None)],
     ),
     ("never executed", ["a = 1", "b = 2"], "PN1", {}, []),
+    (
+        "never-run cells are one finding at the first",
+        ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5"],
+        "PN102",
+        {"counts": {0: 1, 4: 2}},
+        [("PN102", 1, None)],
+    ),
     ("gap", ["a = 1", "b = 2"], "PN103", {"counts": {0: 1, 1: 4}}, [("PN103", 1, None)]),
     (
         "repeated cell changing a value twice",
@@ -644,6 +651,19 @@ def test_one_out_of_order_finding_lists_the_other_cells():
     assert finding.message == (
         "executed out of order: [1] runs before cell 0 above it ([5]); also cell 3 [2]"
     )
+
+
+def test_one_never_run_finding_names_the_other_cells():
+    cells = ["a = 1", "z = 0", "b = 2", "c = 3", "d = 4", "e = 5", "f = 6", "g = 7"]
+    _, (finding,) = run(cells, "PN102", counts={0: 1, 7: 2})
+    assert (finding.location.cell_index, finding.location.line) == (1, None)
+    assert finding.message == (
+        "never executed, but cells below it were: their saved results do not include it; "
+        "also cell 2, cell 3, cell 4 and 2 more (never executed either)"
+    )
+    assert finding.fix.description.startswith("Restart the kernel and run all cells")
+    _, (alone,) = run(["a = 1", "b = 2", "c = 3"], "PN102", counts={0: 1, 2: 2})
+    assert alone.message.endswith("do not include it")
 
 
 def test_every_rule_has_a_case():

@@ -61,22 +61,28 @@ def out_of_order(ctx: LintContext) -> Iterator[Finding]:
     "PN102",
     "skipped-cell",
     Severity.WARNING,
-    "A code cell was never executed although cells below it were",
+    "A code cell was never executed although cells below it were; reported once, at the first "
+    "such cell",
     "Run it (restart and run all) or delete it",
 )
 def skipped(ctx: LintContext) -> Iterator[Finding]:
+    # cells skipped in one session are one fact to fix (restart and run all): one finding
     code = [p.cell for p in ctx.parsed if p.cell.source.strip()]
     last_executed = max(
         (i for i, c in enumerate(code) if isinstance(c.execution_count, int)), default=-1
     )
-    for cell in code[: max(last_executed, 0)]:
-        if cell.execution_count is None:
-            yield ctx.finding(
-                "PN102",
-                cell,
-                "never executed, but cells below it were: their saved results do not include it",
-                fix=RESTART,
-            )
+    never = [c for c in code[: max(last_executed, 0)] if c.execution_count is None]
+    if not never:
+        return
+    first, others = never[0], never[1:]
+    also = _also([f"cell {c.index}" for c in others])
+    yield ctx.finding(
+        "PN102",
+        first,
+        "never executed, but cells below it were: their saved results do not include it"
+        + (also and also + " (never executed either)"),
+        fix=RESTART,
+    )
 
 
 @rule(
