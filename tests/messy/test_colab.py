@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 
+import nbformat
 import pytest
+from click.testing import CliRunner
 
-from productionize.core.faithfulness import seed_source, without_installs
+from productionize.adapters.cli import main
+from productionize.core.faithfulness import seed_source, without_setup_commands
 from tests.conftest import make_notebook
 
 from .conftest import ruff_problems
@@ -93,5 +97,79 @@ def test_a_notebook_written_as_one_cell_is_cut_into_stages_and_says_they_were_in
     ],
 )
 def test_verify_does_not_install_packages_into_the_kernels_environment(source, expected):
-    assert without_installs(source) == expected
+    assert without_setup_commands(source) == (expected, ())
     compile(expected.replace("!ls data", "pass"), "cell", "exec")
+
+
+@pytest.mark.parametrize(
+    "source, command",
+    [
+        ("!wget $url -O marks.csv", "!wget $url -O marks.csv"),
+        (
+            "!curl -L https://example.org/d.csv > d.csv",
+            "!curl -L https://example.org/d.csv > d.csv",
+        ),
+        (
+            "!kaggle datasets download -d someone/marks",
+            "!kaggle datasets download -d someone/marks",
+        ),
+        (
+            "!git clone https://github.com/someone/marks",
+            "!git clone https://github.com/someone/marks",
+        ),
+        ("!gdown --id 1AbC", "!gdown --id 1AbC"),
+    ],
+)
+def test_verify_does_not_download_over_the_files_beside_the_notebook(source, command):
+    kept, downloads = without_setup_commands(source + "\nx = 1")
+    assert downloads == (command,)
+    assert kept.split("\n")[0].strip() == f"pass  # {command}: not run by verify"
+    compile(kept, "cell", "exec")
+
+
+def test_other_shell_commands_still_run_in_verify():
+    source = "!unzip -o marks.zip\n!git status\nlisting = !wget -q -O- https://example.org"
+    assert without_setup_commands(source) == (source, ())
+
+
+WGET_NOTEBOOK = make_notebook(
+    "url = 'https://example.invalid/marks.csv'",
+    "!wget $url -O marks.csv",
+    "import pandas as pd\nmarks = pd.read_csv('marks.csv')",
+    "from sklearn.linear_model import LinearRegression\n"
+    "X = marks[['hours']]\ny = marks['mark']\nreg = LinearRegression()\nreg.fit(X, y)",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("PRODUCTIONIZE_GENERATED_PYTHON"),
+    reason="PRODUCTIONIZE_GENERATED_PYTHON not set",
+)
+def test_verifying_a_notebook_that_downloads_its_data_keeps_the_file_beside_it(tmp_path):
+    (tmp_path / "marks.csv").write_text("hours,mark\n1,40\n2,55\n3,61\n4,70\n5,82\n")
+    before = (tmp_path / "marks.csv").read_bytes()
+    notebook = tmp_path / "marks.ipynb"
+    nbformat.write(WGET_NOTEBOOK, notebook)
+    result = CliRunner().invoke(main, ["split", str(notebook), "-o", str(tmp_path / "out")])
+    assert (tmp_path / "marks.csv").read_bytes() == before  # wget -O would have emptied it
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "productionize-report.json").read_text())
+    assert report["verify"]["ok"] is True, report["verify"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("PRODUCTIONIZE_GENERATED_PYTHON"),
+    reason="PRODUCTIONIZE_GENERATED_PYTHON not set",
+)
+def test_a_download_verify_skips_is_named_when_the_file_is_not_beside_the_notebook(tmp_path):
+    notebook = tmp_path / "marks.ipynb"
+    nbformat.write(WGET_NOTEBOOK, notebook)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["split", str(notebook), "-o", str(out)])
+    assert "marks.ipynb:cell 2:2: the notebook does not run here: FileNotFoundError" in (
+        result.output
+    ), result.output
+    assert "verify does not run the download `!wget $url -O marks.csv` of cell 1" in result.output
+    assert not (tmp_path / "marks.csv").exists()

@@ -25,7 +25,7 @@ from ..core.faithfulness import (
     boundary_values,
     capture_source,
     seed_source,
-    without_installs,
+    without_setup_commands,
 )
 from ..core.inline import restructured_sources
 from ..errors import InputError, VerifyError, strip_ansi
@@ -181,9 +181,11 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
     cells = [nbformat.v4.new_code_cell(seed_source(seed))]
     original_index = [None]
     targets = {}
+    downloads = []  # (cell index, command) of the downloads verify does not run
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") == "code":
-            cell.source = without_installs(cell.source)
+            cell.source, fetched = without_setup_commands(cell.source)
+            downloads += [(index, command) for command in fetched]
         cells.append(cell)
         original_index.append(index)
         if index in injected_after:
@@ -213,6 +215,7 @@ def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path
         line = _failing_line(exc) if failing is not None else None
         where = Location(str(notebook_path), cell_index=failing, line=line)
         summary = _error_summary(exc) + _missing_module_hint(exc, kernel)
+        summary += _download_hint(exc, downloads)
         raise VerifyError(f"the notebook does not run here: {summary}", where) from None
     except Exception as exc:  # no kernel, kernel failed to start...
         raise VerifyError(f"cannot execute the notebook: {exc}", str(notebook_path)) from None
@@ -246,6 +249,18 @@ def _error_summary(exc: Exception) -> str:
         return summary
     text = strip_ansi(str(exc)).strip()
     return text.splitlines()[-1] if text else type(exc).__name__
+
+
+def _download_hint(exc: Exception, downloads: list[tuple[int, str]]) -> str:
+    """Which download verify did not run, when the notebook then misses a file."""
+    if not downloads or getattr(exc, "ename", None) not in ("FileNotFoundError", "EmptyDataError"):
+        return ""
+    cell, command = downloads[0]
+    more = f" and {len(downloads) - 1} more" if len(downloads) > 1 else ""
+    return (
+        f" (verify does not run the download `{command}` of cell {cell}{more}: the pipeline "
+        "reads the files beside the notebook, so put the downloaded file there)"
+    )
 
 
 def _failing_line(exc: Exception) -> int | None:

@@ -122,25 +122,44 @@ def capture_source(values: list[BoundaryValue], after_cell: int, target: str, po
     return "\n".join(lines)
 
 
-def without_installs(source: str) -> str:
-    """The cell with its ``!pip install`` / ``pip install`` / ``%conda install`` lines turned into
-    ``pass``: verify runs the notebook as the pipeline runs, in the environment it has, and an
-    install would change the user's kernel environment (PN401 moves them to requirements.txt)."""
+# shell commands that fetch data (or code) from elsewhere: `!wget URL -O data.csv` truncates the
+# file beside the notebook when the download fails, and replaces what the pipeline reads otherwise
+DOWNLOADERS = frozenset({"wget", "curl", "gdown", "kaggle", "gsutil", "aws", "azcopy"})
+DOWNLOADING_GIT = frozenset({"clone", "pull", "fetch"})
+
+
+def _fetches(magic) -> bool:
+    if magic.kind != "shell":
+        return False
+    words = magic.text.lstrip("!").split()
+    return magic.name in DOWNLOADERS or (
+        magic.name == "git" and len(words) > 1 and words[1] in DOWNLOADING_GIT
+    )
+
+
+def without_setup_commands(source: str) -> tuple[str, tuple[str, ...]]:
+    """The cell with its ``!pip install`` / ``pip install`` / ``%conda install`` lines and its
+    downloads (``!wget``, ``!curl``, ``!kaggle ... download``, ``!git clone``) turned into
+    ``pass``, and the downloads it no longer runs. Verify runs the notebook as the pipeline runs,
+    in the environment it has, on the files beside the notebook: an install would change the
+    user's kernel environment (PN401 moves them to requirements.txt), a download would replace
+    (or, failing, empty) the data file the pipeline copied."""
     from ..model import Cell
     from .defuse import parse_cell
     from .rules.shell import INSTALLERS, _pip_command
 
     magics = parse_cell(Cell(index=0, cell_id=None, cell_type="code", source=source)).magics
-    installs = [
+    downloads = [m for m in magics if _fetches(m) and m.assigned_to is None]
+    skipped = [
         m
         for m in magics
         if _pip_command(replace(m, text=m.text.rstrip("\\ "))) is not None
         or (m.name in INSTALLERS and " install" in m.text)
-    ]
-    if not installs:
-        return source
+    ] + downloads
+    if not skipped:
+        return source, ()
     lines = source.split("\n")
-    for magic in installs:
+    for magic in skipped:
         index = magic.line - 1
         indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
         continued = lines[index].rstrip().endswith("\\")
@@ -149,7 +168,7 @@ def without_installs(source: str) -> str:
             index += 1
             continued = lines[index].rstrip().endswith("\\")
             lines[index] = ""
-    return "\n".join(lines)
+    return "\n".join(lines), tuple(m.text.rstrip(chr(92)).strip() for m in downloads)
 
 
 def seed_source(seed: int) -> str:
