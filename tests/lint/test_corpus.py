@@ -106,3 +106,20 @@ def test_ruff_messages_name_the_cell_and_its_line():
     (finding,) = lint_notebook(notebook, Options(select=("PN703",)))
     assert (finding.location.cell_index, finding.location.line) == (2, 1)
     assert "from cell 1, line 1" in finding.message
+
+
+def test_secrets_in_outputs_only_where_planted():
+    # every notebook of the repository, also ones added later: PN504 must not cry wolf on them
+    from tests.conftest import EXAMPLES, ROOT
+
+    paths = sorted({*(ROOT / "tests").rglob("*.ipynb"), *EXAMPLES.rglob("*.ipynb")})
+    assert len(paths) >= len(EXPECTED) + 2
+    found = {
+        path.relative_to(ROOT).as_posix(): [
+            f.location.cell_index for f in lint_file(path, Options(select=("PN504",)))
+        ]
+        for path in paths
+    }
+    assert {path: cells for path, cells in found.items() if cells} == {
+        "tests/notebooks/secrets_in_outputs.ipynb": [1]
+    }

@@ -57,6 +57,13 @@ HEAD_TEXT = (
     "1  3f2504e0-4f89-11d3-9a0c-0305e82c3301  c0ffee  987654321098765432"
 )
 
+CONFIG_TEXT = "<IPython.core.display.HTML object>"
+CONFIG_HTML = "<table><tr><th>setting</th></tr>" f"<tr><td>api_key={KAGGLE_KEY}</td></tr></table>"
+PLOT_HTML = (
+    '<div id="plot" data-token="2ac298547b3f07e56d1f297644fd12de"></div><script>'
+    f'Plotly.newPlot("plot", {{"key": "{KAGGLE_KEY}", "token": "aB3dE5fG7hJ9kL1mN3pQ5rS7"}})'
+    "</script>"
+)
 
 CASES = [
     # -- PN1xx execution order -----------------------------------------------------------
@@ -429,6 +436,27 @@ CASES = [
         ],
     ),
     (
+        "secrets shown in HTML outputs and letters-only passwords",
+        ["show_config()", "df.head()", "print(f'password = {pw}')", "print(cfg)", "db_password"],
+        "PN504",
+        {
+            "outputs": {
+                0: [rich({"text/html": "<pre>user: ann\npassword: hunter2</pre>"})],
+                1: [rich({"text/plain": CONFIG_TEXT, "text/html": CONFIG_HTML})],
+                2: [stream("password = correcthorsebattery\n")],
+                3: [stream("{'user': 'ann', 'password': 'correcthorsebattery'}\n")],
+                4: [result("'correcthorsebattery'")],
+            }
+        },
+        [
+            ("PN504", 0, None),
+            ("PN504", 1, None),
+            ("PN504", 2, None),
+            ("PN504", 3, None),
+            ("PN504", 4, None),
+        ],
+    ),
+    (
         "tables, plots, checksums and ids in outputs are not keys",
         [
             "df.head()",
@@ -440,6 +468,10 @@ CASES = [
             "print(df.head())",
             "print(run_id)",
             "print(sha_key)",
+            "print('cache key:', cache_key)",
+            "fig.show()",
+            "show_form()",
+            "help(connect)",
         ],
         "PN504",
         {
@@ -471,6 +503,10 @@ CASES = [
                 6: [stream(HEAD_TEXT)],
                 7: [stream("9e107d9d372bb6826bd81d3542a419d6\n")],
                 8: [stream("4b825dc642cb6eb9a060e54bf8d69288fbee4904\n")],
+                9: [stream("cache key: 5d41402abc4b2a76b9719d911017c592\n")],
+                10: [rich({"text/plain": "<Figure>", "text/html": PLOT_HTML})],
+                11: [rich({"text/html": "<p>password: required</p><p>password is invalid</p>"})],
+                12: [stream("password: Optional[str] = None\n")],
             }
         },
         [],

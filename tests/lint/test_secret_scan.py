@@ -71,6 +71,10 @@ def test_output_scan_without_entropy_still_finds_fixed_formats():
         ("OPENAI_API_KEY=Zq8Lr2Wv9Kx4Tb7Nm1Pc6Hd3Fj5Gs0Ay8", 16),
         ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abcDEF123", 23),
         ("db password = hunter2-correct", 15),
+        ("password: hunter2", 11),
+        ("password = correcthorsebattery", 12),
+        ("{'user': 'ann', 'password': 'correcthorsebattery'}", 30),
+        ("login passphrase: CorrectHorseBatteryStaple.", 19),
     ],
 )
 def test_printed_keyword_secrets(text, column):
@@ -91,6 +95,19 @@ def test_printed_keyword_secrets(text, column):
         "Token is valid (permission: write).",
         "tokens: 1234 words",
         "0  9e107d9d372bb6826bd81d3542a419d6  aB3dE5fG7hJ9kL1mN3pQ5rS7  123456789012345678",
+        # an md5 named as a record's or an entry's key is not a credential
+        "cache key: 5d41402abc4b2a76b9719d911017c592",
+        "cache_key=5d41402abc4b2a76b9719d911017c592",
+        "primary key: 9e107d9d372bb6826bd81d3542a419d6",
+        "'partition-key': '9e107d9d372bb6826bd81d3542a419d6'",
+        # words that follow "password" in messages and help text
+        "password: required",
+        "Password: incorrect",
+        "The password is incorrectly typed",
+        "password: Optional[str] = None",
+        "password = getpassword()",
+        "password: hunter",
+        "key: abc123",
     ],
 )
 def test_printed_words_ids_and_checksums_are_not_keys(text):
@@ -103,6 +120,12 @@ def test_a_lone_value_is_a_secret_only_when_a_secret_name_was_printed():
     assert (hit.line, hit.column, hit.kind) == (1, 1, "the value of `kaggle_key`")
     assert find_printed_secrets(text) == []
     assert find_printed_secrets("12345678901234567890\n", ("token",)) == []
+
+
+def test_a_lone_passphrase_printed_from_a_password_is_a_secret():
+    (hit,) = find_printed_secrets("correcthorsebattery\n", ("db_password",))
+    assert hit.kind == "the value of `db_password`"
+    assert find_printed_secrets("correcthorsebattery\n", ("api_key",)) == []
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ class Output:
     mime_types: tuple[str, ...] = ()
     ename: str | None = None
     evalue: str | None = None
+    html: str = ""  # the text/html alone (its markup is no text a reader sees)
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,8 @@ def _to_output(raw: Any) -> Output:
         )
     data = raw.get("data", {}) or {}
     texts = [_join(data[m]) for m in ("text/plain", "text/html", "text/markdown") if m in data]
-    return Output(kind, "\n".join(texts), tuple(sorted(data)))
+    html = _join(data["text/html"]) if "text/html" in data else ""
+    return Output(kind, "\n".join(texts), tuple(sorted(data)), html=html)
 
 
 def _to_model(node: Any, path: str) -> Notebook:

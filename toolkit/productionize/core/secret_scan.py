@@ -44,28 +44,77 @@ _CANDIDATE = re.compile(r"[=:]|PRIVATE KEY|PuTTY|[A-Za-z0-9_\-+/.]{16}")
 # (``:``, ``=``, `` is ``) and a value that looks generated (see _looks_generated) are a key.
 _PRINTED_KEYWORD = re.compile(
     r"(?<![A-Za-z0-9])(?P<word>(?:api|access|secret|private|client|auth)?[_-]?key(?:[_-]id)?"
-    r"|apikey|token|secret|client[_-]?secret|password|passwd|pwd|bearer)"
-    r"(?![A-Za-z0-9])['\"]?(?:\s*[:=]\s*|\s+(?:is|was)\s+|(?<=bearer)\s+)['\"]?"
-    r"(?P<value>[A-Za-z0-9_\-+/=.]{8,})",
+    r"|apikey|token|secret|client[_-]?secret|password|passwd|passphrase|pwd|bearer)"
+    r"(?![A-Za-z0-9])['\"]?(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|(?<=bearer)\s+)['\"]?"
+    r"(?P<value>[A-Za-z0-9_\-+/=.]{6,})",
     re.IGNORECASE,
 )
-_PASSWORD_WORD = re.compile(r"pass|pwd", re.IGNORECASE)
+_PASSWORD_WORD = re.compile(r"pass(?:w|phrase)|pwd", re.IGNORECASE)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32,}")
+_LETTERS = re.compile(r"[A-Za-z]{8,}")
+# what follows ``password:`` in messages, forms and help text rather than a password
+_PASSWORD_STATUS = frozenset(
+    "required optional incorrect invalid missing provided accepted rejected changed updated "
+    "expired disabled enabled hidden redacted masked removed unchanged protected encrypted "
+    "undefined notfound username password placeholder".split()
+)
+# a value right before one of these is a word of a type or a call (``password: Optional[str]``)
+_WORD_END = re.compile(r"$|[\s'\",;})<&!?]|\.(?:\s|$)")
+# ``cache key: 5d41…``, ``primary_key=…``: a key that names a record or an entry, not a credential
+_RECORD_QUALIFIER = re.compile(
+    r"(?<![A-Za-z0-9])(?:cache|primary|foreign|sort|partition|composite|unique|index|lookup|"
+    r"join|group|grouping|dict|row|column|range|shard|dedup|dedupe|idempotency|natural|"
+    r"surrogate|candidate|object|file|hash|md5|sha\d*|checksum|digest|etag|map|hashmap)"
+    r"[\s_.-]*$",
+    re.IGNORECASE,
+)
 
 
-def _looks_generated(word: str, value: str) -> bool:
-    """Whether a printed value after a secret-like word is a key rather than a word or an id."""
+def _looks_generated(word: str, value: str, letters_allowed: bool = False) -> bool:
+    """Whether a printed value after a secret-like word is a key rather than a word or an id.
+
+    ``letters_allowed``: a password that is letters only (``correcthorsebattery``) counts, as
+    after ``password:`` or ``password =`` (never after ``password is``, which is prose).
+    """
     value = value.rstrip(".")
     has_digit = any(c.isdigit() for c in value)
     has_letter = any(c.isalpha() for c in value)
-    if _UUID.fullmatch(value) or not (has_digit and has_letter):
-        return False  # run ids, counts, token ids (``eos token: 50256``), placeholder words
+    if _UUID.fullmatch(value):
+        return False  # run ids
     if _PASSWORD_WORD.search(word):
-        return True  # ``password: hunter2-correct``: people pick passwords, length is enough
+        # people pick passwords: length is enough (``hunter2``), or a passphrase of letters
+        if has_digit and has_letter:
+            return True
+        return (
+            letters_allowed
+            and _LETTERS.fullmatch(value) is not None
+            and value.lower() not in _PASSWORD_STATUS
+        )
+    if not (has_digit and has_letter) or len(value) < 8:
+        return False  # counts, token ids (``eos token: 50256``), placeholder words
     if _HEX_KEY.fullmatch(value):
         return True  # Kaggle's and many APIs' keys are 32 hex digits
     return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def _names_a_record(line: str, match: re.Match) -> bool:
+    """Whether the key word is qualified as a record's or an entry's key (``cache key: …``)."""
+    word = match.group("word").lower().replace("-", "_")
+    return word in ("key", "key_id", "_key") and bool(
+        _RECORD_QUALIFIER.search(line[: match.start("word")])
+    )
+
+
+def _printed_secret(line: str, match: re.Match) -> bool:
+    if _names_a_record(line, match):
+        return False
+    value = match.group("value")
+    # a letters-only password is one only when it ends like a word ends, after ``:`` or ``=``
+    letters_allowed = match.group("sep").strip() in (":", "=") and bool(
+        _WORD_END.match(line, match.end("value"))
+    )
+    return _looks_generated(match.group("word"), value, letters_allowed)
 
 
 _DIGEST_WORD = re.compile(r"hash|sha\d*|md5|checksum|digest|commit|uuid|guid|finger", re.I)
@@ -82,12 +131,13 @@ def find_printed_secrets(text: str, names: Sequence[str] = ()) -> list[SecretHit
     for number, line in enumerate(text.split("\n"), start=1):
         line = line[:MAX_LINE_CHARS]
         for match in _PRINTED_KEYWORD.finditer(line):
-            if _looks_generated(match.group("word"), match.group("value")):
+            if _printed_secret(line, match):
                 hits.append(SecretHit(number, match.start("value") + 1, "Secret Keyword"))
                 break
         else:
             lone = _LONE_VALUE.fullmatch(line) if names else None
-            if lone and any(_looks_generated(name, lone.group("value")) for name in names):
+            value = lone.group("value") if lone else ""
+            if lone and any(_looks_generated(name, value, letters_allowed=True) for name in names):
                 kind = f"the value of `{names[0]}`" if len(names) == 1 else "a printed secret"
                 hits.append(SecretHit(number, lone.start("value") + 1, kind))
     return hits

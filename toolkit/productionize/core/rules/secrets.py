@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
+from ..html_text import visible_text
 from ..secret_scan import find_printed_secrets, find_secrets_in_texts, is_secret_name
 from .base import LintContext, rule
 
@@ -70,7 +71,8 @@ def _secret_names_shown(p) -> tuple[str, ...]:
     "secret-in-output",
     Severity.ERROR,
     "A saved output contains what looks like a secret (detect-secrets' formats; in printed "
-    "text also a key after `key:` or `token=`, or printed from a variable named like one)",
+    "text and the text an HTML output shows also a key or password after `key:`, `token=` or "
+    "`password:`, or printed from a variable named like one)",
     "Safe: clear the cell's outputs; then rotate the secret",
 )
 def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
@@ -86,9 +88,14 @@ def secret_in_output(ctx: LintContext) -> Iterator[Finding]:
     for (p, output), text, hits in zip(
         outputs, texts, find_secrets_in_texts(texts, entropy=False), strict=True
     ):
-        # ``key: 2ac2…`` printed; rich outputs (HTML tables, plots' scripts) are left to the
-        # fixed formats: their attributes and embedded JSON name keys and tokens that are not
-        if not hits and "text/html" not in output.mime_types:
+        # ``key: 2ac2…`` printed. Of an HTML output only the text it shows is read (a table's
+        # cells, a <pre>): its attributes and scripts (plots' embedded JSON) name keys and
+        # tokens that are not, and a table's cell alone is not the value of a printed name
+        if not hits and output.html:
+            plain = output.text.replace(output.html, "", 1)[:MAX_OUTPUT_SCAN]
+            shown = plain + "\n" + visible_text(output.html[:MAX_OUTPUT_SCAN])
+            hits = find_printed_secrets(shown)
+        elif not hits:
             hits = find_printed_secrets(text, _secret_names_shown(p))
         kinds = found.setdefault(p.cell.index, [])
         kinds.extend(h.kind for h in hits if h.kind not in kinds)
