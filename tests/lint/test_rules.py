@@ -356,7 +356,37 @@ CASES = [
         ],
         "PN407",
         {},
-        [("PN407", 0, 3), ("PN407", 1, 3), ("PN407", 1, 4), ("PN407", 4, 2)],
+        [("PN407", 0, 3), ("PN407", 1, 3), ("PN407", 1, 4), ("PN407", 3, 2), ("PN407", 4, 2)],
+    ),
+    (
+        "sys.argv used whole",
+        [
+            "import sys\nargs = sys.argv\nif len(sys.argv) > 1:\n    mode = 'cli'",
+            "for a in sys.argv[1:]:\n    print(a)\nprint(' '.join(sys.argv))",
+            "from sys import argv as arguments\nfiles = arguments[1:]\ncount = len(arguments)",
+            "sys.argv.append('--x')\ndel sys.argv[1:]\nname = sys.argv[0]",
+        ],
+        "PN407",
+        {},
+        [
+            ("PN407", 0, 2),
+            ("PN407", 0, 3),
+            ("PN407", 1, 1),
+            ("PN407", 1, 3),
+            ("PN407", 2, 2),
+            ("PN407", 2, 3),
+        ],
+    ),
+    (
+        "a notebook that sets sys.argv reads its own arguments below",
+        [
+            "import sys\nn = len(sys.argv)",
+            "sys.argv = ['train.py', '--epochs', '3']",
+            "args = parser.parse_args()\nepochs = sys.argv[2]",
+        ],
+        "PN407",
+        {},
+        [("PN407", 0, 2)],
     ),
     # -- PN5xx paths, secrets, personal data -----------------------------------------------
     ("absolute path", ["df = read('/data/churn.csv')"], "PN5", {}, [("PN501", 0, 1)]),
@@ -653,6 +683,17 @@ def test_parse_args_message_and_fix_name_the_way_out():
     _, (finding,) = run(["args = parser.parse_args()"], "PN407")
     assert finding.message.startswith("`parser.parse_args()` parses the kernel's command line")
     assert "parse_args([])" in finding.fix.description and not finding.fix.safe
+
+
+def test_len_of_argv_message_says_the_test_is_true():
+    _, (finding,) = run(["import sys\nif len(sys.argv) > 1:\n    x = 1"], "PN407")
+    assert (finding.location.line, finding.location.column) == (2, 4)
+    assert finding.message == (
+        "`len(sys.argv)` counts the kernel's command line under Jupyter "
+        "(`ipykernel_launcher -f kernel.json`, 3 items): a test for arguments is true"
+    )
+    _, (bare,) = run(["import sys\nargs = sys.argv"], "PN407")
+    assert bare.message.startswith("`sys.argv` is the kernel's command line under Jupyter")
 
 
 def test_printed_key_message_names_the_variable_never_the_value():

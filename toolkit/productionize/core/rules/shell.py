@@ -262,63 +262,134 @@ def interactive_input(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _reads_the_command_line(node) -> str | None:
-    """What reads ``sys.argv`` as the message names it: ``x.parse_args()``, ``sys.argv[1]``."""
+_ARGV_SETTERS = frozenset(("append", "extend", "insert", "clear", "remove"))
+
+
+def _argv_names(ctx: LintContext) -> frozenset[str]:
+    """Names ``from sys import argv`` binds anywhere in the notebook (``argv``, an alias)."""
     import ast
 
-    if isinstance(node, ast.Call):
-        func = node.func
-        if (
-            isinstance(func, ast.Attribute)
-            and func.attr == "parse_args"
-            and not node.args
-            and not any(k.arg in ("args", None) for k in node.keywords)
-        ):
-            owner = ast.unparse(func.value) if isinstance(func.value, ast.Name) else "parser"
-            return f"`{owner}.parse_args()`"
-        return None
-    if (
-        isinstance(node, ast.Subscript)
-        and isinstance(node.value, ast.Attribute)
-        and node.value.attr == "argv"
-        and isinstance(node.value.value, ast.Name)
-        and node.value.value.id == "sys"
-    ):
-        index = node.slice
-        # sys.argv[0] is a program name either way; [1], [1:], [-1] are the arguments
-        if isinstance(index, ast.Constant) and index.value == 0:
-            return None
-        return f"`{ast.unparse(node)}`"
+    return frozenset(
+        alias.asname or alias.name
+        for p in ctx.parsed
+        if p.tree is not None and "argv" in p.cell.source
+        for node in ast.walk(p.tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "sys"
+        for alias in node.names
+        if alias.name == "argv"
+    )
+
+
+def _is_argv(node, names: frozenset[str]) -> bool:
+    import ast
+
+    if isinstance(node, ast.Name):
+        return node.id in names
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "argv"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    )
+
+
+def _argv_set_at(ctx: LintContext, names: frozenset[str]) -> tuple[int, int] | None:
+    """Where the notebook first sets ``sys.argv`` itself (``sys.argv = ['train.py', ...]``)."""
+    import ast
+
+    for p in ctx.parsed:
+        if p.tree is None or "argv" not in p.cell.source:
+            continue
+        for node in ast.walk(p.tree):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+            )
+            for target in targets:
+                if isinstance(target, ast.Subscript):
+                    target = target.value  # sys.argv[1:] = [...]
+                if _is_argv(target, names):
+                    return (p.cell.index, node.lineno)
     return None
+
+
+def _command_line_reads(tree, names: frozenset[str]) -> list[tuple[object, str]]:
+    """What in ``tree`` reads the command line, with how the message names it."""
+    import ast
+
+    found: list[tuple[object, str]] = []
+    seen: set[int] = set()  # argv nodes already reported through the expression around them
+    for node in ast.walk(tree):  # breadth first: an expression comes before the argv in it
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "parse_args"
+                and not node.args
+                and not any(k.arg in ("args", None) for k in node.keywords)
+            ):
+                owner = ast.unparse(func.value) if isinstance(func.value, ast.Name) else "parser"
+                found.append((node, f"`{owner}.parse_args()`"))
+            elif (
+                isinstance(func, ast.Name)
+                and func.id == "len"
+                and len(node.args) == 1
+                and _is_argv(node.args[0], names)
+            ):
+                seen.add(id(node.args[0]))
+                found.append((node, f"`{ast.unparse(node)}`"))
+        elif isinstance(node, ast.Subscript) and _is_argv(node.value, names):
+            seen.add(id(node.value))
+            index = node.slice
+            # sys.argv[0] is a program name either way; [1], [1:], [-1] are the arguments
+            if isinstance(index, ast.Constant) and index.value == 0:
+                continue
+            if isinstance(node.ctx, ast.Load):
+                found.append((node, f"`{ast.unparse(node)}`"))
+        elif isinstance(node, ast.Attribute) and _is_argv(node.value, names):
+            if node.attr in _ARGV_SETTERS:
+                seen.add(id(node.value))  # sys.argv.append(...) sets it, like sys.argv = [...]
+        elif (
+            _is_argv(node, names)
+            and isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
+            and id(node) not in seen
+        ):
+            found.append((node, f"`{ast.unparse(node)}`"))
+    return found
 
 
 @rule(
     "PN407",
     "command-line-arguments",
     Severity.WARNING,
-    "`parser.parse_args()` or `sys.argv[1]`: under Jupyter the command line is the kernel's",
+    "`parser.parse_args()` or `sys.argv` (`sys.argv[1]`, `len(sys.argv)`): under Jupyter the "
+    "command line is the kernel's",
     "Pass the values (`parse_args([])` keeps the defaults) or move them to a parameters cell",
 )
 def command_line_arguments(ctx: LintContext) -> Iterator[Finding]:
-    import ast
-
+    names = _argv_names(ctx)
+    # a notebook that sets sys.argv itself reads its own arguments from there on
+    set_at = _argv_set_at(ctx, names)
     for p in ctx.parsed:
-        if p.tree is None:
+        source = p.cell.source
+        if p.tree is None or ("argv" not in source and "parse_args" not in source):
             continue
         # the kernel runs as `ipykernel_launcher.py -f kernel-….json`: parse_args() exits with
-        # "unrecognized arguments: -f", sys.argv[1] is "-f"
-        nodes = [
-            *ctx.nodes(p).calls,
-            *(n for n in ast.walk(p.tree) if isinstance(n, ast.Subscript)),
-        ]
-        for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset)):
-            what = _reads_the_command_line(node)
-            if what is None:
+        # "unrecognized arguments: -f", sys.argv[1] is "-f", len(sys.argv) is 3
+        reads = _command_line_reads(p.tree, names)
+        for node, what in sorted(reads, key=lambda r: (r[0].lineno, r[0].col_offset)):
+            if set_at is not None and (p.cell.index, node.lineno) > set_at:
                 continue
             if what.endswith(".parse_args()`"):
                 message = (
                     f"{what} parses the kernel's command line under Jupyter (`-f kernel.json`) "
                     "and stops the notebook with 'unrecognized arguments'"
+                )
+            elif what.startswith("`len("):
+                message = (
+                    f"{what} counts the kernel's command line under Jupyter "
+                    "(`ipykernel_launcher -f kernel.json`, 3 items): a test for arguments is true"
                 )
             else:
                 message = f"{what} is the kernel's command line under Jupyter (`-f`, a file name)"
