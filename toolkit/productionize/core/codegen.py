@@ -301,16 +301,31 @@ def ordered_uses(code: str) -> list[str]:
     return list(_body_names(code).loads)
 
 
+_OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
 def ordered_defs(code: str) -> list[str]:
-    """Names the code assigns at the top level, in order (imports excluded)."""
+    """Names the code assigns at the top level, in order (imports excluded). The variables of a
+    comprehension (``[c for c in cols]``) and the locals of a function it defines are not
+    among them: Python binds those in a scope of their own (a walrus in a comprehension is)."""
     tree = ast.parse(code)
     names: dict[str, None] = {}
+
+    def visit(node: ast.AST, in_comprehension: bool) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and not in_comprehension:
+            names.setdefault(node.id, None)
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            names.setdefault(node.target.id, None)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _OWN_SCOPES):
+                continue
+            visit(child, in_comprehension or isinstance(node, _COMPREHENSIONS))
+
     for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or isinstance(stmt, _OWN_SCOPES):
             continue
-        for node in walk_nodes(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.setdefault(node.id, None)
+        visit(stmt, False)
     return list(names)
 
 
