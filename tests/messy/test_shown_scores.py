@@ -5,6 +5,7 @@ notebook after their cells."""
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
@@ -12,6 +13,8 @@ from click.testing import CliRunner
 
 from productionize.adapters.cli import main
 from productionize.adapters.verifying import can_verify
+from productionize.core.shown_metrics import shown_metric
+from tests.conftest import make_notebook
 
 from . import public_shapes
 
@@ -59,3 +62,45 @@ def test_the_named_scores_reproduce_the_notebook_and_reach_the_registry(tmp_path
     assert checked[("predict", "r2_test")] == "equal"
     metadata = json.loads((out / "models" / "v0001" / "metadata.json").read_text())
     assert {"r2_test", "rmse_train", "score_test"} <= set(metadata["metrics"])
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("(pred == y_val).mean()", "accuracy_val"),
+        ("(model.predict(X_test) == y_test).mean()", "accuracy_test"),
+        ("np.mean(y_train == model.predict(X_train))", "accuracy_train"),
+        ("round(accuracy_score(y_val, pred), 2)", "accuracy_val"),
+        ("round((y_val == pred).mean(), 3)", "accuracy_val"),
+        ("(pred > y_val).mean()", None),
+        ("(pred == y_val).sum()", None),
+        ("round(accuracy, 2)", None),
+    ],
+)
+def test_an_accuracy_computed_by_hand_is_a_shown_score(code, expected):
+    imports = {"accuracy_score": ("", "sklearn"), "np": ("", "numpy")}
+    found = shown_metric(ast.parse(code).body[0], [], imports, set())
+    assert (found[0] if found else None) == expected
+
+
+HAND_ACCURACY = make_notebook(
+    "import pandas as pd\nmarks = pd.read_csv('marks.csv')",
+    "marks = marks.dropna()",
+    "from sklearn.model_selection import train_test_split\n"
+    "X = marks[['hours', 'quizzes']]\ny = marks['passed']\n"
+    "X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=3)",
+    "from sklearn.tree import DecisionTreeClassifier\n"
+    "tree = DecisionTreeClassifier(max_depth=3, random_state=0)\ntree.fit(X_train, y_train)",
+    "(tree.predict(X_val) == y_val).mean()",
+)
+
+
+def test_a_predict_cell_showing_only_a_hand_computed_accuracy_becomes_the_evaluation(
+    split_untagged,
+):
+    # the cell used to count as display only: 'stage predict has no production code'
+    result, out = split_untagged(HAND_ACCURACY, "marks.ipynb")
+    assert result.exit_code == 0, result.output
+    evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
+    assert "accuracy_val = (tree.predict(X_val) == y_val).mean()" in evaluate
+    assert '"accuracy_val": accuracy_val' in evaluate

@@ -188,8 +188,9 @@ def _keep_printed_scores(
     classified: list[list[Statement]],
     stages: dict[int, tuple[str, str]],
 ) -> None:
-    """Keep ``print("RMSE", np.sqrt(mean_squared_error(y_test, pred)))`` of a predict cell: the
-    evaluation binds and returns that score (see core/shown_metrics) instead of printing it."""
+    """Keep ``print("RMSE", np.sqrt(mean_squared_error(y_test, pred)))`` of a predict cell, and
+    a shown accuracy the display rules would drop (``(model.predict(X_val) == y_val).mean()``
+    ending a cell): the evaluation binds and returns that score (see core/shown_metrics)."""
     imports = {b.name: (b.statement, b.module) for item in parsed for b in item.names.imports}
     for item, statements in zip(parsed, classified, strict=True):
         if stages[item.cell.index][0] != "predict":
@@ -200,8 +201,6 @@ def _keep_printed_scores(
                 statement.kind == DISPLAY
                 and isinstance(node, ast.Expr)
                 and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name)
-                and node.value.func.id == "print"
             ):
                 continue
             later = [s.node for s in statements[index + 1 :]]

@@ -77,6 +77,10 @@ def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | No
     if not isinstance(node, ast.Call):
         return None
     func = node.func
+    if isinstance(func, ast.Name) and func.id == "round" and node.args:
+        return _metric_name(node.args[0], imports)  # round(accuracy_score(...), 2)
+    if _agreement(node) is not None:
+        return "accuracy"
     if isinstance(func, ast.Attribute) and func.attr in SQRT and len(node.args) == 1:
         inner = _metric_name(node.args[0], imports)
         return "rmse" if inner == "mse" else None
@@ -96,9 +100,36 @@ def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | No
     return SHORT_NAMES.get(function, function.removesuffix("_score"))
 
 
+def _agreement(node: ast.Call) -> ast.Compare | None:
+    """The comparison of an accuracy computed by hand: ``(pred == y_val).mean()``,
+    ``(model.predict(X) == y).mean()``, ``np.mean(y_test == pred)``."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "mean" and not node.args:
+        compare = func.value  # (a == b).mean()
+    elif isinstance(func, ast.Attribute) and func.attr == "mean" and len(node.args) == 1:
+        compare = node.args[0]  # np.mean(a == b)
+    else:
+        return None
+    if (
+        isinstance(compare, ast.Compare)
+        and len(compare.ops) == 1
+        and isinstance(compare.ops[0], ast.Eq)
+    ):
+        return compare
+    return None
+
+
 def _data_suffix(expression: ast.Call) -> str:
     """``_test`` when the score is of ``y_test`` (``_train`` for ``y_train``...), else ''."""
     call = expression
+    if isinstance(call.func, ast.Name) and call.func.id == "round" and call.args:
+        inner = call.args[0]
+        return _data_suffix(inner) if isinstance(inner, ast.Call) else ""
+    compare = _agreement(call)
+    if compare is not None:  # the target compared with: y_val == pred -> _val
+        names = [n for n in (compare.left, *compare.comparators) if isinstance(n, ast.Name)]
+        targets = [n for n in names if n.id.lower().startswith("y")] or names
+        call = ast.Call(func=ast.Name(id="_"), args=targets[:1], keywords=[])
     if isinstance(call.func, ast.Attribute) and call.func.attr in SQRT:
         call = call.args[0]  # type: ignore[assignment]
     args = call.args  # type: ignore[attr-defined]
