@@ -251,6 +251,17 @@ CASES = [
         [("PN205", 1, 1), ("PN205", 1, 2)],
     ),
     (
+        "numeric reductions on a copy of a table read from a file",
+        [
+            "import pandas as pd\ndata = pd.read_csv('loans.csv')\ndf = data.copy()",
+            "df.drop(columns='Loan_ID', inplace=True)\ncorrelation = df.corr()",
+            "rows = df.dropna()\nrows.mean()\nenc = pd.get_dummies(df)\nenc.corr()",
+        ],
+        "PN205",
+        {},
+        [("PN205", 1, 2), ("PN205", 2, 2)],
+    ),
+    (
         "a column's dtype compared with object to find text columns",
         [
             "cats = [c for c in df.columns if df[c].dtypes == 'O']\nnums = df.Age.dtype != object",
@@ -936,6 +947,12 @@ def test_fillna_method_without_a_safe_rewrite_is_still_reported(source):
     _, findings = run([source], "PN204")
     (finding,) = findings
     assert not finding.fix.safe and finding.fix.edits == ()
+
+
+def test_numeric_only_on_a_copy_names_the_frame_it_copies():
+    cells = ["import pandas as pd\ndata = pd.read_csv('d.csv')", "df = data.copy()\nc = df.corr()"]
+    _, (finding,) = run(cells, "PN205")
+    assert "(`df` is a copy of `data`, read from a file)" in finding.message
 
 
 def test_numeric_only_is_suggested_never_applied():

@@ -99,29 +99,63 @@ def fillna_method(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _frames_read_from_files(ctx: LintContext) -> set[str]:
-    """Names bound to ``pd.read_csv(...)`` and friends: tables that may hold text columns."""
-    frames: set[str] = set()
+# methods whose result keeps the text columns of the frame they are called on
+SAME_COLUMNS = frozenset(
+    {"copy", "dropna", "drop_duplicates", "reset_index", "fillna", "rename", "sort_values"}
+)
+
+
+def _frames_read_from_files(ctx: LintContext) -> dict[str, str | None]:
+    """Names bound to ``pd.read_csv(...)`` and friends, or to a copy of one (``df = data.copy()``):
+    tables that may hold text columns, each with the frame it copies (None: read itself)."""
+    frames: dict[str, str | None] = {}
+    copies: list[tuple[str, str]] = []
     for p in ctx.parsed:
         if p.tree is None:
             continue
         for node in walk_nodes(p.tree):
-            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+            if not isinstance(node, ast.Assign):
+                continue
+            targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            source = _copied_frame(node.value)
+            if source is not None:
+                copies += [(t, source) for t in targets]
+                continue
+            if not isinstance(node.value, ast.Call):
                 continue
             func = node.value.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name not in READERS:
-                continue
-            frames |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            if name in READERS:
+                frames.update(dict.fromkeys(targets))
+    grew = True
+    while grew:  # df = data.copy(); train = df.dropna() ...
+        grew = False
+        for target, source in copies:
+            if source in frames and target not in frames:
+                frames[target] = source if frames[source] is None else frames[source]
+                grew = True
     return frames
+
+
+def _copied_frame(value: ast.expr) -> str | None:
+    """``data`` in ``data.copy()``, ``data.dropna()``... (a frame with the same text columns)."""
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in SAME_COLUMNS
+        and isinstance(value.func.value, ast.Name)
+    ):
+        return value.func.value.id
+    return None
 
 
 @rule(
     "PN205",
     "numeric-only",
     Severity.WARNING,
-    "`df.corr()`/`df.mean()`... on a table read from a file: since pandas 2 text columns are no "
-    "longer skipped and the call raises `could not convert string to float`",
+    "`df.corr()`/`df.mean()`... on a table read from a file (or a copy of one: `df = "
+    "data.copy()`, `.dropna()`...): since pandas 2 text columns are no longer skipped and the "
+    "call raises `could not convert string to float`",
     "Pass `numeric_only=True` (or select the numeric columns first); not applied automatically: "
     "it changes which columns the result has",
 )
@@ -139,11 +173,14 @@ def numeric_only(ctx: LintContext) -> Iterator[Finding]:
             if _keyword(call, "numeric_only") is not None or call.args:
                 continue
             name = func.value.id
+            origin = "is read from a file"
+            if frames[name] is not None:
+                origin = f"is a copy of `{frames[name]}`, read from a file"
             yield ctx.finding(
                 "PN205",
                 p.cell,
-                f"`{name}.{func.attr}()` raises on text columns since pandas 2 (`{name}` is read "
-                f"from a file); pass `numeric_only=True` if `{name}` has any",
+                f"`{name}.{func.attr}()` raises on text columns since pandas 2 (`{name}` {origin}); "
+                f"pass `numeric_only=True` if `{name}` has any",
                 call.lineno,
                 line_column(p.cell.source, call.lineno, call.col_offset),
                 Fix(f"Use `{name}.{func.attr}(numeric_only=True)`"),
@@ -229,7 +266,9 @@ def object_dtype_test(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _chained_assignment(target: ast.AST, frames: set[str]) -> tuple[str, ast.AST, ast.AST] | None:
+def _chained_assignment(
+    target: ast.AST, frames: dict[str, str | None]
+) -> tuple[str, ast.AST, ast.AST] | None:
     """``(frame, column, key)`` of ``df["a"][key] = v`` / ``df.a[key] = v`` on a table read from a
     file: the assignment goes to an intermediate Series that pandas 3 never writes back."""
     if not isinstance(target, ast.Subscript) or isinstance(target.slice, ast.Slice):
