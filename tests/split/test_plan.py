@@ -91,6 +91,16 @@ def test_display_statements_stay_in_the_notebook_and_are_listed():
     assert predict is None  # print() only: nothing to evaluate
 
 
+def test_a_file_name_with_underscores_next_to_dashes_makes_a_name_ploomber_accepts():
+    # the Kaggle Telco file: "UseC_-Telco" would give "usec__telco", and ploomber refuses env
+    # keys with a double underscore ("Error validating env"), so `ploomber build` never ran
+    path = "WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    load = ("code", f"import pandas as pd\nraw = pd.read_csv('{path}')", ["load"])
+    train = ("code", TRAIN[1].replace("random_state=seed", ""), ["train"])
+    result = split_nb(make_notebook(load, CLEAN, train, PREDICT), sizes={path: 10})
+    assert [p.name for p in result.spec.parameters] == ["wa_fn_usec_telco_customer_churn_path"]
+
+
 def test_hard_coded_path_becomes_a_parameter():
     load = ("code", "import pandas as pd\nraw = pd.read_csv('/srv/data/sales.csv')", ["load"])
     train = ("code", TRAIN[1].replace("random_state=seed", ""), ["train"])

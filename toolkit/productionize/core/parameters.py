@@ -137,7 +137,9 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
 
 def _param_name(value: str, taken: set[str]) -> str:
     stem = re.split(r"[\\/]", value.rstrip("/\\"))[-1].split(".")[0]
-    base = re.sub(r"\W+", "_", stem).strip("_").lower() or "data"
+    base = (
+        re.sub(r"[\W_]+", "_", stem).strip("_").lower() or "data"
+    )  # one "_": ploomber refuses "__"
     if base[0].isdigit():
         base = "f_" + base
     name = f"{base}_path"
