@@ -81,29 +81,30 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
             )
     explicit = {p.cell.index: _stage_tag(p) for p in parsed}
     has_tags = any(explicit.values())
-    suggestions = () if has_tags else suggest_tags(notebook, parsed)
-    if not has_tags and options.infer_tags:
+    suggestions = () if has_tags else tuple(suggest_tags(notebook, parsed))
+    inferring = not has_tags and options.infer_tags
+    if inferring:
         explicit = {p.cell.index: None for p in parsed}
         explicit.update({s.cell_index: s.tag for s in suggestions})
         origin_of_tag = "inferred"
     else:
         origin_of_tag = "inferred" if tags_inferred else "tagged"
     stages = _assign_stages(parsed, explicit, origin_of_tag)
-
-    classified: list[list[Statement]] = []
-    display_names: frozenset[str] = frozenset()
-    for item in parsed:
-        statements = classify(item, display_names)
-        display_names = display_names | display_aliases(item)
-        for statement in statements:
-            if statement.kind == DISPLAY:
-                display_names |= _stores(statement)
-        classified.append(statements)
-    _mark_exploration(parsed, classified, stages)
-    _mark_model_saves(parsed, classified)
-    _mark_exports(parsed, classified, stages)
-    _keep_printed_scores(parsed, classified, stages)
-    _keep_called_display_functions(classified)
+    classified = _classify_cells(parsed, stages)
+    while inferring:
+        # a guessed stage left with nothing but plots and prints (`if 'y_pred' in locals():`
+        # around the scores of an 'Evaluation' section) is no stage: its cells join the one above
+        empty = _empty_inferred_stages(parsed, classified, stages)
+        if not empty:
+            break
+        kept = tuple(s for s in suggestions if s.tag not in empty)
+        if len(kept) == len(suggestions):
+            break
+        suggestions = kept
+        explicit = {p.cell.index: None for p in parsed}
+        explicit.update({s.cell_index: s.tag for s in suggestions})
+        stages = _assign_stages(parsed, explicit, origin_of_tag)
+        classified = _classify_cells(parsed, stages)
 
     cells: list[GraphCell] = []
     analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
@@ -126,6 +127,43 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
     return CellGraph(
         notebook, tuple(cells), dependencies, tuple(suggestions), unresolved, tuple(analysis)
     )
+
+
+def _classify_cells(
+    parsed: list[ParsedCell], stages: dict[int, tuple[str, str]]
+) -> list[list[Statement]]:
+    """Each cell's statements, production code or display (plots, prints, exploration)."""
+    classified: list[list[Statement]] = []
+    display_names: frozenset[str] = frozenset()
+    for item in parsed:
+        statements = classify(item, display_names)
+        display_names = display_names | display_aliases(item)
+        for statement in statements:
+            if statement.kind == DISPLAY:
+                display_names |= _stores(statement)
+        classified.append(statements)
+    _mark_exploration(parsed, classified, stages)
+    _mark_model_saves(parsed, classified)
+    _mark_exports(parsed, classified, stages)
+    _keep_printed_scores(parsed, classified, stages)
+    _keep_called_display_functions(classified)
+    return classified
+
+
+def _empty_inferred_stages(
+    parsed: list[ParsedCell],
+    classified: list[list[Statement]],
+    stages: dict[int, tuple[str, str]],
+) -> set[str]:
+    """Inferred clean/predict stages none of whose cells keeps production code."""
+    code: dict[str, bool] = {}
+    for item, statements in zip(parsed, classified, strict=True):
+        stage, origin = stages[item.cell.index]
+        if origin in ("inferred", "inherited") and stage in ("clean", "predict"):
+            code[stage] = code.get(stage, False) or any(s.kind == CODE for s in statements)
+        elif stage in ("clean", "predict"):
+            code[stage] = True  # a stage the user tagged is theirs to keep
+    return {stage for stage, kept in code.items() if not kept}
 
 
 def _mark_exploration(
