@@ -68,3 +68,20 @@ def test_a_stage_the_user_tagged_stays_theirs_even_when_it_has_no_code():
     with pytest.raises(SplitError, match=r"stage 'predict' \(cell 3\) has no production code"):
         split_nb(tagged, Options(infer_tags=True))
 
+
+def test_a_fill_that_changed_a_copy_above_is_named_when_the_model_meets_nan():
+    from productionize.adapters.building import _lint_hint
+    from productionize.core.lint import lint
+    from productionize.core.notebook import notebook_from_dict
+
+    nb = make_notebook(
+        "import pandas as pd\nsubs = pd.read_csv('subscribers.csv')",
+        "subs['fee'].fillna(subs['fee'].median(), inplace=True)",
+        "from sklearn.linear_model import LogisticRegression\n"
+        "clf = LogisticRegression().fit(subs[['fee']], subs['left'])",
+    )
+    notebook, _ = notebook_from_dict(nb, "subs.ipynb")
+    findings = tuple(lint(notebook, Options(select=("PN2",))))
+    hint = _lint_hint(findings, 2)  # ValueError: Input X contains NaN
+    assert "Lint above it, cell 1: PN203: `subs['fee'].fillna(..., inplace=True)`" in hint
+    assert "productionize lint --fix" in hint

@@ -391,8 +391,10 @@ def _named_as(staging: Path, target: Path):
 
 
 UNRELATED = ("PN6", "PN7", "PN8")
-# rules whose finding in a cell makes a later cell fail (text columns left unencoded)
-UPSTREAM_CAUSES = frozenset({"PN206"})
+# rules whose finding in a cell makes a later cell fail: text columns left unencoded (PN206),
+# missing values left unfilled by an in-place fill or a chained assignment that changed a copy
+# (PN203, PN207: the model then meets NaN)
+UPSTREAM_CAUSES = frozenset({"PN203", "PN206", "PN207"})
 
 
 def _lint_hint(findings: tuple, cell: int | None) -> str:
@@ -405,8 +407,8 @@ def _lint_hint(findings: tuple, cell: int | None) -> str:
         for f in here
         if f.severity in (Severity.ERROR, Severity.WARNING) and not f.rule.startswith(UNRELATED)
     ]
-    # a cell above that silently skipped its text columns (PN206) explains a failure further
-    # down: the label-encoding loop did nothing, then `df.corr()` meets the text
+    # a cell above that silently did nothing explains a failure further down: the
+    # label-encoding loop skipped the text (PN206), then `df.corr()` meets it
     above = [
         f
         for f in findings
