@@ -22,6 +22,14 @@ from .codegen import (
     stored_names,
 )
 from .defuse import BUILTIN_NAMES
+from .function_parameters import (
+    FUNCTIONS,
+    Needs,
+    call_edits,
+    default_argument,
+    propagate,
+    signature_edit,
+)
 from .statements import CODE
 
 STAGES = tag_grammar.STAGES
@@ -103,36 +111,101 @@ def lift_paths(notebook, pieces, parameters):
 
 
 def lift_definition_paths(pieces, parameters, size_of: SizeOf):
-    """Paths hard-coded inside the notebook's functions and classes read the project's copy.
+    """Paths hard-coded inside the notebook's functions become pipeline parameters too.
 
-    A definition becomes module-level code of its stage module, where the stage function's
-    parameters are out of reach: ``def load_data(): url = "x.csv"`` keeps reading ``x.csv``
-    relative to wherever ``ploomber build`` runs. The literal is rewritten to the project path
-    (``data/x.csv`` once copied) instead; a path also read at top level shares that parameter's
-    file. Returns the data files only functions read, and the replacements.
+    A function becomes module-level code of its stage module, out of reach of the stage
+    function's parameters, so the path reaches it as a keyword: ``def load_data(): url =
+    "x.csv"`` becomes ``def load_data(x_path="data/x.csv"): url = x_path`` (default: the
+    project's copy), a default ``def load(path="x.csv")`` reads ``data/x.csv``, and every call in
+    the load/clean/train stages passes the stage's parameter (``load_data(x_path=x_path)``); a
+    function calling one of them without the argument gets the keyword too and passes it on
+    (``core/function_parameters``). A path also read at top level shares that parameter.
+    Classes keep the project's copy as a literal. Returns the new parameters, the data files
+    no parameter carries (read only by classes, or by functions no stage calls) and the
+    source replacements.
     """
     by_value = {p.default: p.name for p in parameters if p.is_path}
+    taken = {p.name for p in parameters}
     files: dict[str, DataFile] = {}
     replacements: dict[tuple[int, int, int], Replacement] = {}
+    definitions: dict[str, ast.AST] = {}  # function name -> its (first) definition
+    needs: dict[str, Needs] = {}
+    defaults: dict[str, str] = {}  # parameter -> the project's copy, as source text
+    functions: list = []  # pieces defining functions
     for stage in STAGES:
         for piece in pieces[stage]:
             node = piece.statement.node
             if piece.statement.kind != CODE or not isinstance(node, DEFINITIONS):
                 continue
+            is_function = isinstance(node, FUNCTIONS)
+            if is_function:
+                definitions.setdefault(node.name, node)
+                functions.append(piece)
             for literal in find_definition_path_literals(node):
                 value = literal.value
                 if value not in files:
                     files[value] = _data_file(value, by_value.get(value, ""), size_of)
+                project = python_string(files[value].project_path)
+                text = project
+                argument = default_argument(node, literal)
+                if is_function:
+                    name = by_value.get(value) or _param_name(value, taken)
+                    taken.add(name)
+                    by_value[value] = name
+                    defaults[name] = project
+                    mine = needs.setdefault(node.name, Needs())
+                    if argument is not None:  # `def f(path="x.csv")`: reads the copy by default
+                        mine.keywords.setdefault(name, argument)
+                    else:
+                        text = name
+                        if name not in mine.keywords:
+                            mine.keywords[name] = name
+                            mine.added.append(name)
                 key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
                 replacements[key] = Replacement(
                     literal.lineno,
                     literal.col_offset,
                     literal.end_lineno,
                     literal.end_col_offset,
-                    python_string(files[value].project_path),
+                    text,
                 )
-    only_functions = [f for f in files.values() if not f.parameter]
-    return only_functions, replacements
+    propagate(definitions, needs)
+    for piece in functions:
+        node, cell = piece.statement.node, piece.cell.cell.index
+        mine = needs.get(node.name, Needs())
+        replacements.update(
+            call_edits(cell, node, definitions, needs, lambda name, mine=mine: mine.keywords[name])
+        )
+        if mine.added and definitions[node.name] is node:
+            added = [(name, defaults[name]) for name in mine.added]
+            replacements.update(signature_edit(cell, piece.cell.source, node, added))
+    passed: set[str] = set()  # parameters a stage function passes on
+    for stage in ("load", "clean", "train"):  # predict(model, records) takes no parameters
+        for piece in pieces[stage]:
+            node = piece.statement.node
+            if piece.statement.kind != CODE or isinstance(node, DEFINITIONS):
+                continue
+            edits = call_edits(
+                piece.cell.cell.index,
+                node,
+                definitions,
+                needs,
+                lambda name: passed.add(name) or name,
+            )
+            replacements.update(edits)
+    known = {p.name for p in parameters}
+    lifted = [
+        Parameter(name, value, None, True)
+        for value, name in by_value.items()
+        if name in passed and name not in known
+    ]
+    carried = {p.default for p in [*parameters, *lifted] if p.is_path}
+    only_code = [
+        DataFile(f.notebook_path, "", f.project_path, f.copied, f.note)
+        for value, f in files.items()
+        if value not in carried
+    ]
+    return lifted, only_code, replacements
 
 
 def _param_name(value: str, taken: set[str]) -> str:

@@ -112,8 +112,11 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     # path literals in production code become parameters
     path_params, replacements = lift_paths(notebook, pieces, parameters)
     parameters = parameters + path_params
-    # ... and those inside the notebook's functions read the project's copy of the file
-    function_files, function_replacements = lift_definition_paths(pieces, parameters, size_of)
+    # ... and those inside the notebook's functions too, passed to them as keywords
+    function_params, function_files, function_replacements = lift_definition_paths(
+        pieces, parameters, size_of
+    )
+    parameters = parameters + function_params
     replacements = {**replacements, **function_replacements}
     param_names = {p.name for p in parameters}
 
@@ -668,10 +671,11 @@ def _stage_spec(
         for n in code_inputs
         if n in inputs_map and inputs_map[n] != "parameters" and n not in helpers
     ]
-    params = [n for n in code_inputs if n in param_names and inputs_map.get(n) == "parameters"]
-    params += [
-        n for n in code_inputs if n in param_names and n not in params and n not in inputs_map
-    ]
+    # module-level code (the notebook's functions) is out of reach of the stage's parameters:
+    # they get theirs passed as keywords (core/function_parameters)
+    body_uses = ordered_uses(body)
+    params = [n for n in body_uses if n in param_names and inputs_map.get(n) == "parameters"]
+    params += [n for n in body_uses if n in param_names and n not in params and n not in inputs_map]
     bound = set(upstream_inputs) | set(params)
     module_imports = set(imports_for(body + "\n" + "\n".join(module_level), imports, bound))
     for name in code_inputs:

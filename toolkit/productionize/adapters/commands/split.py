@@ -100,7 +100,7 @@ def command(notebook, outdir, infer_tags, no_verify, force, project_name):
                     f"`ploomber build --env--{data.parameter} PATH`"
                 )
             else:
-                way_out = "a function of the notebook reads it: edit the path in the stage module"
+                way_out = "a class of the notebook reads it: edit the path in the stage module"
             click.echo(
                 f"note: data file {data.notebook_path} was not copied ({data.note}); {way_out}"
             )
