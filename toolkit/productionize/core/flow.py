@@ -15,6 +15,7 @@ from .reloads import reuse_saved_models
 from .render import RenderInputs, render
 from .report import build_report
 from .service import plan_service, render_service
+from .stage_names import rename_stage_named_functions
 from .statement_stages import StageSplit, split_by_statement
 
 
@@ -27,6 +28,8 @@ def split(
     """Split a tagged notebook into the files of a pipeline project (nothing is written)."""
     persisted = reuse_saved_models(notebook)  # `clf = joblib.load("m.pkl")` it saved -> `clf`
     inlined = inline_single_calls(persisted.notebook)  # `def main(): ...; main()` -> top level
+    renamed = rename_stage_named_functions(inlined.notebook)  # `def load()` -> notebook_load
+    inlined = dataclasses.replace(inlined, notebook=renamed.notebook)
     whole = StageSplit(inlined.notebook)
     candidates = [whole]
     if options.infer_tags and len(inlined.opened_cells) == 1:  # ... and its stages found
@@ -47,7 +50,7 @@ def split(
             if staged is not whole:
                 continue  # the cut does not plan: keep the cell whole (one stage)
             raise _with_refusals(error, inlined) from None
-    notes = [*persisted.notes, *_inline_notes(inlined), *staged.notes]
+    notes = [*persisted.notes, *_inline_notes(inlined), *renamed.notes, *staged.notes]
     if notes:
         spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
     files = render(spec, env)
