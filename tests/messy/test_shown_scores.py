@@ -17,6 +17,7 @@ from productionize.core.shown_metrics import shown_metric
 from tests.conftest import make_notebook
 
 from . import public_shapes
+from .conftest import ruff_problems
 
 
 def test_scores_a_notebook_only_shows_become_returned_metrics(split_untagged):
@@ -104,3 +105,29 @@ def test_a_predict_cell_showing_only_a_hand_computed_accuracy_becomes_the_evalua
     evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
     assert "accuracy_val = (tree.predict(X_val) == y_val).mean()" in evaluate
     assert '"accuracy_val": accuracy_val' in evaluate
+
+
+SCORED_INLINE = make_notebook(
+    "import pandas as pd\nmarks = pd.read_csv('marks.csv')",
+    "from sklearn.model_selection import train_test_split\n"
+    "X = marks[['hours', 'quizzes']]\ny = marks['passed']\n"
+    "X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=3)",
+    "from sklearn.tree import DecisionTreeClassifier\n"
+    "tree = DecisionTreeClassifier(max_depth=3, random_state=0)\ntree.fit(X_train, y_train)",
+    "acc = (tree.predict(X_val) == y_val).mean()\nprint('accuracy', acc)",
+)
+
+
+def test_predictions_scored_inline_are_served_as_predictions_not_as_their_score(
+    split_untagged,
+):
+    # predict() served fitted["(tree.predict(X_val) == y_val).mean()"], one number for every
+    # request, and its fitted_values() read `tree`, a NameError in ploomber build
+    result, out = split_untagged(SCORED_INLINE, "marks.ipynb")
+    assert result.exit_code == 0, result.output
+    predict = next((out / "src").glob("*/predict.py")).read_text()
+    assert "predictions = model.predict(X_val)" in predict
+    assert "fitted" not in predict and "y_val" not in predict
+    evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
+    assert "acc = (tree.predict(X_val) == y_val).mean()" in evaluate
+    assert ruff_problems(out) == ""

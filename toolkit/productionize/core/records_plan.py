@@ -786,6 +786,10 @@ def _assigns_one_name(node: ast.AST) -> bool:
     )
 
 
+# methods that reduce the predictions to a number (a score of them, not what a record gets)
+REDUCTIONS = frozenset(
+    {"mean", "sum", "max", "min", "std", "var", "median", "count", "all", "any", "nunique"}
+)
 # calls that put the predictions into a table or a file: the predictions are their argument
 FRAME_BUILDERS = frozenset({"DataFrame", "Series", "concat", "to_csv", "append", "extend"})
 
@@ -805,11 +809,19 @@ def _prediction_expression(node: ast.stmt, call: ast.Call) -> ast.expr:
         if isinstance(parent, ast.Subscript) and parent.value is current:
             current = parent
         elif isinstance(parent, ast.Attribute) and parent.value is current:
+            if parent.attr in REDUCTIONS:  # (pred == y).mean(): a score of the predictions
+                break
             current = parent
         elif isinstance(parent, ast.Call) and parent.func is current:
             current = parent  # a method of the predictions: `.astype(int)`, `.round(2)`
         elif isinstance(parent, ast.Call) and current in parent.args and _transforms(parent):
             current = parent  # np.expm1(...), np.clip(..., 0, None), np.where(... > 0.5, 1, 0)
+        elif isinstance(parent, ast.Compare) and not all(
+            _constant(operand)
+            for operand in (parent.left, *parent.comparators)
+            if operand is not current
+        ):
+            break  # model.predict(X) == y_val compares with the target: not a threshold
         elif isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare)):
             current = parent
         else:
@@ -817,6 +829,13 @@ def _prediction_expression(node: ast.stmt, call: ast.Call) -> ast.expr:
     if isinstance(current, ast.Attribute):
         return call if current.value is call else current.value  # a method never called
     return current
+
+
+def _constant(node: ast.expr) -> bool:
+    """``0.5``, ``-1``: a threshold, not data the predictions are compared with."""
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    return isinstance(node, ast.Constant)
 
 
 def _transforms(call: ast.Call) -> bool:
