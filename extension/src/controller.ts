@@ -16,6 +16,7 @@ import { summarize } from './logic/findings';
 import { outputDirFor } from './logic/outputDir';
 import { readSuggestions } from './logic/suggestions';
 import { StageTag, toggleStageTag } from './logic/tags';
+import { IUndoManager, UndoEffects } from './logic/undoEffects';
 import {
   IBuildResult,
   IErrorBody,
@@ -29,6 +30,29 @@ import { PreviewView } from './previewPanel';
 import { publishForReview } from './publishDialog';
 import { IProductionizeSettings, readSettings } from './settings';
 import { StageLabels } from './stageLabels';
+
+/** What POST /productionize/requirements answers (`added` when adding, `removed` with remove). */
+interface IRequirementsAnswer {
+  path: string;
+  added: string[];
+  created?: boolean;
+  removed?: string[];
+}
+
+/** The requirements.txt lines one applied fix added (what its Undo takes back). */
+interface IAddedRequirements {
+  notebookPath: string;
+  added: string[];
+  created: boolean;
+}
+
+/** The notebook's own undo history (a Yjs UndoManager on its shared model), if it has one. */
+function undoManagerOf(notebook: NotebookPanel): IUndoManager | null {
+  const shared = notebook.content.model?.sharedModel as unknown as
+    | { undoManager?: IUndoManager }
+    | undefined;
+  return shared?.undoManager ?? null;
+}
 
 /** How long a failure toast stays (its full text is kept in the side panel or the preview). */
 const FAILURE_TOAST_MS = 15000;
@@ -168,7 +192,10 @@ export class ProductionizeController {
     }
     const edits = findings.flatMap(f => (f.fix && f.fix.safe ? f.fix.edits : []));
     const plan = planEdits(edits, cellViews(notebook), this.snapshots.get(notebook));
-    const applied = applyPlan(notebook, plan);
+    const undoManager = undoManagerOf(notebook);
+    let applied = 0;
+    // one undo step of its own, so that its Undo can also take back requirements.txt lines
+    const step = this.undoEffects.capture(undoManager, () => (applied = applyPlan(notebook, plan)));
     if (plan.problems.length > 0) {
       Notification.warning(`Some fixes were not applied: ${plan.problems.join('; ')}`, {
         autoClose: 8000
@@ -185,13 +212,19 @@ export class ProductionizeController {
     let added = '';
     if (requirements.length > 0) {
       try {
-        const answer = await postAPI<{ path: string; added: string[] }>('requirements', {
-          path: notebook.context.localPath,
-          requirements
-        });
+        const path = notebook.context.localPath;
+        const answer = await postAPI<IRequirementsAnswer>('requirements', { path, requirements });
         added = answer.added.length
-          ? ` Added ${answer.added.join(', ')} to ${answer.path}.`
+          ? ` Added ${answer.added.join(', ')} to ${answer.path} (Undo takes it out again).`
           : ` ${requirements.join(', ')} already in ${answer.path}.`;
+        if (step && undoManager && answer.added.length) {
+          // only what this fix added: a package listed before stays when the fix is undone
+          this.undoEffects.attach(undoManager, step, {
+            notebookPath: path,
+            added: answer.added,
+            created: answer.created === true
+          });
+        }
       } catch (error) {
         const what = requirements.join(', ');
         added = ` Add to requirements.txt by hand: ${what} (${describeFailure(error)}).`;
@@ -532,6 +565,45 @@ export class ProductionizeController {
   }
 
   private failureToast: string | null = null;
+  /** Requirements an applied `!pip install` fix added, taken back by Undo of that fix. */
+  private undoEffects = new UndoEffects<IAddedRequirements>({
+    undo: async record => {
+      try {
+        const answer = await postAPI<IRequirementsAnswer>('requirements', {
+          path: record.notebookPath,
+          requirements: record.added,
+          remove: true,
+          created: record.created
+        });
+        if (answer.removed?.length) {
+          Notification.info(`Undo: removed ${answer.removed.join(', ')} from ${answer.path}.`, {
+            autoClose: 5000
+          });
+        }
+      } catch (error) {
+        Notification.warning(
+          `Remove ${record.added.join(', ')} from requirements.txt by hand ` +
+            `(${describeFailure(error)}).`,
+          { autoClose: 8000 }
+        );
+      }
+    },
+    redo: async record => {
+      try {
+        const answer = await postAPI<IRequirementsAnswer>('requirements', {
+          path: record.notebookPath,
+          requirements: record.added
+        });
+        record.added = answer.added;
+        record.created = answer.created === true;
+      } catch (error) {
+        Notification.warning(
+          `Add ${record.added.join(', ')} to requirements.txt by hand (${describeFailure(error)}).`,
+          { autoClose: 8000 }
+        );
+      }
+    }
+  });
   private building = new Set<NotebookPanel>();
   private settingsSource: ISettingRegistry.ISettings | null = null;
   private counter = 0;

@@ -311,3 +311,55 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
     expect(page.locator(".jp-Dialog-button", has_text="Stop")).to_have_count(0)
     screenshot("10-publish-before-build")
     page.locator(".jp-Dialog-button", has_text="Close").click()
+
+
+def open_notebook(page, jupyterlab, name: str, workspace: str) -> None:
+    page.goto(
+        f"{jupyterlab.url}lab/workspaces/{workspace}/tree/{name}?reset&token={jupyterlab.token}"
+    )
+    page.wait_for_selector(".jp-productionize-stagebar", timeout=TIMEOUT)
+
+
+def test_undo_of_a_pip_fix_takes_back_what_it_added_to_requirements(jupyterlab, page, screenshot):
+    """Undo reverts the cell and the requirements.txt lines the fix added; Redo adds them again.
+
+    A package listed before the fix stays: the fix did not add it.
+    """
+    from playwright.sync_api import expect
+
+    from tests.conftest import make_notebook
+
+    if not jupyterlab.api("productionize/info")["features"]["lint"]:
+        pytest.skip("the lint stage is not installed")
+    folder = jupyterlab.root / "pipfix"
+    folder.mkdir()
+    requirements = folder / "requirements.txt"
+    requirements.write_text("pandas\nseaborn\n")  # the user's own list
+    nb = make_notebook("!pip install seaborn xgboost\nimport pandas as pd", "x = 1")
+    nbformat.write(nb, folder / "pipfix.ipynb")
+    open_notebook(page, jupyterlab, "pipfix/pipfix.ipynb", "pipfix")
+
+    page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
+    panel = page.locator("#jp-productionize-findings")
+    pip = panel.locator('.jp-productionize-finding[data-rule="PN401"]')
+    expect(pip).to_be_visible(timeout=TIMEOUT)
+    pip.get_by_role("button", name="Apply").click()
+    editor = cell(page, 0).locator(".jp-InputArea-editor")
+    expect(editor).not_to_contain_text("pip install")
+    assert wait_for(lambda: "xgboost" in requirements.read_text(), 30, pause=0.25)
+    assert requirements.read_text() == "pandas\nseaborn\nxgboost\n"
+
+    cell(page, 0).locator(".jp-InputPrompt").click()  # command mode
+    page.keyboard.press("z")  # Undo: the line is back, and xgboost leaves requirements.txt
+    expect(editor).to_contain_text("!pip install seaborn xgboost")
+    assert wait_for(
+        lambda: "xgboost" not in requirements.read_text(), 30, pause=0.25
+    ), "Undo left the fix's package in requirements.txt"
+    assert requirements.read_text() == "pandas\nseaborn\n"  # seaborn was the user's
+    screenshot("11-pip-fix-undone")
+
+    page.keyboard.press("Shift+Z")  # Redo: deleted again, xgboost back
+    expect(editor).not_to_contain_text("pip install")
+    assert wait_for(lambda: "xgboost" in requirements.read_text(), 30, pause=0.25)
+    assert requirements.read_text() == "pandas\nseaborn\nxgboost\n"
+

@@ -86,7 +86,7 @@ async def test_applied_pip_fixes_add_their_packages_to_requirements_beside_the_n
     body = {"path": "work/nb.ipynb", "requirements": ["seaborn", "Pandas"]}
     status, answer = await api("requirements", body)
     assert status == 200, answer
-    assert answer == {"path": "work/requirements.txt", "added": ["seaborn"]}
+    assert answer == {"path": "work/requirements.txt", "added": ["seaborn"], "created": False}
     assert (jp_root_dir / "work" / "requirements.txt").read_text() == "pandas==3.1.0\nseaborn\n"
     status, answer = await api("requirements", body)  # again: nothing new
     assert status == 200 and answer["added"] == []
@@ -94,3 +94,29 @@ async def test_applied_pip_fixes_add_their_packages_to_requirements_beside_the_n
     assert status == 403, answer
     status, answer = await api("requirements", {"path": "nb.ipynb", "requirements": "seaborn"})
     assert status == 400
+
+
+async def test_an_undone_pip_fix_takes_back_only_what_it_added(api, jp_root_dir):
+    """Undo of the fix: the lines it appended go; a file it created and left empty goes too."""
+    requirements = jp_root_dir / "requirements.txt"
+    status, answer = await api("requirements", {"path": "nb.ipynb", "requirements": ["seaborn"]})
+    assert status == 200 and answer == {
+        "path": "requirements.txt",
+        "added": ["seaborn"],
+        "created": True,
+    }
+    undo = {"path": "nb.ipynb", "requirements": ["seaborn"], "remove": True, "created": True}
+    status, answer = await api("requirements", undo)
+    assert status == 200 and answer == {"path": "requirements.txt", "removed": ["seaborn"]}
+    assert not requirements.exists()
+
+    # the user's own lines stay, and so does a line they edited after the fix added it
+    requirements.write_text("pandas\n")
+    await api("requirements", {"path": "nb.ipynb", "requirements": ["seaborn", "xgboost"]})
+    requirements.write_text(requirements.read_text().replace("xgboost", "xgboost==2.1"))
+    undo = {"path": "nb.ipynb", "requirements": ["seaborn", "xgboost"], "remove": True}
+    status, answer = await api("requirements", undo)
+    assert status == 200 and answer["removed"] == ["seaborn"]
+    assert requirements.read_text() == "pandas\nxgboost==2.1\n"
+    status, answer = await api("requirements", undo)  # again: nothing of the fix is left
+    assert answer["removed"] == [] and requirements.read_text() == "pandas\nxgboost==2.1\n"

@@ -313,3 +313,31 @@ def add_requirements(path: Path, requirements: list[str]) -> tuple[str, ...]:
         prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
         write_text_atomic(path, prefix + "".join(f"{r}\n" for r in added))
     return tuple(added)
+
+
+def remove_requirements(
+    path: Path, requirements: list[str], *, delete_if_empty: bool = False
+) -> tuple[str, ...]:
+    """Take back lines ``add_requirements`` appended (an undone fix): the last line equal to each.
+
+    A line edited since (``seaborn`` -> ``seaborn==0.13``) is the user's and stays. With
+    ``delete_if_empty`` (the fix created the file), a file left without requirements goes too.
+    """
+    if not path.is_file():
+        return ()
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    removed: list[str] = []
+    for requirement in requirements:
+        wanted = requirement.strip()
+        at = next((i for i in reversed(range(len(lines))) if lines[i].strip() == wanted), None)
+        if wanted and at is not None:
+            del lines[at]
+            removed.append(wanted)
+    if not removed:
+        return ()
+    text = "".join(lines)
+    if delete_if_empty and not text.strip():
+        path.unlink()
+    else:
+        write_text_atomic(path, text)
+    return tuple(removed)

@@ -64,7 +64,11 @@ def preview_response(root: str, raw_body: bytes) -> dict:
 
 
 def requirements_response(root: str, raw_body: bytes) -> dict:
-    """Add requirement lines (from applied PN401 fixes) to requirements.txt beside the notebook."""
+    """Add requirement lines (from applied PN401 fixes) to requirements.txt beside the notebook.
+
+    With ``remove``, take back lines an applied fix added (the fix was undone); ``created``
+    says the fix created the file, which then goes when nothing is left in it.
+    """
     body = parse_body(raw_body)
     requirements = body.get("requirements")
     if not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements):
@@ -78,13 +82,19 @@ def requirements_response(root: str, raw_body: bytes) -> dict:
         )
     api_path = posixpath.join(posixpath.dirname(notebook), "requirements.txt")
     target = resolve(root, api_path, must_exist=False)
-    add_requirements = require("adapters.linting", "add_requirements")
     lines = [r.strip() for r in requirements if r.strip() and "\n" not in r]
     try:
+        if body.get("remove") is True:
+            remove_requirements = require("adapters.linting", "remove_requirements")
+            created = body.get("created") is True
+            removed = remove_requirements(target, lines, delete_if_empty=created)
+            return {"path": api_path, "removed": list(removed)}
+        add_requirements = require("adapters.linting", "add_requirements")
+        existed = target.exists()
         added = add_requirements(target, lines)
     except OSError as exc:
         raise RequestFailed(
             409,
             {"error": "OutputError", "message": f"cannot write {api_path}: {exc.strerror or exc}"},
         ) from None
-    return {"path": api_path, "added": list(added)}
+    return {"path": api_path, "added": list(added), "created": bool(added) and not existed}
