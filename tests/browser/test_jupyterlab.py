@@ -363,3 +363,46 @@ def test_undo_of_a_pip_fix_takes_back_what_it_added_to_requirements(jupyterlab, 
     assert wait_for(lambda: "xgboost" in requirements.read_text(), 30, pause=0.25)
     assert requirements.read_text() == "pandas\nseaborn\nxgboost\n"
 
+
+def test_a_publish_error_keeps_its_lines(jupyterlab, page, screenshot):
+    """A publish refused for secrets lists one per line in the dialog, not run into one line."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import make_notebook
+
+    if not jupyterlab.api("productionize/info")["features"]["build"]:
+        pytest.skip("publishing needs the build stage")
+    nbformat.write(make_notebook("x = 1"), jupyterlab.root / "leaky.ipynb")
+    # a generated project (its report is what publish needs) whose settings hold two secrets
+    project = jupyterlab.root / "leaky-production"
+    project.mkdir()
+    (project / "productionize-report.json").write_text('{"notebook": {"path": "leaky.ipynb"}}')
+    aws, github = "AKIA" + "IOSFODNN7EXAMPLE", "ghp_" + "4TqY0mRk2sLw8Zc6Vn1Hb3Jd5Fx7Pa9Ue0Yi"
+    (project / "settings.py").write_text(f"aws_key = '{aws}'\ntoken = '{github}'\n")
+    deploy = jupyterlab.root.parent / "leaky-deploy.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(deploy)], check=True)
+
+    open_notebook(page, jupyterlab, "leaky.ipynb", "leaky")
+    page.locator('.jp-NotebookPanel-toolbar [data-command="productionize:run"]').click()
+    page.locator("#jp-productionize-findings").get_by_role("button", name="Publish…").click()
+    form = page.locator(".jp-productionize-form")
+    form.locator('input[name="outdir"]').fill("leaky-production")
+    form.locator('input[name="remote"]').fill(str(deploy))
+    page.locator(".jp-Dialog-button", has_text="Publish").click()
+    progress = page.locator(".jp-productionize-progress")
+    expect(progress).to_have_attribute("data-state", "failed", timeout=TIMEOUT)
+    error = progress.locator(".jp-mod-error")
+    expect(error).to_contain_text("2 probable secret(s)")
+    # innerText is what is laid out: with white-space collapsed the lines would run into one
+    lines = error.evaluate("node => node.innerText").split("\n")
+    assert [line.strip() for line in lines[1:3]] == [
+        "settings.py:1: AWS Access Key",
+        "settings.py:2: GitHub Token",
+    ], lines
+    height, font_size = error.evaluate(
+        "node => [node.getBoundingClientRect().height, parseFloat(getComputedStyle(node).fontSize)]"
+    )
+    assert height >= 4 * font_size, (height, font_size)  # at least the four lines of the message
+    assert aws not in progress.inner_text() and github not in progress.inner_text()
+    screenshot("12-publish-error-lines")
+    page.locator(".jp-Dialog-button", has_text="Close").click()
