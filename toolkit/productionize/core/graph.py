@@ -18,6 +18,7 @@ from . import tags as tag_grammar
 from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
 from .exports import export_statements
+from .file_writes import read_paths, writing_statements
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
@@ -145,6 +146,7 @@ def _classify_cells(
     _mark_exploration(parsed, classified, stages)
     _mark_model_saves(parsed, classified)
     _mark_exports(parsed, classified, stages)
+    _mark_file_writes(classified)
     _keep_printed_scores(parsed, classified, stages)
     _keep_called_display_functions(classified)
     return classified
@@ -211,6 +213,13 @@ def _mark_exports(
         if s.kind == CODE
     ]
     _as_display(classified, export_statements(pairs))
+
+
+def _mark_file_writes(classified: list[list[Statement]]) -> None:
+    """Reclassify statements that only write a file for a person (a report, a metrics JSON;
+    see core/file_writes) as display, unless the notebook reads that file back."""
+    code = [s.node for statements in classified for s in statements if s.kind == CODE]
+    _as_display(classified, writing_statements(code, read_paths(code)))
 
 
 def _as_display(classified: list[list[Statement]], nodes) -> None:

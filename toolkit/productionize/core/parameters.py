@@ -22,6 +22,7 @@ from .codegen import (
     stored_names,
 )
 from .defuse import BUILTIN_NAMES
+from .file_writes import written_paths
 from .function_parameters import (
     FUNCTIONS,
     Needs,
@@ -87,12 +88,15 @@ def lift_paths(notebook, pieces, parameters):
     by_value = {p.default: p.name for p in parameters if p.is_path}
     lifted: list[Parameter] = []
     replacements: dict[tuple[int, int, int], Replacement] = {}
+    outputs = output_paths(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
             if piece.statement.kind != CODE or isinstance(piece.statement.node, DEFINITIONS):
                 continue  # a function's paths: see lift_definition_paths
             for literal in find_path_literals(piece.statement.node):
                 value = literal.value
+                if value in outputs:
+                    continue  # a file the notebook writes: an output, not data to copy
                 name = by_value.get(value)
                 if name is None:
                     name = _param_name(value, taken)
@@ -132,6 +136,7 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
     needs: dict[str, Needs] = {}
     defaults: dict[str, str] = {}  # parameter -> the project's copy, as source text
     functions: list = []  # pieces defining functions
+    outputs = output_paths(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
             node = piece.statement.node
@@ -143,6 +148,8 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
                 functions.append(piece)
             for literal in find_definition_path_literals(node):
                 value = literal.value
+                if value in outputs:
+                    continue
                 if value not in files:
                     files[value] = _data_file(value, by_value.get(value, ""), size_of)
                 project = python_string(files[value].project_path)
@@ -206,6 +213,11 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
         if value not in carried
     ]
     return lifted, only_code, replacements
+
+
+def output_paths(pieces) -> frozenset[str]:
+    """Paths production code writes before reading them (``metrics.json``, a submission)."""
+    return written_paths(p.statement.node for stage in STAGES for p in pieces[stage])
 
 
 def _param_name(value: str, taken: set[str]) -> str:
