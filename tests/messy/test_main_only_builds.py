@@ -60,3 +60,28 @@ def test_a_main_only_notebook_splits_builds_and_verifies(tmp_path):
     code = "\n".join(p.read_text() for p in (out / "src").glob("*/*.py") if p.stem in stages)
     assert "model = LinearRegression().fit(X_train, y_train)" in code
     assert "def main" not in code
+
+
+ONE_CELL = make_notebook(
+    "import pandas as pd\n"
+    "from sklearn.tree import DecisionTreeClassifier\n"
+    "grades = pd.read_csv('grades.csv')\n"
+    "grades['passed'] = (grades['score'] >= 50).astype(int)\n"
+    "X = grades[['hours']]\n"
+    "y = grades['passed']\n"
+    "tree = DecisionTreeClassifier(random_state=0).fit(X, y)"
+)
+
+
+def test_the_stages_of_a_cell_cut_at_statement_level_say_where_they_come_from(tmp_path):
+    pd.DataFrame({"hours": [1, 5, 9, 2], "score": [30, 60, 90, 40]}).to_csv(
+        tmp_path / "grades.csv", index=False
+    )
+    path = tmp_path / "one_cell.ipynb"
+    path.write_text(json.dumps(ONE_CELL))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["split", str(path), "-o", str(out), "--no-verify"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("inferred tags (the notebook has no stage tags): cell 0 -> load (")
+    assert "()" not in first and "cell 1 -> clean (statements of one cell, cut by stage" in first

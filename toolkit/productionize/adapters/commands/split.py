@@ -18,9 +18,11 @@ def echo_inferred_tags(result) -> bool:
     inferred = [c for c in result.graph.cells if c.origin == "inferred"]
     if not inferred:
         return False
+    # a cell without a suggestion is a virtual cell: one cell's statements cut into stages
+    cut = "statements of one cell, cut by stage (see the notes)"
     click.echo(
         "inferred tags (the notebook has no stage tags): "
-        + ", ".join(f"cell {c.index} -> {c.stage} ({reasons.get(c.index, '')})" for c in inferred)
+        + ", ".join(f"cell {c.index} -> {c.stage} ({reasons.get(c.index, cut)})" for c in inferred)
     )
     click.echo(
         "  check them, then tag the cells in the notebook to make the split explicit "
