@@ -16,7 +16,7 @@ from .render import RenderInputs, render
 from .report import build_report
 from .service import plan_service, render_service
 from .stage_names import rename_stage_named_functions
-from .statement_stages import StageSplit, split_by_statement
+from .statement_stages import StageSplit, last_cell_predicting_new_rows, split_by_statement
 
 
 def split(
@@ -38,6 +38,8 @@ def split(
             candidates.insert(0, cut)
     elif options.infer_tags and not inlined.opened_cells:
         lone = _lone_pipeline_cell(inlined.notebook)
+        if lone is None:  # ... or the Kaggle cell: encode, fit, predict test.csv, submit
+            lone = last_cell_predicting_new_rows(inlined.notebook)
         cut = split_by_statement(inlined.notebook, lone) if lone is not None else whole
         if cut.notebook is not inlined.notebook:
             candidates.insert(0, cut)
@@ -55,7 +57,8 @@ def split(
         spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
     files = render(spec, env)
     report = build_report(graph, spec, env)
-    return SplitResult(graph, spec, tuple(files), graph.suggestions, report)
+    suggestions = graph.suggestions or staged.suggestions  # a cut cell: the cells above it
+    return SplitResult(graph, spec, tuple(files), suggestions, report)
 
 
 def build(
