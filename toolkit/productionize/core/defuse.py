@@ -9,11 +9,13 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model import Cell
 from .magics import Magic, mask_commands, mask_magics
-from .tree_walk import walk_nodes
+from .tree_walk import child_nodes, walk_nodes
 
 IPYTHON_NAMES = frozenset(
     {"display", "get_ipython", "In", "Out", "_", "__", "___", "exit", "quit", "_ih", "_oh"}
@@ -209,7 +211,7 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
     declared_global: set[str] = set()
 
     def walk(n: ast.AST) -> None:
-        for child in ast.iter_child_nodes(n):
+        for child in child_nodes(n):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(child.name)
                 for deco in child.decorator_list:
@@ -249,6 +251,10 @@ def _arg_names(args: ast.arguments) -> set[str]:
     if args.kwarg:
         names.add(args.kwarg.arg)
     return names
+
+
+# node class -> the _ModuleVisitor method that visits it (``visit_<Class>`` or generic_visit)
+_DISPATCH: dict[type, Callable[..., None]] = {}
 
 
 class _ModuleVisitor(ast.NodeVisitor):
@@ -314,6 +320,29 @@ class _ModuleVisitor(ast.NodeVisitor):
             if name in scope.bound:
                 return False
         return False
+
+    # -- dispatch: ast.NodeVisitor's, with the method looked up once per node class -------------
+    def visit(self, node: ast.AST) -> Any:
+        kind = node.__class__
+        try:
+            method = _DISPATCH[kind]
+        except KeyError:
+            method = getattr(_ModuleVisitor, "visit_" + kind.__name__, _ModuleVisitor.generic_visit)
+            _DISPATCH[kind] = method
+        return method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        return None  # no names inside (ast.NodeVisitor's version looks for visit_Num & co.)
 
     # -- visitors ---------------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:

@@ -146,7 +146,7 @@ def _clock_names(items: list[tuple[str, str, ast.stmt]]) -> set[str]:
     clocks: set[str] = set()
     for _stage, _kind, node in items:
         if isinstance(node, ast.Assign) and _times_the_cell(node, clocks):
-            clocks |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            clocks |= {n.id for t in node.targets for n in walk_nodes(t) if isinstance(n, ast.Name)}
     return clocks
 
 
@@ -155,9 +155,10 @@ def _times_the_cell(node: ast.stmt, clocks: set[str]) -> bool:
     if not isinstance(node, ast.Assign):
         return False
     value = node.value
-    reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-    has_clock = any(_is_clock(n) for n in ast.walk(value))
-    other_calls = [n for n in ast.walk(value) if isinstance(n, ast.Call) and not _is_clock(n)]
+    nodes = walk_nodes(value)
+    reads = {n.id for n in nodes if isinstance(n, ast.Name)}
+    has_clock = any(_is_clock(n) for n in nodes)
+    other_calls = [n for n in nodes if isinstance(n, ast.Call) and not _is_clock(n)]
     return (
         (has_clock or bool(reads & clocks)) and not other_calls and reads - CLOCK_MODULES <= clocks
     )

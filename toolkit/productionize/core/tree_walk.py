@@ -5,6 +5,10 @@ rules and planning steps; each walk of a 200-cell notebook visits ~3,000 nodes. 
 walk are kept for as long as the tree lives (weakly keyed), so every later walk of the same node
 is a lookup. Only for trees nothing mutates (records_plan rewrites fresh copies and walks them
 with ``ast.walk``).
+
+The walk itself reads each node class's ``_fields`` directly instead of going through
+``ast.iter_child_nodes`` (two generators per node): the same nodes in the same order, in about
+half the time.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import ast
 import weakref
 
 _WALKS: weakref.WeakKeyDictionary[ast.AST, tuple[ast.AST, ...]] = weakref.WeakKeyDictionary()
+_AST = ast.AST
 
 
 def walk_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
@@ -20,8 +25,37 @@ def walk_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     try:
         return _WALKS[node]
     except KeyError:
-        nodes = tuple(ast.walk(node))
+        nodes = _walk(node)
         _WALKS[node] = nodes
         return nodes
     except TypeError:  # not weakly referenceable (not an ast node): walk it plainly
         return tuple(ast.walk(node))
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``: the direct children, in field order."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend(item for item in value if isinstance(item, _AST))
+    return children
+
+
+def _walk(node: ast.AST) -> tuple[ast.AST, ...]:
+    # breadth first like ast.walk (a deque of nodes whose children come next): the list grows
+    # while it is read, so each node's children are appended after every node already queued
+    nodes = [node]
+    append = nodes.append
+    for current in nodes:
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, _AST):
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+    return tuple(nodes)

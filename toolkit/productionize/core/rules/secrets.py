@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ...model import CellEdit, Finding, Fix, Severity
 from ..html_text import visible_text
 from ..secret_scan import find_printed_secrets, find_secrets_in_texts, is_secret_name
+from ..tree_walk import walk_nodes
 from .base import LintContext, rule
 
 MAX_OUTPUT_SCAN = 64 * 1024  # scan the first 64 KB of each output: keys are printed early
@@ -50,7 +51,7 @@ def _secret_names_shown(p) -> tuple[str, ...]:
         return ()
     shown = [
         arg
-        for node in ast.walk(p.tree)
+        for node in walk_nodes(p.tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "print"
