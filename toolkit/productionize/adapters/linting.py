@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,18 +35,92 @@ UNPARSEABLE = "PN302"  # a cell that does not parse makes the notebook bad input
 
 
 def lint_notebook(notebook: Notebook, options: Options) -> list[Finding]:
-    """Lint an in-memory notebook: core rules + ruff, sorted by cell/line/rule."""
+    """Lint an in-memory notebook: core rules + ruff, sorted by cell/line/rule.
+
+    The two ruff processes (``check`` for PN702-PN704, ``format`` for PN701's pre-filter) run
+    while the core rules do: each is waited for only when its answer is read (the formatting by
+    PN701, the diagnostics after the last rule), so their few milliseconds overlap our Python.
+    """
     parsed = parse_cells(notebook)
-    external: list[Finding] = []
+    jobs: list[_Background] = []
+    external: Iterable[Finding] = ()
     if any(options.rule_enabled(r) for r in ("PN702", "PN703", "PN704")):
         ctx = LintContext(notebook, options, parsed)
         source = ruff_source(parsed)
         if source.text.strip():
-            external = findings_from_ruff(ctx, source, run_ruff(source.text, options))
+            if _ruff_binary() is None:  # before any work, as when ruff ran first
+                raise ConfigError("ruff is not installed; install it or --ignore PN702,PN703,PN704")
+            check = _Background(run_ruff, source.text, options)
+            jobs.append(check)
+            external = _ruff_findings(ctx, source, check)
     preformatted = None
     if options.rule_enabled("PN701"):
-        preformatted = ruff_formatted(format_candidates(parsed), options.line_length)
-    return lint(notebook, options, parsed, external, preformatted)
+        candidates = format_candidates(parsed)
+        if all((c, options.line_length) in _RUFF_FORMATTED for c in candidates):
+            preformatted = ruff_formatted(candidates, options.line_length)  # nothing to run
+        elif _ruff_binary() is not None:  # else None: black checks every cell
+            formatting = _Background(ruff_formatted, candidates, options.line_length)
+            jobs.append(formatting)
+            preformatted = _Pending(formatting)
+    try:
+        return lint(notebook, options, parsed, external, preformatted)
+    finally:
+        for job in jobs:
+            job.join()  # a rule that raised leaves no ruff process behind
+
+
+class _Background:
+    """``function(*args)`` in a thread (it waits on a child process); ``result()`` joins it."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable[..., Any], args: tuple) -> None:
+        try:
+            self._value = function(*args)
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _ruff_findings(ctx: LintContext, source, check: _Background) -> Iterator[Finding]:
+    yield from findings_from_ruff(ctx, source, check.result())
+
+
+class _Pending(Mapping):
+    """ruff's formatting of the cells (``ruff_formatted``), waited for at the first lookup."""
+
+    def __init__(self, job: _Background) -> None:
+        self._job = job
+        self._formatted: Mapping[str, str | None] | None = None
+
+    def _answer(self) -> Mapping[str, str | None]:
+        if self._formatted is None:
+            self._formatted = self._job.result() or {}
+        return self._formatted
+
+    def __getitem__(self, source: str) -> str | None:
+        return self._answer()[source]
+
+    def __contains__(self, source: object) -> bool:
+        return source in self._answer()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._answer())
+
+    def __len__(self) -> int:
+        return len(self._answer())
 
 
 def lint_file(path: str | os.PathLike, options: Options) -> list[Finding]:
@@ -53,13 +129,20 @@ def lint_file(path: str | os.PathLike, options: Options) -> list[Finding]:
     return lint_notebook(notebook, options)
 
 
+_FOUND_RUFF: list[str] = []  # the binary once found (finding it reads sysconfig: ~0.4 ms a time)
+
+
 def _ruff_binary() -> str | None:
+    if _FOUND_RUFF and os.path.exists(_FOUND_RUFF[0]):
+        return _FOUND_RUFF[0]
     try:
         from ruff.__main__ import find_ruff_bin
 
-        return os.fsdecode(find_ruff_bin())
+        found = os.fsdecode(find_ruff_bin())
     except (ImportError, FileNotFoundError):
-        return shutil.which("ruff")
+        found = shutil.which("ruff")
+    _FOUND_RUFF[:] = [found] if found else []  # not found: looked for again next time
+    return found
 
 
 def run_ruff(text: str, options: Options) -> list[dict[str, Any]]:
