@@ -408,3 +408,19 @@ def test_a_notebook_that_only_evaluates_a_saved_model_says_so():
     assert "no cell trains a model: cell 1 loads one already trained" in info.value.message
     assert "`joblib.load(model_path)`" in info.value.message
     assert (info.value.location.cell_index, info.value.location.line) == (1, 3)
+
+
+def test_a_notebook_that_only_cross_validates_is_told_to_fit_the_model_it_serves():
+    cells = (
+        "import pandas as pd\nfrom sklearn.model_selection import KFold, cross_val_score\n"
+        "from sklearn.ensemble import AdaBoostClassifier\n"
+        "rows = pd.read_csv('visits.csv').values\nX = rows[:, :4]\nY = rows[:, 4]",
+        "booster = AdaBoostClassifier(n_estimators=10, random_state=1)\n"
+        "scores = cross_val_score(booster, X, Y, cv=KFold(5))\nprint(scores.mean())",
+    )
+    with pytest.raises(SplitError) as caught:
+        split_nb(make_notebook(*cells), Options(infer_tags=True))
+    message = caught.value.message
+    assert message.startswith("no cell trains a model: cell 1 line 2 only cross-validates")
+    assert "`booster.fit(X, Y)`" in message
+    assert (caught.value.location.cell_index, caught.value.location.line) == (1, 2)

@@ -104,6 +104,15 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 "(`.fit(`): run it on that notebook",
                 notebook.location(notebook.cells[cell], line),
             )
+        scored = _cross_validated_only(graph)
+        if scored is not None:
+            cell, line, call, model, args = scored
+            raise SplitError(
+                f"no cell trains a model: cell {cell} line {line} only cross-validates `{model}` "
+                f"(`{call}` fits copies of it and keeps none); fit the model to serve after it "
+                f"(`{model}.fit({args})`) and the split makes that cell the train stage",
+                notebook.location(notebook.cells[cell], line),
+            )
         raise SplitError(
             "no cell is tagged 'train': tag the cell that fits the model (`.fit(`) with 'train'",
             notebook.location(),
@@ -704,6 +713,37 @@ def _stem(path: str) -> str:
 
 
 MODEL_LOADERS = frozenset({"joblib", "pickle", "dill", "cloudpickle", "torch", "skops"})
+
+
+CROSS_VALIDATION = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+
+
+def _cross_validated_only(graph: CellGraph) -> tuple[int, int, str, str, str] | None:
+    """(cell, line, function, estimator, its X and y) of the first ``cross_val_score(model, X,
+    y)`` when no cell fits anything: the notebook measured a model but never trained one."""
+    found = None
+    for parsed, _statements in graph.analysis:
+        if parsed.tree is None:
+            continue
+        for node in walk_nodes(parsed.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in ("fit", "fit_transform", "partial_fit", "fit_predict"):
+                return None  # something is trained: the tags are what is missing
+            if name not in CROSS_VALIDATION or not node.args or found is not None:
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            data = [*node.args[1:3]] + [keywords[k] for k in ("X", "y") if k in keywords]
+            found = (
+                parsed.cell.index,
+                node.lineno,
+                name,
+                ast.unparse(node.args[0]),
+                ", ".join(ast.unparse(a) for a in data[:2]) or "X, y",
+            )
+    return found
 
 
 def _loaded_model(graph: CellGraph) -> tuple[int, int, str] | None:
