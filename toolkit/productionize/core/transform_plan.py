@@ -191,8 +191,68 @@ def _named_frame(sequence: list, position: int, name: str, functions: dict):
     if not (isinstance(value, ast.Subscript) and _frame_base(value.value)):
         return None
     if not _unchanged_after(sequence, at, value, functions):
-        return None
+        if _selected_columns(sequence, at, value, functions) is None:
+            return None
+    # `df[features]` -> `df[["income", "age"]]`: verify evaluates it after the last cell, when
+    # `features` may have changed (`features = features + [...]` for another selection)
+    key = value.slice
+    columns = key.elts[1] if isinstance(key, ast.Tuple) and len(key.elts) == 2 else key
+    names = _string_list(columns, sequence, at) if isinstance(columns, ast.Name) else None
+    if names:
+        listed = ast.List([ast.Constant(c) for c in names], ast.Load())
+        key = ast.Tuple([key.elts[0], listed], ast.Load()) if columns is not key else listed
+        value = ast.Subscript(value.value, key, ast.Load())
     return sequence[at], ast.unparse(value), "".join(reversed(suffix))
+
+
+def _selected_columns(sequence: list, at: int, selection: ast.Subscript, functions):
+    """The column list of ``df[features]`` (a name bound once before to ``["a", "b"]``, or the
+    list written out) when the selection still gives the same values after ``sequence[at]``:
+    the frame may gain or change other columns (``df["ratio"] = ...``), not these, nor be
+    rebound or lose rows. None otherwise."""
+    base, key = selection.value, selection.slice
+    if isinstance(base, ast.Attribute):
+        # .iloc positions could shift; .loc[mask, cols] picks rows by a value that may change
+        if not (
+            base.attr == "loc"
+            and isinstance(key, ast.Tuple)
+            and len(key.elts) == 2
+            and ast.unparse(key.elts[0]) == ":"
+        ):
+            return None
+        base, key = base.value, key.elts[1]
+    if not isinstance(base, ast.Name):
+        return None
+    columns = _string_list(key, sequence, at)
+    if columns is None:
+        return None
+    for piece in sequence[at + 1 :]:
+        rebound, changed, _ = _defs(piece.statement.node)
+        if base.id in rebound:
+            return None
+        if base.id in changed:
+            written = _columns_written(piece.statement.node, base.id, functions)
+            if written is None or written & set(columns):
+                return None
+    return key
+
+
+def _string_list(node: ast.expr, sequence: list, at: int) -> list[str] | None:
+    """The column names of ``["a", "b"]``, or of a name bound to such a list before
+    ``sequence[at]`` and unchanged until then (``features = ["a", "b"]``); None otherwise."""
+    if isinstance(node, ast.Name):
+        binding = _last_binding(sequence[:at], node.id)
+        if binding is None or _rebound(sequence[binding + 1 : at], node.id):
+            return None
+        bound = sequence[binding].statement.node
+        if not isinstance(bound.targets[0], ast.Name):
+            return None
+        node = bound.value
+    if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+        return None
+    if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return None
+    return [e.value for e in node.elts]
 
 
 def _frame_base(node: ast.expr) -> bool:
