@@ -262,6 +262,20 @@ CASES = [
         [("PN205", 1, 2), ("PN205", 2, 2)],
     ),
     (
+        "numpy reductions of a table: one number since pandas 2",
+        [
+            "import numpy as np\nimport pandas as pd\nraw = pd.read_csv('beats.csv')",
+            "parts = [raw, pd.get_dummies(raw['kind'])]\nwide = pd.concat(parts, axis=1)\n"
+            "feats = wide.drop(['label'], axis=1)",
+            "scaled = (feats - np.min(feats)) / (np.max(feats) - np.min(feats))",
+            "arr = feats.to_numpy()\nlo = np.min(arr)\ncol = np.max(raw['bpm'])\n"
+            "ok = np.min(feats, axis=0)",
+        ],
+        "PN210",
+        {},
+        [("PN210", 2, 1), ("PN210", 2, 1), ("PN210", 2, 1)],
+    ),
+    (
         "a column's dtype compared with object to find text columns",
         [
             "cats = [c for c in df.columns if df[c].dtypes == 'O']\nnums = df.Age.dtype != object",
@@ -1004,3 +1018,16 @@ def test_a_whole_frame_dtype_mask_is_pointed_at_select_dtypes():
         not finding.fix.safe
         and 'df.select_dtypes(include=["object", "str"])' in finding.fix.description
     )
+
+
+def test_a_numpy_reduction_of_a_table_is_fixed_to_the_per_column_method():
+    cells = [
+        "import numpy as np\nimport pandas as pd\nx = pd.read_csv('d.csv').drop(['y'], axis=1)",
+        "x = (x - np.min(x)) / (np.max(x) - np.min(x))",
+    ]
+    _, findings = run(cells, "PN210")
+    assert len(findings) == 3 and all(f.fix.safe for f in findings)
+    first = findings[0]
+    assert first.message.startswith("`np.min(x)` is one number over every value of `x`")
+    (edit,) = first.fix.edits
+    assert edit.new_source == "x = (x - x.min()) / (np.max(x) - np.min(x))"

@@ -372,3 +372,121 @@ def positional_axis(ctx: LintContext) -> Iterator[Finding]:
                 line_column(p.cell.source, call.lineno, call.col_offset),
                 _safe_fix(p, f"Pass axis={axis} by keyword", new_source),
             )
+
+
+# numpy reductions that hand a DataFrame to its own method with axis=None: column by column
+# under pandas 1, one number over every value since pandas 2
+WHOLE_FRAME_REDUCTIONS = frozenset({"min", "max", "mean", "sum"})
+# calls whose result is a DataFrame when given one (or built from files)
+FRAME_RESULTS = frozenset({"concat", "get_dummies", "DataFrame", "merge"})
+FRAME_METHODS = SAME_COLUMNS | {"drop", "select_dtypes", "astype", "assign", "merge", "join"}
+
+
+def _data_frames(ctx: LintContext) -> set[str]:
+    """Names bound to a table: read from a file, or a frame made from one (``x = df.drop(...)``,
+    ``pd.concat([df, dummies], axis=1)``, ``df[["a", "b"]]``)."""
+    frames = set(_frames_read_from_files(ctx))
+    assigns = [
+        node
+        for p in ctx.parsed
+        if p.tree is not None
+        for node in walk_nodes(p.tree)
+        if isinstance(node, ast.Assign)
+    ]
+    lists = {
+        t.id: {n.id for n in node.value.elts if isinstance(n, ast.Name)}
+        for node in assigns
+        if isinstance(node.value, ast.List)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    grew = True
+    while grew:
+        grew = False
+        for node in assigns:
+            targets = {t.id for t in node.targets if isinstance(t, ast.Name)} - frames
+            if targets and _makes_frame(node.value, frames, lists):
+                frames |= targets
+                grew = True
+    return frames
+
+
+def _makes_frame(value: ast.expr, frames: set[str], lists: dict[str, set[str]]) -> bool:
+    """Whether ``value`` is a table: a frame's name, a read, ``df.drop(...)``, ``df[["a"]]``,
+    ``pd.concat([...])`` of frames (also through a list bound to a name)."""
+    if isinstance(value, ast.Name):
+        return value.id in frames
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in READERS:
+            return True
+        if isinstance(func, ast.Attribute) and name in FRAME_METHODS:
+            return _makes_frame(func.value, frames, lists)
+        names = {n.id for n in walk_nodes(value) if isinstance(n, ast.Name)}
+        names |= {m for n in names for m in lists.get(n, ())}  # parts = [df, a]; concat(parts)
+        return name in FRAME_RESULTS and bool(names & frames)
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.List):
+        return _makes_frame(value.value, frames, lists)
+    return False
+
+
+@rule(
+    "PN210",
+    "numpy-reduction-of-frame",
+    Severity.WARNING,
+    "`np.min(df)`, `np.max(df)`, `np.mean(df)`, `np.sum(df)` on a table: under pandas 1 one value "
+    "per column, since pandas 2 one number over every value (min-max scaling then divides by a "
+    "number, and `.values` on it raises AttributeError)",
+    "Safe: `np.min(df)` -> `df.min()` (per column, as the notebook was written for; calls "
+    "written on one line)",
+)
+def numpy_reduction_of_frame(ctx: LintContext) -> Iterator[Finding]:
+    numpy = {
+        b.name
+        for p in ctx.parsed
+        for b in p.names.imports
+        if b.statement in ("import numpy", f"import numpy as {b.name}")
+    }
+    if not numpy:
+        return
+    frames = _data_frames(ctx)
+    if not frames:
+        return
+    for p in ctx.parsed:
+        for call in ctx.nodes(p).calls:
+            func = call.func
+            if not (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in numpy
+                and func.attr in WHOLE_FRAME_REDUCTIONS
+                and len(call.args) == 1
+                and not call.keywords
+                and isinstance(call.args[0], ast.Name)
+                and call.args[0].id in frames
+            ):
+                continue
+            frame, method = call.args[0].id, func.attr
+            written = f"{func.value.id}.{method}({frame})"
+            description = f"Use `{frame}.{method}()` (one value per column) instead of `{written}`"
+            fix = Fix(description)
+            if not p.magics and call.lineno == call.end_lineno:
+                new_source = rewrite_on_line(
+                    p.cell.source, call, lambda _segment, f=frame, m=method: f"{f}.{m}()"
+                )
+                if new_source is not None:
+                    fix = Fix(
+                        description,
+                        safe=True,
+                        edits=(CellEdit(p.cell.index, p.cell.cell_id, new_source),),
+                    )
+            yield ctx.finding(
+                "PN210",
+                p.cell,
+                f"`{written}` is one number over every value of `{frame}` since pandas 2 "
+                f"(pandas 1 gave one value per column, as `{frame}.{method}()` does)",
+                call.lineno,
+                line_column(p.cell.source, call.lineno, call.col_offset),
+                fix,
+            )
