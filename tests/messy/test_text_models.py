@@ -273,3 +273,57 @@ def test_the_spam_service_built_and_verified_answers_raw_messages(tmp_path):
     assert answer["status"] == 200 and answer["body"]["fallback"] is False, answer
     assert len(answer["body"]["predictions"]) == 3
     assert set(answer["schema"]["json_schema"]["properties"]) == {"message"}
+
+
+# no cleaning: everything up to the split is the load stage, the predict cell predicts on X_test
+REVIEWS_IN_LOAD = make_notebook(
+    "import pandas as pd\nfrom sklearn.feature_extraction.text import CountVectorizer\n"
+    "from sklearn.model_selection import train_test_split\nfrom sklearn.naive_bayes import BernoulliNB",
+    "sms = pd.read_csv('sms.csv')",
+    "X = sms['message']\ny = sms['kind']\nvect = CountVectorizer(ngram_range=(1, 2))\n"
+    "X = vect.fit_transform(X)",
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, random_state=2)",
+    "clf = BernoulliNB()\nclf.fit(X_train, y_train)",
+    "p_test = clf.predict(X_test)\nprint((p_test == y_test).mean())",
+)
+
+# the scaler fitted right after the split, rebinding the split's frames (the Colab 'placement')
+MARKS_SCALED_AFTER_SPLIT = make_notebook(
+    "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+    "from sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression",
+    "shoppers = pd.read_csv('shoppers.csv')",
+    "X = shoppers[['income', 'score']]\ny = shoppers['score'] > 50\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=1)",
+    "scaler = StandardScaler()\nX_train = scaler.fit_transform(X_train)\nX_test = scaler.transform(X_test)",
+    "clf = LogisticRegression()\nclf.fit(X_train, y_train)",
+    "y_pred = clf.predict(X_test)\nprint((y_pred == y_test).mean())",
+)
+
+
+def test_vectorized_text_split_in_the_load_stage_is_served_as_text(tmp_path):
+    # predict() was given rows of X_test, the load stage's token counts: 4,000 fields '0', '1'...
+    _out, predict = _split(tmp_path, "reviews", REVIEWS_IN_LOAD, write_sms)
+    assert 'features = fitted["vect"].transform(transformer_input)' in predict
+    assert "X_test" not in predict
+
+
+def test_a_scaler_fitted_on_the_split_frame_it_rebinds_serves_the_raw_columns(tmp_path):
+    # refused as 'fits scaler on X_train, which the notebook changes afterwards': the service
+    # took the scaled array, with fields '0' and '1'
+    out, predict = _split(tmp_path, "marks", MARKS_SCALED_AFTER_SPLIT, write_shoppers)
+    assert 'features = fitted["scaler"].transform(transformer_input)' in predict
+    load = (out / "src" / "marks" / "load.py").read_text()
+    assert "transformer_input = X_train\n    X_train = scaler.fit_transform(X_train)" in load
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GENERATED_PYTHON, reason="PRODUCTIONIZE_GENERATED_PYTHON not set")
+def test_the_scaled_after_split_service_is_verified_and_takes_named_columns(tmp_path):
+    (tmp_path / "marks.ipynb").write_text(json.dumps(MARKS_SCALED_AFTER_SPLIT))
+    write_shoppers(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "marks.ipynb"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verify: every stage reproduces the notebook" in result.output
+    metadata = json.loads((out / "models" / "v0001" / "metadata.json").read_text())
+    assert [c["name"] for c in metadata["features"]["columns"]] == ["income", "score"]

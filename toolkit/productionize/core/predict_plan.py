@@ -119,7 +119,7 @@ def plan_served_records(
             return f"{exc}; {fallback}"
     # the model was fitted on a vectorizer's or scaler's output: serve what that was fitted on
     # (also instead of rows of the transformer's output the notebook predicts on: X_test_cv)
-    if served is None or transformer_output(pieces, served.root):
+    if served is None or transformer_output(pieces, served.root, model):
         try:
             served = (
                 plan_transformed_records(pieces, flows, imports, model, features, helpers) or served

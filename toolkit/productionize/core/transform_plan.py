@@ -66,7 +66,10 @@ def plan_transformed_records(
             "predict(model, records, fitted) reserves; rename it in the notebook"
         )
     expression = _source_expression(sequence, position, source, _function_nodes(pieces))
-    if expression is None:
+    # X_train = scaler.fit_transform(X_train) right after train_test_split: the stage keeps the
+    # input just before that statement; the notebook's own features give its predictions
+    rebinds_source = isinstance(source, ast.Name) and source.id in _defs(piece.statement.node)[0]
+    if expression is None and not rebinds_source:
         raise Unsupported(
             f"{_where(piece)} fits `{transformer}` on `{ast.unparse(source)}`, which the notebook "
             "changes afterwards; the served predict() cannot tell which values it was fitted on"
@@ -128,7 +131,11 @@ def plan_transformed_records(
         exports.append((root, _last_stage_changing(sequence, root) or producer))
     else:
         exports.append((root, producer))
-    notebook_expression = f"{model}.predict({transformer}.transform({expression}){densify})"
+    notebook_expression = (
+        f"{model}.predict({transformer}.transform({expression}){densify})"
+        if expression is not None
+        else f"{model}.predict({features})"
+    )
     cleaned = (
         f", cleaned by the notebook's `{cleaning[3]}` ({_where(cleaning[0])})" if cleaning else ""
     )
@@ -352,16 +359,11 @@ def _cleaning(sequence: list, position: int, source: ast.expr, helpers: dict, fu
     return None
 
 
-def transformer_output(pieces: dict, name: str) -> bool:
-    """Whether ``name`` is bound by ``T.fit_transform(...)`` / ``T.transform(...)``."""
-    sequence = _production_sequence(pieces)
-    position = _last_binding(sequence, name)
-    if position is None:
-        return False
-    node = sequence[position].statement.node
-    return isinstance(node.targets[0], ast.Name) and _call_name(_undensified(node.value)) in (
-        TRANSFORMS
-    )
+def transformer_output(pieces: dict, name: str, model: str) -> bool:
+    """Whether ``name`` is bound by ``T.fit_transform(...)`` / ``T.transform(...)``, directly or
+    through ``train_test_split`` / ``.toarray()`` (``X = cv.fit_transform(X)`` then
+    ``X_train, X_test, ... = train_test_split(X, y)``: ``X_test`` holds token counts)."""
+    return _transformer_chain(_production_sequence(pieces), name, model) is not None
 
 
 def _production_sequence(pieces: dict) -> list:
