@@ -352,6 +352,8 @@ class StageCheck:
     status: str  # equal | divergent | nondeterministic | missing | skipped
     detail: str = ""
     rule: str | None = None  # lint rule that explains a nondeterministic value
+    cell: int | None = None  # notebook cell of a pipeline that failed (ploomber build)
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..core.service import plan_service, render_service
 from ..errors import LintFailed, OutputError, ProductionizeError, VerifyError
-from ..model import RenderedFile, ServiceSpec, Severity
+from ..model import Location, RenderedFile, ServiceSpec, Severity
 from ..options import Options
 from .atomic import StagedFolder, link_or_copy, swap_into_place, write_text_atomic
 from .project_files import read_project
@@ -352,11 +352,7 @@ def build_project(
                 )
             if verdict is not None and not verdict.get("ok", False):
                 stage.commit()  # the split project stands, with the verify results to read
-                raise VerifyError(
-                    "the generated pipeline does not reproduce the notebook; no service was "
-                    f"added (see the verify results in {target / REPORT})",
-                    str(notebook_path),
-                )
+                raise _not_reproduced(verdict, findings, notebook_path, target / REPORT)
             report("service", f"adding the {options.framework} service")
             service = _add_service_in_place(stage.path, options, force)
             notes = []
@@ -395,6 +391,29 @@ UNRELATED = ("PN6", "PN7", "PN8")
 # missing values left unfilled by an in-place fill or a chained assignment that changed a copy
 # (PN203, PN207: the model then meets NaN)
 UPSTREAM_CAUSES = frozenset({"PN203", "PN206", "PN207"})
+
+
+def _not_reproduced(verdict: dict, findings: tuple, notebook_path, report_path) -> VerifyError:
+    """The error of a pipeline that crashed (its task, error and cell) or diverged (its first value)."""
+    checks = verdict.get("checks") or []
+    crashed = next((c for c in checks if c.get("name") == "ploomber build"), None)
+    tail = f"; no service was added (see the verify results in {report_path})"
+    if crashed is not None:
+        cell = crashed.get("cell")
+        where = Location(str(notebook_path), cell_index=cell, line=crashed.get("line"))
+        detail = crashed.get("detail") or "ploomber build failed"
+        return VerifyError(
+            f"the generated pipeline failed: {detail}" + tail + _lint_hint(findings, cell), where
+        )
+    first = next((c for c in checks if c.get("status") in ("divergent", "missing")), None)
+    which = ""
+    if first is not None:
+        which = f": {first.get('stage')} value {first.get('name')} is {first.get('status')}"
+        if first.get("detail"):
+            which += f" ({first['detail']})"
+    return VerifyError(
+        "the generated pipeline does not reproduce the notebook" + which + tail, str(notebook_path)
+    )
 
 
 def _lint_hint(findings: tuple, cell: int | None) -> str:

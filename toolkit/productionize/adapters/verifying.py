@@ -33,6 +33,7 @@ from ..model import Location, SplitResult, StageCheck, VerifyReport
 from ..options import Options
 from .data_files import nearby_moves, read_nearby
 from .notebook_io import read_notebook
+from .pipeline_failure import locate_in_cells, read_pipeline_failure
 
 SEED = 0
 OTHER_SEED = 1
@@ -90,12 +91,9 @@ def verify_project(
         )
         # the notebook first: if it cannot run here, that is the news (not a pipeline failure)
         capture = _run_notebook(node, notebook_path, values, work / "seed0", SEED)
-        build_error = _build_pipeline(project)
-        if build_error is not None:
-            return VerifyReport(
-                str(notebook_path),
-                (StageCheck("pipeline", "ploomber build", "divergent", build_error),),
-            )
+        failure = _build_pipeline(project, result)
+        if failure is not None:
+            return VerifyReport(str(notebook_path), (failure,))
         checks = _compare(project, values, capture, None, work)
         if any(c["status"] == "divergent" for c in checks):
             other = _run_notebook(node, notebook_path, values, work / "seed1", OTHER_SEED)
@@ -143,7 +141,7 @@ def _read_data_nearby(node, folder: Path, data_files) -> None:
             cell.source = read_nearby(cell.source, moves)
 
 
-def _build_pipeline(project: Path) -> str | None:
+def _build_pipeline(project: Path, result: SplitResult) -> StageCheck | None:
     (project / "products").mkdir(exist_ok=True)
     env = {
         **os.environ,
@@ -162,12 +160,38 @@ def _build_pipeline(project: Path) -> str | None:
             timeout=BUILD_TIMEOUT,
         )
     except subprocess.TimeoutExpired:
-        return f"ploomber build did not finish in {BUILD_TIMEOUT} s"
-    if run.returncode != 0:
-        output = strip_ansi(run.stderr or run.stdout)
-        lines = [line for line in output.splitlines() if line.strip()]
-        return "ploomber build failed: " + " | ".join(lines[-3:])
-    return None
+        detail = f"ploomber build did not finish in {BUILD_TIMEOUT} s"
+        return StageCheck("pipeline", "ploomber build", "divergent", detail)
+    if run.returncode == 0:
+        return None
+    return _failed_build(project, result, run.stderr + "\n" + run.stdout)
+
+
+def _failed_build(project: Path, result: SplitResult, output: str) -> StageCheck:
+    """The check of a pipeline that crashed: its task, its error, and the notebook cell."""
+    package = project / "src" / result.spec.package
+    modules = {
+        stage.name: (package / f"{stage.name}.py").read_text(encoding="utf-8").splitlines()
+        for stage in result.spec.stages
+        if (package / f"{stage.name}.py").is_file()
+    }
+    failure = read_pipeline_failure(output, modules)
+    cells = {cell.index: cell.source for cell in result.graph.notebook.code_cells}
+    stage_cells = {stage.name: tuple(stage.cells) for stage in result.spec.stages}
+    failure = locate_in_cells(failure, cells, stage_cells)
+    if failure.error is None:  # nothing recognisable: ploomber's last lines, as before
+        lines = [line for line in strip_ansi(output).splitlines() if line.strip()]
+        detail = "ploomber build failed: " + " | ".join(lines[-3:])
+    else:
+        detail = failure.describe(result.spec.package)
+    return StageCheck(
+        failure.task or "pipeline",
+        "ploomber build",
+        "divergent",
+        detail,
+        cell=failure.cell,
+        line=failure.line,
+    )
 
 
 def _run_notebook(node, notebook_path, values: list[BoundaryValue], folder: Path, seed: int):
