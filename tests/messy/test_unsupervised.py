@@ -74,6 +74,32 @@ def test_a_clusterer_without_predict_is_refused_naming_cell_line_and_ways_out(tm
     assert not out.exists()
 
 
+def test_a_clusterer_kept_from_its_fit_is_refused_too(tmp_path):
+    """`model = db.fit(X)` (fit returns the estimator) then `model.labels_`: the model is the
+    DBSCAN all the same; it was served and every request failed in ploomber build."""
+    cells = [c["source"] for c in SENSORS["cells"]]
+    cells[0] = "import numpy as np\nimport pandas as pd\nfrom sklearn.cluster import DBSCAN"
+    cells[2] = (
+        "X = readings.iloc[:, [0, 1]].values\n"
+        "db = DBSCAN(eps=0.5, min_samples=4)\n"
+        "model = db.fit(X)\n"
+        "labels = model.labels_\n"
+        "n_groups = len(set(labels)) - (1 if -1 in labels else 0)"
+    )
+    pd.DataFrame(
+        {"temperature": [60.0, 61.0, 75.0] * 10, "vibration": [0.2, 0.3, 0.9] * 10}
+    ).to_csv(tmp_path / "readings.csv", index=False)
+    (tmp_path / "groups.ipynb").write_text(json.dumps(make_notebook(*cells)))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "groups.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code != 0, result.output
+    assert "groups.ipynb:cell 2:3:" in result.output
+    assert "the model `model` is a DBSCAN (cell 2 line 3)" in result.output
+    assert not out.exists()
+
+
 def test_a_local_outlier_factor_for_novelty_is_served(tmp_path):
     cells = [c["source"] for c in SENSORS["cells"]]
     cells[0] = "import pandas as pd\nfrom sklearn.neighbors import LocalOutlierFactor"

@@ -32,15 +32,22 @@ NO_PREDICT = frozenset(
 
 def check_servable(notebook: Notebook, pieces: dict, model: str) -> None:
     """Raise SplitError when ``model`` is built by an estimator that has no ``predict``."""
+    built: dict[str, ast.Call] = {}  # name -> the constructor call it was last bound to
     for stage in ("load", "clean", "train"):
         for piece in pieces.get(stage, ()):
             node = piece.statement.node
             if piece.statement.kind != CODE or not isinstance(node, ast.Assign):
                 continue
+            call = _constructor(node.value, built)
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    if call is None:
+                        built.pop(target.id, None)
+                    else:
+                        built[target.id] = call
             if not any(isinstance(t, ast.Name) and t.id == model for t in node.targets):
                 continue
-            call = node.value
-            name = _called(call)
+            name = _called(call) if call is not None else None
             if name not in NO_PREDICT:
                 continue
             if name == "LocalOutlierFactor" and any(
@@ -57,6 +64,19 @@ def check_servable(notebook: Notebook, pieces: dict, model: str) -> None:
                 "GaussianMixture, LocalOutlierFactor(novelty=True))",
                 notebook.location(cell, node.lineno),
             )
+
+
+def _constructor(value: ast.AST, built: dict[str, ast.Call]) -> ast.Call | None:
+    """The estimator call behind ``value``: ``DBSCAN(...)`` itself, or the estimator that
+    ``dbscan.fit(X)`` / ``DBSCAN(...).fit(X)`` returns (``fit`` returns the estimator)."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Attribute) and func.attr == "fit":
+        if isinstance(func.value, ast.Name):
+            return built.get(func.value.id)
+        return _constructor(func.value, built)
+    return value
 
 
 def _called(node: ast.AST) -> str | None:
