@@ -147,3 +147,20 @@ def test_saving_the_model_with_open_for_writing_is_not_a_load():
     tags = _suggested(LOAD, SPLIT, FIT_AND_SCORE, save, with_block)
     assert tags == {0: "load", 2: "train"}
     assert _suggested("with open('train.json') as f:\n    rows = json.load(f)") == {0: "load"}
+
+
+def test_a_title_above_the_first_code_names_the_notebook_at_any_heading_level():
+    # "### Loan Prediction Status Problem" made the imports a predict stage, and every later
+    # load or clean was then refused as going backwards
+    for title in ("### Rent Prediction Problem", "## Training a price model"):
+        tags = _suggested(
+            ("markdown", title),
+            "import pandas as pd\nimport numpy as np",
+            LOAD,
+            SPLIT,
+            FIT_AND_SCORE,
+        )
+        assert tags == {2: "load", 4: "train"}, title
+    # a section heading naming the load still applies to the first code under it
+    tags = _suggested(("markdown", "## Reading the data"), "import pandas as pd\nraw = 3")
+    assert tags == {1: "load"}

@@ -372,6 +372,10 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
                 if level == 1 and not seen_code:
                     continue  # the notebook's title names the whole notebook, not a section
                 stage = _stage_of_heading(text)
+                if not seen_code and stage in ("clean", "train", "predict"):
+                    # nothing is cleaned, trained or predicted before the first code: a
+                    # "### Loan Prediction Problem" above the imports is the title, at any level
+                    stage = None
                 section = (stage, text) if stage else None
                 section_used = False
                 resume = last_stage == tag_grammar.SKIP and stage is None
