@@ -83,11 +83,42 @@ def test_the_service_takes_the_raw_review_and_replays_the_cleaning(tmp_path):
     assert result.exit_code == 0, result.output
     predict = (out / "src" / "reviews" / "predict.py").read_text()
     stage, source = _defining(out, "def clean_text(")
-    assert f"from .{stage} import clean_text" in predict
+    assert "from ." not in predict  # prediction imports nothing from training
     assert "transformer_input = transformer_input.apply(clean_text)" in predict
     assert 'features = fitted["tfidf"].transform(transformer_input)' in predict
     # the raw column is kept just before the notebook cleans it
     assert 'transformer_input = reviews["review"]\n    reviews["clean_text"] =' in source
+
+
+def test_predict_carries_the_cleaning_functions_with_the_globals_and_imports_they_need(tmp_path):
+    cells = [c["source"] for c in CLEANED["cells"]]
+    cells[0] += "\nimport seaborn as sns\nfrom nltk.stem import PorterStemmer"
+    cells[2] = (
+        "sns.set_theme()\nstemmer = PorterStemmer()\n"
+        "digits = re.compile(r'[0-9()]+')\n\n"
+        "def stem_words(text):\n    return ' '.join(stemmer.stem(w) for w in text.split())\n\n"
+        "def clean_text(text):\n"
+        "    # digits out, then stems\n"
+        "    return stem_words(digits.sub('', text.lower()))\n\n"
+        "reviews['clean_text'] = reviews['review'].apply(clean_text)"
+    )
+    result, out = _split(tmp_path, make_notebook(*cells))
+    assert result.exit_code == 0, result.output
+    predict = (out / "src" / "reviews" / "predict.py").read_text()
+    assert "from ." not in predict
+    head = predict.split("\ndef predict(")[0]
+    for text in (
+        "import re\n",
+        "from nltk.stem import PorterStemmer\n",
+        "stemmer = PorterStemmer()\n",
+        'digits = re.compile(r"[0-9()]+")\n',
+        "def stem_words(text):",
+        "def clean_text(text):\n    # digits out, then stems\n",
+    ):
+        assert text in head, text
+    # nothing of the training stack or of exploration: only what the functions read
+    assert "sklearn" not in head and "seaborn" not in head and "string" not in head
+    assert ruff_problems(out) == ""
 
 
 def test_a_global_computed_from_the_data_is_refused_naming_function_cell_and_line(tmp_path):
@@ -128,4 +159,18 @@ def test_the_cleaned_text_model_builds_verified_and_answers_raw_reviews(tmp_path
     answer = json.loads(served.stdout.strip().splitlines()[-1])
     assert answer["status"] == 200 and answer["body"]["fallback"] is False, answer
     assert answer["body"]["predictions"][:2] == ["positive", "negative"]
+    # the service imported the prediction module alone, not the stage modules of training
+    loaded = subprocess.run(
+        [
+            GENERATED_PYTHON,
+            "-c",
+            "import sys; sys.path.insert(0, 'src'); import reviews.predict; "
+            "print(sorted(m for m in sys.modules if m.startswith('reviews')))",
+        ],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["['reviews',", "'reviews.predict']"]
     assert set(answer["schema"]["json_schema"]["properties"]) == {"review"}

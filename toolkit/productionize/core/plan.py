@@ -37,6 +37,7 @@ from .parameters import (
     lift_paths,
     parameters_from_cells,
 )
+from .predict_helpers import carry_helpers
 from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
@@ -196,6 +197,10 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             served,
             train_pieces=pieces["train"],
         )
+    )
+    # predict.py imports nothing from training: it gets its own copy of the functions it calls
+    predict_spec = carry_helpers(
+        predict_spec, pieces, imports, constants, hoisted, replacements, helpers
     )
     stages.append(predict_spec)
     if evaluate_spec is not None:
