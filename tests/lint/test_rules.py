@@ -357,6 +357,16 @@ CASES = [
         {},
         [("PN209", 0, 1)],
     ),
+    (
+        "axis beside columns= in drop",
+        [
+            "X = heart.drop(columns='target', axis=1)\nY = heart['target']",
+            "a = df.drop(index=[0, 1], axis=0)\nb = df.drop(columns=['a'])\nc = df.drop('a', axis=1)",
+        ],
+        "PN209",
+        {},
+        [("PN209", 0, 1), ("PN209", 1, 1)],
+    ),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
     (
         "waits for a person",
@@ -877,6 +887,14 @@ def test_numpy_alias_fix_uses_the_builtin():
 def test_positional_axis_fix_names_the_axis():
     _, findings = run(["x = data.drop('DEATH_EVENT', 1)"], "PN209")
     assert findings[0].fix.edits[0].new_source == "x = data.drop('DEATH_EVENT', axis=1)"
+
+
+def test_axis_beside_columns_fix_removes_the_axis():
+    _, findings = run(["X = heart.drop(columns='target', axis=1)  # features"], "PN209")
+    (finding,) = findings
+    assert finding.fix.safe
+    assert finding.fix.edits[0].new_source == "X = heart.drop(columns='target')  # features"
+    assert "Cannot specify both 'axis' and 'index'/'columns'" in finding.message
 
 
 def test_pip_fix_with_index_url_is_not_safe():

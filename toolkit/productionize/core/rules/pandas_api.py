@@ -6,7 +6,7 @@
 ``df[col].dtype == "O"`` no longer finds text columns, whose dtype is ``str`` (PN206, safe fix to
 ``in ("O", "str")``); ``df["a"][mask] = v`` writes to a temporary Series under Copy-on-Write
 (PN207, safe fix to ``df.loc[mask, "a"] = v``), the old Titanic notebooks' random ages; ``df.drop("a", 1)``
-must name ``axis=1`` (PN209).
+must name ``axis=1``, and pandas 3 refuses ``axis`` beside ``columns=``/``index=`` (PN209).
 """
 
 from __future__ import annotations
@@ -335,14 +335,28 @@ def chained_assignment(ctx: LintContext) -> Iterator[Finding]:
     "positional-axis",
     Severity.WARNING,
     "`df.drop('col', 1)`: pandas 2 made `axis` keyword-only (TypeError: takes 2 positional "
-    "arguments)",
-    "Safe: `df.drop('col', axis=1)` (calls written on one line)",
+    "arguments); `df.drop(columns='col', axis=1)`: pandas 3 refuses `axis` next to "
+    "`columns=`/`index=` (ValueError)",
+    "Safe: `df.drop('col', axis=1)`; `df.drop(columns='col')` (calls written on one line)",
 )
 def positional_axis(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
         for call in ctx.nodes(p).calls:
+            labelled = _axis_beside_labels(call)
+            if labelled is not None:
+                yield ctx.finding(
+                    "PN209",
+                    p.cell,
+                    f"`.drop({labelled}=..., axis=...)`: pandas 3 refuses `axis` next to "
+                    f"`{labelled}=` (ValueError: Cannot specify both 'axis' and "
+                    f"'index'/'columns'); `{labelled}=` already says which axis, so drop `axis=`",
+                    call.lineno,
+                    line_column(p.cell.source, call.lineno, call.col_offset),
+                    _safe_fix(p, "Remove axis=", _call_rewrite(p, call, "drop", "axis")),
+                )
+                continue
             if not (
                 isinstance(call.func, ast.Attribute)
                 and call.func.attr == "drop"
@@ -372,6 +386,19 @@ def positional_axis(ctx: LintContext) -> Iterator[Finding]:
                 line_column(p.cell.source, call.lineno, call.col_offset),
                 _safe_fix(p, f"Pass axis={axis} by keyword", new_source),
             )
+
+
+def _axis_beside_labels(call: ast.Call) -> str | None:
+    """``columns`` for ``x.drop(columns=..., axis=1)`` (``index`` likewise): pandas 1 and 2
+    ignored the axis there, pandas 3 raises."""
+    if not (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "drop"
+        and not call.args
+        and _keyword(call, "axis") is not None
+    ):
+        return None
+    return next((k for k in ("columns", "index") if _keyword(call, k) is not None), None)
 
 
 # numpy reductions that hand a DataFrame to its own method with axis=None: column by column
