@@ -94,9 +94,9 @@ def capture_source(values: list[BoundaryValue], after_cell: int, target: str, po
     """Code of a cell that pickles the values captured after ``after_cell`` into ``target``.
 
     ``portable`` is the path of the comparison script (``adapters/compare_values.py``, standard
-    library only at import): its ``python_strings`` stores pandas text as Python strings before
+    library only at import): its ``portable`` stores pandas text as Python strings before
     pickling, so the capture loads where the project runs even when only the notebook's kernel
-    has pyarrow."""
+    has pyarrow, and a fitted model as a marker (models are compared through predictions)."""
     entries = [v for v in values if v.capture_after_cell == after_cell]
     lines = [
         "import pickle as _pz_pickle",
@@ -111,7 +111,7 @@ def capture_source(values: list[BoundaryValue], after_cell: int, target: str, po
         expression = value.expression or value.name
         lines += [
             "try:",
-            f"    _pz_values[{key!r}] = _pz_pickle.dumps(_pz_portable.python_strings({expression}))",
+            f"    _pz_values[{key!r}] = _pz_pickle.dumps(_pz_portable.portable({expression}))",
             "except Exception as _pz_error:",
             f"    _pz_values[{key!r}] = None",
         ]

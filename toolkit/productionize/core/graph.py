@@ -622,11 +622,25 @@ def _fit_calls(calls: list[ast.Call]) -> tuple[bool, bool]:
             continue
         if node.func.attr == "train":  # xgb.train(params, dtrain), trainer.train(...)
             fits_xy = fits_xy or bool(node.args) and isinstance(node.func.value, ast.Name)
+        elif _statsmodels_fit(node):
+            fits_xy = True
         elif len(node.args) >= 2 or any(k.arg == "y" for k in node.keywords):
             fits_xy = True
         elif node.args:
             fits_x = True
     return fits_xy, fits_x
+
+
+def _statsmodels_fit(node: ast.Call) -> bool:
+    """``sm.OLS(y, X).fit()``, ``smf.ols("y ~ x", data=df).fit()``, ``ARIMA(series, order=(1,
+    1, 1)).fit()``: the model is given its data when built, and ``.fit()`` estimates it."""
+    built = node.func.value  # type: ignore[union-attr]
+    return (
+        not node.args
+        and isinstance(built, ast.Call)
+        and isinstance(built.func, (ast.Name, ast.Attribute))
+        and (len(built.args) + len(built.keywords)) >= 2
+    )
 
 
 def _only_literal_assignments(item: ParsedCell) -> bool:

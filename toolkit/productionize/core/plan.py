@@ -448,6 +448,33 @@ def _helper_definitions(pieces: dict) -> dict[str, str]:
 # -- model -----------------------------------------------------------------------------------
 
 
+def _statsmodels_data(call: ast.Call) -> tuple[str | None, str | None] | None:
+    """(features, target) names of ``sm.OLS(y, X).fit()`` (endog first, then exog) or
+    ``smf.ols("y ~ x", data=df).fit()`` (the frame; its formula names the target), or None when
+    the call is not a model built with its data and then fitted without arguments."""
+    built = call.func.value  # type: ignore[union-attr]
+    if call.args or call.keywords and call.func.attr != "fit" or not isinstance(built, ast.Call):
+        return None
+    keywords = {k.arg: k.value for k in built.keywords}
+
+    def name(node):
+        return node.id if isinstance(node, ast.Name) else None
+
+    formula = built.args[0] if built.args else keywords.get("formula")
+    if (
+        isinstance(formula, ast.Constant)
+        and isinstance(formula.value, str)
+        and "~" in formula.value
+    ):
+        frame = keywords.get("data", built.args[1] if len(built.args) > 1 else None)
+        return (name(frame), None) if frame is not None else None
+    endog = built.args[0] if built.args else keywords.get("endog")
+    exog = built.args[1] if len(built.args) > 1 else keywords.get("exog")
+    if endog is None or exog is None:
+        return None
+    return name(exog), name(endog)
+
+
 def _find_model(
     train: list[_Piece],
     flows: dict,
@@ -506,6 +533,14 @@ def _find_model(
             args = [a.id if isinstance(a, ast.Name) else None for a in call.args[:2]]
             args += [None] * (2 - len(args))
             receiver = call.func.value
+            data = _statsmodels_data(call)
+            if data is not None and isinstance(node, ast.Assign) and node.value is call:
+                # `results = sm.OLS(y, X).fit()`: the model is the fitted results, which
+                # predicts on rows shaped like X (`data=df` for a formula)
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    with_target.add(len(fitted))
+                    fitted.append((node.targets[0].id, *data))
+                continue
             # `model.fit(df[["area"]], df["price"])`: fit on a target, named or not
             has_target = len(call.args) > 1 or any(k.arg == "y" for k in call.keywords)
             if isinstance(receiver, ast.Name):
