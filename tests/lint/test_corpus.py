@@ -101,11 +101,37 @@ def test_ruff_messages_name_the_cell_and_its_line():
     from productionize.core.notebook import notebook_from_dict
     from tests.conftest import make_notebook
 
-    nb = make_notebook("x = 1", "import re\nprint(x)", "import re\nprint(re)")
+    nb = make_notebook("x = 1", "import re\nprint(x)", "def re():\n    pass\nprint(re)")
     notebook, _ = notebook_from_dict(nb, "nb.ipynb")
     (finding,) = lint_notebook(notebook, Options(select=("PN703",)))
     assert (finding.location.cell_index, finding.location.line) == (2, 1)
     assert "from cell 1, line 1" in finding.message
+
+
+def test_the_same_import_again_in_a_later_cell_is_not_a_redefinition():
+    """Kaggle's boilerplate cell imports numpy and pandas, the next cell imports them again: that
+    rebinds nothing (ruff F811 reported both as 'redefinition of unused')."""
+    from productionize.adapters.linting import lint_notebook
+    from productionize.core.notebook import notebook_from_dict
+    from tests.conftest import make_notebook
+
+    def redefinitions(*cells):
+        notebook, _ = notebook_from_dict(make_notebook(*cells), "nb.ipynb")
+        findings = lint_notebook(notebook, Options(select=("PN703",)))
+        return [(f.location.cell_index, f.location.line, f.message) for f in findings]
+
+    got = redefinitions(
+        "import numpy as np  # linear algebra\nimport pandas as pd\nimport os",
+        "import numpy as np\nimport pandas as pd\nfrom sklearn.svm import SVC\nimport os.path",
+        "from sklearn.svm import SVC\nimport jax.numpy as np\nimport os\n"
+        "print(pd.DataFrame(np.zeros(2)), SVC, os)",
+    )
+    assert [(cell, line) for cell, line, _ in got] == [(2, 2)]  # numpy -> jax.numpy
+    assert "`np` from cell 1, line 1" in got[0][2]
+    # twice in one cell: a slip, still reported
+    assert [(c, n) for c, n, _ in redefinitions("import json\nimport json\nprint(json)")] == [
+        (0, 2)
+    ]
 
 
 def test_secrets_in_outputs_only_where_planted():

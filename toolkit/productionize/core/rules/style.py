@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ...model import CellEdit, Finding, Fix, Severity
 from ..black_compat import ruff_may_differ
 from ..defuse import ParsedCell
+from ..tree_walk import walk_nodes
 from .base import LintContext, NodeIndex, external_rule, rule
 
 
@@ -137,7 +138,8 @@ external_rule(
     "PN703",
     "redefined-unused-name",
     Severity.WARNING,
-    "A name is redefined before its first value was ever used (ruff F811)",
+    "A name is redefined before its first value was ever used (ruff F811; the same import "
+    "again in a later cell is not reported)",
     "Remove the unused definition or rename one",
 )
 external_rule(
@@ -191,6 +193,8 @@ def findings_from_ruff(
         if located is None:
             continue
         p, line = located
+        if code == "F811" and _repeats_an_import(ctx, source, (p, line), diagnostic):
+            continue
         rule_id = RUFF_RULES.get(code, RUFF_OTHER)
         fix = (
             Fix(f"{diagnostic['fix']['message']} (ruff {code})") if diagnostic.get("fix") else None
@@ -206,6 +210,41 @@ def findings_from_ruff(
             )
         )
     return findings
+
+
+def _repeats_an_import(ctx, source: RuffSource, located, diagnostic: dict) -> bool:
+    """Whether an F811 redefinition is the same import again in a later cell (``import pandas
+    as pd`` in the Kaggle boilerplate cell and again in the next): notebooks repeat imports per
+    section, and binding the same module to the same name changes nothing. Twice in one cell is
+    still reported (a slip)."""
+    original = re.search(r"\bfrom line (\d+)\b", diagnostic.get("message", ""))
+    if original is None:
+        return False
+    earlier = _cell_line(ctx, source, int(original.group(1)))
+    if earlier is None or earlier[0] is located[0]:
+        return False
+    name = re.search(r"`([^`]+)`", diagnostic.get("message", ""))
+    if name is None:
+        return False
+    first = _imported_as(*earlier, name.group(1))
+    return first is not None and first == _imported_as(*located, name.group(1))
+
+
+def _imported_as(p: ParsedCell, line: int, name: str) -> tuple[str, str] | None:
+    """What an import statement on ``line`` of the cell binds to ``name``: (module, object)."""
+    for node in walk_nodes(p.tree) if p.tree is not None else ():
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if not node.lineno <= line <= (node.end_lineno or node.lineno):
+            continue
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            if bound != name:
+                continue
+            if isinstance(node, ast.Import):
+                return (alias.name if alias.asname else bound, "")
+            return ("." * node.level + (node.module or ""), alias.name)
+    return None
 
 
 def _cell_line(ctx: LintContext, source: RuffSource, row: int) -> tuple[ParsedCell, int] | None:
