@@ -53,6 +53,11 @@ def test_the_named_columns_are_served_when_the_frame_only_gains_others(after):
     assert "features = transformer_input.fillna(0).values" in predict
     # the list as it was then: verify reads the frame after the last cell, `features` may change
     assert "receives rows of `df[['income', 'age', 'debt', 'years', 'cards']]`" in predict
+    readme = _file(result, "README.md")
+    assert (
+        "# records: rows of `df[['income', 'age', 'debt', 'years', 'cards']]` (notebook" in readme
+    )
+    assert "of `transformer_input`" not in readme
     code = "\n".join(f.content for f in result.files if f.path.endswith(".py"))
     assert (
         'transformer_input = df[["income", "age", "debt", "years", "cards"]]\n'

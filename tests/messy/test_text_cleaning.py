@@ -88,6 +88,11 @@ def test_the_service_takes_the_raw_review_and_replays_the_cleaning(tmp_path):
     assert 'features = fitted["tfidf"].transform(transformer_input)' in predict
     # the raw column is kept just before the notebook cleans it
     assert 'transformer_input = reviews["review"]\n    reviews["clean_text"] =' in source
+    # the project README says what the records are in the notebook's words
+    readme = (out / "README.md").read_text()
+    assert "# records: rows of `reviews['review']` (notebook cell 2 line 9)\n" in readme
+    assert "rows of `transformer_input`" not in readme
+    assert "cleaning of `transformer_input`" not in readme
 
 
 def test_predict_carries_the_cleaning_functions_with_the_globals_and_imports_they_need(tmp_path):

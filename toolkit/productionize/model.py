@@ -316,6 +316,9 @@ class PipelineSpec:
     prediction_expression: str | None = None  # notebook expression of the predictions (verify)
     prediction_cell: int | None = None  # the cell after which that expression is evaluated
     captured: tuple[str, ...] = ()  # stage outputs added for fitted_values() (not in the notebook)
+    # when records_name is a value productionize added (``transformer_input``): the notebook's
+    # expression it holds and where (``("reviews['review']", 2, 9)``), for what a reader sees
+    records_source: tuple[str, int, int] | None = None
     # scores a cell only shows (`r2_score(y_test, pred)`), named by the evaluation:
     # (name, the notebook's expression, the cell after which verify evaluates it)
     shown_metrics: tuple[tuple[str, str, int], ...] = ()

@@ -245,8 +245,18 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         prediction_expression=records_plan.expression if records_plan else None,
         prediction_cell=records_plan.capture_cell if records_plan else None,
         captured=tuple(c[2] for c in records_plan.captures) if records_plan else (),
+        records_source=_records_source(records_plan, records_name),
         shown_metrics=shown,
     )
+
+
+def _records_source(records_plan: RecordsPlan | None, records_name: str | None):
+    """(expression, cell, line) the served records come from, when their name is one the plan
+    added (``transformer_input = reviews["review"]``) rather than the notebook's own."""
+    for cell, line, name, expression in records_plan.captures if records_plan else ():
+        if name == records_name:
+            return expression, cell, line
+    return None
 
 
 def inferred_tags(graph: CellGraph) -> list[tuple[int, str]]:
