@@ -40,6 +40,24 @@ def test_a_removed_submodule_is_not_an_install_hint():
     assert verifying._missing_module_hint(exc, "python3") == ""
 
 
+def test_a_line_quoting_a_huge_value_is_cut_short():
+    """scikit-learn's parameter check quotes the value it refused in full: the 318 stop words of
+    ENGLISH_STOP_WORDS (a frozenset, no longer accepted as stop_words) made a 4,000-character
+    error line."""
+    words = ", ".join(f"'word{i}'" for i in range(300))
+    evalue = (
+        "The 'stop_words' parameter of TfidfVectorizer must be a str among {'english'}, an "
+        f"instance of 'list' or None. Got frozenset({{{words}}}) instead."
+    )
+    summary = verifying._error_summary(CellExecutionError("", "InvalidParameterError", evalue))
+    assert summary.startswith(
+        "InvalidParameterError: The 'stop_words' parameter of TfidfVectorizer must be a str"
+    )
+    assert "Got frozenset({'word0', " in summary and "characters left out" in summary
+    assert summary.endswith(" instead.")
+    assert len(summary) < 400
+
+
 def test_a_page_long_error_message_is_cut_to_its_first_line():
     page = "\n`load_boston` has been removed from scikit-learn since version 1.2.\n\n" + (
         "The Boston housing prices dataset has an ethical problem...\n" * 40

@@ -262,7 +262,7 @@ def _error_summary(exc: Exception) -> str:
         text = strip_ansi(str(evalue or ""))
         # the first line that says something (NLTK frames its message in a line of asterisks)
         lines = [line for line in text.splitlines() if any(c.isalnum() for c in line)]
-        summary = strip_ansi(ename) + (f": {lines[0].strip()}" if lines else "")
+        summary = strip_ansi(ename) + (f": {_shortened(lines[0].strip())}" if lines else "")
         download = re.search(r"nltk\.download\(\s*['\"]([\w./-]+)['\"]", text)
         if download:  # `Resource stopwords not found`: corpora are downloaded, not installed
             summary += (
@@ -273,6 +273,16 @@ def _error_summary(exc: Exception) -> str:
         return summary
     text = strip_ansi(str(exc)).strip()
     return text.splitlines()[-1] if text else type(exc).__name__
+
+
+def _shortened(line: str, limit: int = 300) -> str:
+    """A message line cut inside the values it quotes: scikit-learn's parameter check prints the
+    whole value it refused (``Got frozenset({'anywhere', 'a', ...})``: 300 stop words)."""
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rstrip()
+    closing = line.rstrip()[-40:]  # "... instead." says what the message was about
+    return f"{cut} ... [{len(line) - limit} characters left out] ...{closing.split(')')[-1]}"
 
 
 def _download_hint(exc: Exception, downloads: list[tuple[int, str]]) -> str:
