@@ -156,3 +156,57 @@ def test_a_main_whose_result_is_assigned_is_opened_up(split_untagged, call, retu
     if bound:
         assert bound.replace("'", '"') in code
     assert ruff_problems(out) == ""
+
+
+# a script pasted into a notebook: main() first, the functions it calls below it
+SCRIPT_MAIN = (
+    "def main():\n"
+    "    rows, answers = read_rows('visits.csv')\n"
+    "    X_train, X_test, y_train, y_test = train_test_split(rows, answers, random_state=0)\n"
+    "    model = fit_model(X_train, y_train)\n"
+    "    print((model.predict(X_test) == y_test).mean())\n"
+)
+SCRIPT_HELPERS = (
+    "def read_rows(path):\n"
+    "    frame = pd.read_csv(path)\n"
+    "    return frame[['pages', 'minutes']], frame['bought']\n"
+    "\n\n"
+    "def fit_model(rows, answers):\n"
+    "    model = LogisticRegression()\n"
+    "    model.fit(rows, answers)\n"
+    "    return model\n"
+)
+SCRIPT_IMPORTS = (
+    "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.model_selection import train_test_split\n"
+)
+GUARD = 'if __name__ == "__main__":\n    main()\n'
+
+
+def test_a_script_with_main_above_its_helpers_says_how_to_open_it_up(split_untagged):
+    # one cell: 'uses `read_rows`, which no cell defines'; the train stage returned the locals
+    # `model, rows, answers` of the helpers (NameError in ploomber build)
+    cell = SCRIPT_IMPORTS + "\n\n" + SCRIPT_MAIN + "\n\n" + SCRIPT_HELPERS + "\n\n" + GUARD
+    result, _out = split_untagged(make_notebook(cell), "visits.ipynb")
+    assert result.exit_code == 2, result.output
+    assert "the model is fit inside function `fit_model()` (cell 0)" in result.output
+    assert (
+        "`main()` was not opened up: it calls `read_rows`, `fit_model`, defined after it (cell 0 line"
+        in (result.output)
+    )
+    assert "move `def main()` below the functions it calls" in result.output
+
+
+def test_main_in_a_cell_above_its_helpers_names_why_it_stayed_a_function(split_untagged):
+    nb = make_notebook(SCRIPT_IMPORTS + "\n\n" + SCRIPT_MAIN, SCRIPT_HELPERS, "main()")
+    result, _out = split_untagged(nb, "visits.ipynb")
+    assert result.exit_code == 2, result.output
+    assert "(cell 1 line 1); move `def main()` below the functions it calls" in result.output
+
+
+def test_main_moved_below_its_helpers_is_opened_up(split_untagged):
+    cell = SCRIPT_IMPORTS + "\n\n" + SCRIPT_HELPERS + "\n\n" + SCRIPT_MAIN + "\n\n" + GUARD
+    result, out = split_untagged(make_notebook(cell), "visits.ipynb")
+    assert result.exit_code == 0, result.output
+    assert "model" in next((out / "src").glob("*/train.py")).read_text()
+    assert ruff_problems(out) == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from ..errors import SplitError
 from ..model import Notebook, RenderedFile, ServiceSpec, SplitResult
@@ -105,6 +106,10 @@ def _with_refusals(error: SplitError, inlined: Inlined) -> SplitError:
         f"`{name}()` was not opened up: {why}"
         for name, why in inlined.refused
         if f"function `{name}()`" in error.message
+        # the model fit inside a helper that the function left alone calls, or a name the
+        # reason is about (`load_data`, defined after `def main()`)
+        or "is fit inside function" in error.message
+        or any(f"`{n}`" in error.message for n in re.findall(r"`(\w+)`", why))
     ]
     if not reasons:
         return error

@@ -172,7 +172,7 @@ def _inline(parsed, statements, definition: _Site, call: _Site) -> list[tuple[in
     node = definition.node
     _check_function(node)
     _check_single_use(parsed, statements, definition, call)
-    _check_between(statements, definition, call)
+    _check_between(parsed, statements, definition, call)
     lines = parsed[definition.cell].cell.source.split("\n")
     call_lines = parsed[call.cell].cell.source.split("\n")
     binding = _binding(node, call.call_statement.value, lines, call_lines)
@@ -266,7 +266,7 @@ def _check_single_use(parsed, statements, definition: _Site, call: _Site) -> Non
         raise _Refused("the call unpacks *args/**kwargs")
 
 
-def _check_between(statements, definition: _Site, call: _Site) -> None:
+def _check_between(parsed, statements, definition: _Site, call: _Site) -> None:
     """The body moves up to the definition: nothing between may run code, or see its names."""
     body_names = _stored_names(definition.node)
     if isinstance(call.call_statement, ast.Assign):
@@ -274,11 +274,22 @@ def _check_between(statements, definition: _Site, call: _Site) -> None:
         body_names -= {
             n.id for n in ast.walk(call.call_statement.targets[0]) if isinstance(n, ast.Name)
         }
+    reads = _free_reads(definition.node)
+    later: list[tuple[str, _Site]] = []  # a script's layout: main() first, its helpers below
     for site in statements[definition.position + 1 : call.position]:
         if not isinstance(site.node, INERT):
             raise _Refused(
                 f"code runs between the definition and the call (line {site.node.lineno})"
             )
+        later += [(name, site) for name in sorted(_defined_names(site.node) & reads)]
+    if later:
+        names = ", ".join(f"`{name}`" for name, _site in later)
+        first = later[0][1]
+        raise _Refused(
+            f"it calls {names}, defined after it (cell {parsed[first.cell].cell.index} line "
+            f"{first.node.lineno}); move `def {definition.node.name}()` below the functions it "
+            "calls, just above its call, and it will be opened up"
+        )
     for site in statements:
         if site is definition:
             continue
@@ -286,6 +297,14 @@ def _check_between(statements, definition: _Site, call: _Site) -> None:
         clash = sorted(body_names & free)
         if clash:
             raise _Refused(f"its local `{clash[0]}` would overwrite the notebook's own")
+
+
+def _defined_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    return set()
 
 
 def _stored_names(node: ast.FunctionDef) -> set[str]:

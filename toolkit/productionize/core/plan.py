@@ -500,6 +500,8 @@ def _find_model(
         if piece.statement.kind != CODE:
             continue
         node = piece.statement.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue  # `model.fit(...)` inside `def train_model(...)`: a local, fit when called
         for call in walk_nodes(node):
             helper = call.func.id if _calls_fitting_function(call, fitting_functions) else None
             if helper in (fitted_parameters or {}) and not (
