@@ -66,3 +66,18 @@ def test_names_match_node_visitor_dispatch(name, tree):
         got = defuse.analyze_tree(module)
         assert got == expected
         assert (got.first_use, got.first_def) == (expected.first_use, expected.first_def)
+
+
+def test_remembered_walks_die_with_their_tree():
+    import gc
+    import weakref
+
+    tree = ast.parse("def f(x):\n    return [y for y in x]\nz = f(1)")
+    nodes = walk_nodes(tree)
+    for node in nodes:
+        assert walk_nodes(node) is walk_nodes(node)  # remembered
+    alive = weakref.ref(tree)
+    del tree, nodes, node
+    gc.collect()
+    # nothing but the tree itself kept its walks: the Jupyter server re-lints for hours
+    assert alive() is None

@@ -2,9 +2,9 @@
 
 A cell's tree is parsed once per text (``defuse.parse_cell``) and then walked by some twenty
 rules and planning steps; each walk of a 200-cell notebook visits ~3,000 nodes. The nodes of a
-walk are kept for as long as the tree lives (weakly keyed), so every later walk of the same node
-is a lookup. Only for trees nothing mutates (records_plan rewrites fresh copies and walks them
-with ``ast.walk``).
+walk are kept on the node (an attribute ``ast`` ignores: not a field, not a location) for as long
+as the tree lives, so every later walk of the same node is a lookup. Only for trees nothing
+mutates (records_plan rewrites fresh copies and walks them with ``ast.walk``).
 
 The walk itself reads each node class's ``_fields`` directly instead of going through
 ``ast.iter_child_nodes`` (two generators per node): the same nodes in the same order, in about
@@ -14,21 +14,22 @@ half the time.
 from __future__ import annotations
 
 import ast
-import weakref
 
-_WALKS: weakref.WeakKeyDictionary[ast.AST, tuple[ast.AST, ...]] = weakref.WeakKeyDictionary()
 _AST = ast.AST
+# the attribute a node keeps its walk in: on the node itself, so that it dies with the tree (a
+# WeakKeyDictionary cannot hold it: the walk starts with its own key and would keep it alive)
+_WALK = "_productionize_walk"
 
 
 def walk_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     """``tuple(ast.walk(node))``, the same nodes in the same order, remembered per node."""
     try:
-        return _WALKS[node]
+        return node.__dict__[_WALK]
     except KeyError:
         nodes = _walk(node)
-        _WALKS[node] = nodes
+        node.__dict__[_WALK] = nodes
         return nodes
-    except TypeError:  # not weakly referenceable (not an ast node): walk it plainly
+    except AttributeError:  # no __dict__ (not an ast node): walk it plainly
         return tuple(ast.walk(node))
 
 
