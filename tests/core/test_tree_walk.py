@@ -68,6 +68,62 @@ def test_names_match_node_visitor_dispatch(name, tree):
         assert (got.first_use, got.first_def) == (expected.first_use, expected.first_def)
 
 
+def _recursive_function_locals(node):
+    """defuse._function_locals as it was written first: a recursive walk (the reference)."""
+    bound, declared_global = set(), set()
+
+    def walk(n):
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(child.name)
+                for deco in child.decorator_list:
+                    walk(deco)
+                continue
+            if isinstance(child, ast.Lambda):
+                continue
+            if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                for named in ast.walk(child):
+                    if isinstance(named, ast.NamedExpr) and isinstance(named.target, ast.Name):
+                        bound.add(named.target.id)
+                continue
+            if isinstance(child, (ast.Global, ast.Nonlocal)):
+                declared_global.update(child.names)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+                bound.add(child.id)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    bound.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                bound.add(child.name)
+            elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
+                bound.add(child.name)
+            elif isinstance(child, ast.MatchMapping) and child.rest:
+                bound.add(child.rest)
+            walk(child)
+
+    walk(node)
+    return bound - declared_global, declared_global
+
+
+@pytest.mark.parametrize("name,tree", list(_trees()), ids=lambda v: v if isinstance(v, str) else "")
+def test_function_locals_match_the_recursive_walk(name, tree):
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    for node in ast.walk(tree):
+        if isinstance(node, scopes):
+            assert defuse._function_locals(node) == _recursive_function_locals(node)
+
+
+def test_statement_names_are_the_statement_analysed_alone_and_die_with_the_tree():
+    tree = ast.parse((Path(defuse.__file__)).read_text(encoding="utf-8"))
+    for statement in tree.body:
+        names = defuse.statement_names(statement)
+        assert names == defuse.analyze_tree(ast.Module([statement], []))
+        assert defuse.statement_names(statement) is names  # asked again: remembered
+    remembered, statements = len(defuse._STATEMENT_NAMES), len(tree.body)
+    del tree, statement
+    assert len(defuse._STATEMENT_NAMES) <= remembered - statements  # weakly keyed
+
+
 def test_remembered_walks_die_with_their_tree():
     import gc
     import weakref

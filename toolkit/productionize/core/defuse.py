@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,6 +179,22 @@ def analyze_tree(tree: ast.AST) -> CellNames:
     return visitor.result()
 
 
+# statement node -> its names: planning asks about the same statements many times (the functions
+# production code calls, each step of the served records' lineage). Weakly keyed, like
+# tree_walk's walks: an entry dies with its tree, and nothing mutates the trees of parsed cells.
+_STATEMENT_NAMES: weakref.WeakKeyDictionary[ast.AST, CellNames] = weakref.WeakKeyDictionary()
+
+
+def statement_names(node: ast.stmt) -> CellNames:
+    """``analyze_tree`` of a module holding only ``node``, remembered while the node lives."""
+    try:
+        return _STATEMENT_NAMES[node]
+    except KeyError:
+        names = analyze_tree(ast.Module(body=[node], type_ignores=[]))
+        _STATEMENT_NAMES[node] = names
+        return names
+
+
 def _with_defined(names: CellNames, name: str, pos: tuple[int, int]) -> CellNames:
     first_def = dict(names.first_def)
     first_def.setdefault(name, pos)
@@ -209,13 +226,13 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
     """Names a function body binds locally (Python's rule: any store makes a name local)."""
     bound: set[str] = set()
     declared_global: set[str] = set()
-
-    def walk(n: ast.AST) -> None:
-        for child in child_nodes(n):
+    # the nodes whose children are still to look at (a stack: only the sets matter, not order)
+    pending = [node]
+    while pending:
+        for child in child_nodes(pending.pop()):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(child.name)
-                for deco in child.decorator_list:
-                    walk(deco)
+                pending.extend(child.decorator_list)
                 continue  # their bodies are separate scopes
             if isinstance(child, ast.Lambda):
                 continue
@@ -237,9 +254,7 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
                 bound.add(child.name)
             elif isinstance(child, ast.MatchMapping) and child.rest:
                 bound.add(child.rest)
-            walk(child)
-
-    walk(node)
+            pending.append(child)
     return bound - declared_global, declared_global
 
 

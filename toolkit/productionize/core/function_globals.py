@@ -23,7 +23,7 @@ import ast
 from ..errors import SplitError
 from ..model import Notebook
 from .codegen import READ_FUNCTIONS, find_path_literals
-from .defuse import BUILTIN_NAMES, analyze_tree
+from .defuse import BUILTIN_NAMES, statement_names
 from .statements import CODE
 from .tree_walk import walk_nodes
 
@@ -76,7 +76,7 @@ def hoisted_globals(notebook: Notebook, pieces: dict, imports: dict, constants: 
 
 
 def _names(piece):
-    return analyze_tree(ast.Module(body=[piece.statement.node], type_ignores=[]))
+    return statement_names(piece.statement.node)
 
 
 def _called(production: list, functions: dict) -> set[str]:

@@ -22,7 +22,7 @@ from .codegen import (
     rename_names,
     statement_text,
 )
-from .defuse import BUILTIN_NAMES, analyze_tree
+from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
 from .records_plan import RecordsPlan, Unsupported, plan_records
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY
@@ -164,7 +164,7 @@ def plan_predict(
         node = piece.statement.node
         records = records_of(call, allowed)
         reshaped = set() if records else _reads(call.args[:1]) - allowed
-        used = analyze_tree(ast.Module(body=[node], type_ignores=[])).used
+        used = statement_names(node).used
         # predict() is served on its own: it sees neither upstream values nor parameters
         extra = sorted((used - allowed - {records}) | (used & {p.name for p in parameters}))
         train_only = [n for n in extra if flows["inputs"]["predict"].get(n) == "train"]

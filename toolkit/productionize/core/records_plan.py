@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from .codegen import imports_for, rename_names
-from .defuse import BUILTIN_NAMES, analyze_tree
+from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
 from .statements import CODE
 
 # reductions of a frame/column: on records they would be recomputed from each request batch
@@ -120,7 +120,7 @@ class Unsupported(Exception):
 
 def _defs(node: ast.AST) -> tuple[set[str], set[str], set[str]]:
     """(rebound, changed in place, read) names of one statement."""
-    names = analyze_tree(ast.Module(body=[node], type_ignores=[]))
+    names = statement_names(node)
     changed = set(names.modified)
     for sub in ast.walk(node):  # ``del test["a"]`` changes test
         if isinstance(sub, ast.Delete):
