@@ -367,6 +367,20 @@ CASES = [
         {},
         [("PN209", 0, 1), ("PN209", 1, 1)],
     ),
+    (
+        "scikit-learn calls that stopped working",
+        [
+            "from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS\n"
+            "from sklearn.feature_extraction import text",
+            "vect = CountVectorizer(stop_words=ENGLISH_STOP_WORDS)\ntokens = vect.get_feature_names()",
+            "v2 = CountVectorizer(stop_words=text.ENGLISH_STOP_WORDS.union(['rt']))\n"
+            "v3 = CountVectorizer(stop_words=set(words))\nv4 = CountVectorizer(stop_words='english')",
+            "v5 = CountVectorizer(stop_words=list(ENGLISH_STOP_WORDS))\nnames = v5.get_feature_names_out()",
+        ],
+        "PN212",
+        {},
+        [("PN212", 1, 1), ("PN212", 1, 2), ("PN212", 2, 1), ("PN212", 2, 2)],
+    ),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
     (
         "waits for a person",
@@ -887,6 +901,33 @@ def test_numpy_alias_fix_uses_the_builtin():
 def test_positional_axis_fix_names_the_axis():
     _, findings = run(["x = data.drop('DEATH_EVENT', 1)"], "PN209")
     assert findings[0].fix.edits[0].new_source == "x = data.drop('DEATH_EVENT', axis=1)"
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "X_train_tokens = vect.get_feature_names()",
+            "X_train_tokens = vect.get_feature_names_out()",
+        ),
+        (
+            "tfidf = TfidfVectorizer(lowercase=True, stop_words=ENGLISH_STOP_WORDS)  # tweets",
+            "tfidf = TfidfVectorizer(lowercase=True, stop_words=list(ENGLISH_STOP_WORDS))  # tweets",
+        ),
+        ("cv = CountVectorizer(stop_words=set(sw))", "cv = CountVectorizer(stop_words=list(sw))"),
+    ],
+)
+def test_sklearn_removed_call_fix(source, expected):
+    _, findings = run(
+        ["from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS", source], "PN212"
+    )
+    (finding,) = findings
+    assert finding.fix.safe and finding.fix.edits[0].new_source == expected
+
+
+def test_get_feature_names_without_sklearn_is_not_reported():
+    got, _ = run(["import category_encoders as ce\nnames = enc.get_feature_names()"], "PN212")
+    assert got == []
 
 
 def test_axis_beside_columns_fix_removes_the_axis():
