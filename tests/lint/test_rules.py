@@ -276,6 +276,18 @@ CASES = [
         [("PN210", 2, 1), ("PN210", 2, 1), ("PN210", 2, 1)],
     ),
     (
+        "scikit-learn modules that were removed",
+        [
+            "from sklearn.cross_validation import train_test_split\n"
+            "from sklearn.grid_search import GridSearchCV as GS\n"
+            "from sklearn.model_selection import KFold",
+            "from sklearn.externals import joblib\nfrom sklearn.externals import six\nimport joblib",
+        ],
+        "PN211",
+        {},
+        [("PN211", 0, 1), ("PN211", 0, 2), ("PN211", 1, 1)],
+    ),
+    (
         "a column's dtype compared with object to find text columns",
         [
             "cats = [c for c in df.columns if df[c].dtypes == 'O']\nnums = df.Age.dtype != object",
@@ -1090,3 +1102,15 @@ def test_a_numpy_reduction_of_a_table_is_fixed_to_the_per_column_method():
     assert first.message.startswith("`np.min(x)` is one number over every value of `x`")
     (edit,) = first.fix.edits
     assert edit.new_source == "x = (x - x.min()) / (np.max(x) - np.min(x))"
+
+
+def test_a_removed_scikit_learn_import_is_rewritten_to_where_its_names_went():
+    cells = ["import pandas as pd\nfrom sklearn.cross_validation import train_test_split, KFold"]
+    _, (finding,) = run(cells, "PN211")
+    assert finding.message.startswith("`sklearn.cross_validation` was removed in scikit-learn 0.20")
+    (edit,) = finding.fix.edits
+    assert edit.new_source == (
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split, KFold"
+    )
+    _, (joblib,) = run(["from sklearn.externals import joblib as jl"], "PN211")
+    assert joblib.fix.edits[0].new_source == "import joblib as jl"

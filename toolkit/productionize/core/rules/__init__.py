@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (importing a family registers its rules)
     randomness,
     secrets,
     shell,
+    sklearn_api,
     sklearn_calls,
     style,
     tagging,
