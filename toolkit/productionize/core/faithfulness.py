@@ -28,8 +28,11 @@ class BoundaryValue:
 def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]:
     """Every stage output, the final predictions and the evaluation values, in stage order."""
     last_cell = {}
+    last_write: dict[tuple[str, str], int] = {}  # (stage, name) -> its last cell writing name
     for cell in graph.cells:
         last_cell[cell.stage] = cell.index
+        for name in cell.defined | cell.modified:
+            last_write[cell.stage, name] = cell.index
     values: list[BoundaryValue] = []
     for stage in spec.stages:
         if stage.name in ("predict", "evaluate"):
@@ -37,10 +40,12 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
         for name in stage.outputs:
             if name in spec.captured:  # the notebook has no such variable
                 continue
+            # right after the stage last writes it: a stage whose cells are apart (Kaggle's
+            # test.csv read after training is a load) must not capture what the cleaning
+            # between them did to the frame in place
+            after = last_write.get((stage.name, name), last_cell[stage.name])
             values.append(
-                BoundaryValue(
-                    stage.name, name, last_cell[stage.name], f"products/{stage.name}/{name}.pkl"
-                )
+                BoundaryValue(stage.name, name, after, f"products/{stage.name}/{name}.pkl")
             )
     predict = spec.stage("predict")
     end = max(c.index for c in graph.cells)

@@ -399,6 +399,9 @@ def suggest_tags(notebook: Notebook, parsed: list[ParsedCell]) -> list[TagSugges
             # cleaning kept in the load stage would make the service expect cleaned rows
             code_stage = "clean", "changes the loaded data"
         split_seen = split_seen or "train_test_split" in calls
+        if code_stage is not None and code_stage[1] == "reads a file" and last_production:
+            # Kaggle's test.csv read after training: what follows prepares its raw rows
+            split_seen = "train_test_split" in calls
         if code_stage is not None:
             stage, reason = code_stage
         elif section is not None and not section_used:

@@ -98,6 +98,10 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
             # a no-op at a notebook's top level; inside the generated stage function it would
             # make names global, or not compile at all ("assigned to before global declaration")
             kind = MAGIC
+        elif _is_ipython_call(node):
+            # `get_ipython().run_line_magic('matplotlib', 'inline')`, a magic as nbconvert
+            # writes it (code pasted from an exported script): NameError outside IPython
+            kind = MAGIC
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             kind = IMPORT
         elif _is_colab_setup(node, colab):
@@ -109,6 +113,19 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
             kind = CODE
         result.append(Statement(kind, node, first, last))
     return result
+
+
+def _is_ipython_call(node: ast.stmt) -> bool:
+    """``get_ipython().run_line_magic(...)``/``.system(...)`` as a statement of its own."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return False
+    func = node.value.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+    )
 
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
