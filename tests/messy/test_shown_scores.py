@@ -131,3 +131,32 @@ def test_predictions_scored_inline_are_served_as_predictions_not_as_their_score(
     evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
     assert "acc = (tree.predict(X_val) == y_val).mean()" in evaluate
     assert ruff_problems(out) == ""
+
+
+def test_numbers_typed_in_by_hand_are_not_metrics(split_untagged, tmp_path):
+    """A course notebook checks its confusion matrix by hand (`precision = 55 / float(55 + 28)`,
+    then `f1` from those): literals, not measured on the model; they were registered as the
+    model's metrics (`support: 185`) next to the real accuracy."""
+    import pandas as pd
+
+    pd.DataFrame(
+        {"a": [1, 2, 3, 4, 5, 6, 7, 8] * 3, "b": [0, 1, 0, 1, 1, 0, 1, 0] * 3, "y": [0, 1] * 12}
+    ).to_csv(tmp_path / "rows.csv", index=False)
+    nb = make_notebook(
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+        "from sklearn import metrics",
+        "rows = pd.read_csv('rows.csv')\nX = rows[['a', 'b']]\ny = rows['y']",
+        "model = LogisticRegression()\nmodel.fit(X, y)",
+        "pred = model.predict(X)\nmetrics.accuracy_score(y, pred)",
+        "# by hand, from the confusion matrix above\nprecision = 55 / float(55 + 28 + 5)\n"
+        "recall = 55 / float(55 + 14)\nprint(precision, recall)",
+        "f1 = 2 * (precision * recall) / (precision + recall)\nsupport = 55 + 14\nprint(f1, support)",
+        "hits = (pred == y).sum()\nprint(hits)",
+    )
+    result, out = split_untagged(nb, "by_hand.ipynb")
+    assert result.exit_code == 0, result.output
+    evaluate = (out / "src" / "by_hand" / "evaluate.py").read_text()
+    returned = ast.parse(evaluate).body[-1].body[-1].value
+    assert sorted(k.value for k in returned.keys) == ["accuracy", "hits"], evaluate
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert "support" not in report["model"]["metrics"] and "f1" not in report["model"]["metrics"]

@@ -357,10 +357,15 @@ def _plan_evaluate(
             dropped.append(dropped_entry(piece.cell, piece.statement))
     code = "\n".join(lines)
     names = analyze_tree(ast.parse(code))
+    typed_in = _constants(ast.parse(code))
     metric_names = [
         n
         for n in ordered_defs(code)
-        if n not in imports and n not in helpers and n != prediction and not n.startswith("_")
+        if n not in imports
+        and n not in helpers
+        and n != prediction
+        and not n.startswith("_")
+        and n not in typed_in
     ]
     inputs = [n for n in ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
     if model not in inputs:
@@ -397,6 +402,43 @@ def _plan_evaluate(
         dropped=tuple(dropped),
     )
     return evaluate_spec, metric_names, tuple(shown)
+
+
+def _constants(tree: ast.Module) -> set[str]:
+    """Names the evaluation binds only from literals (``precision = 55 / float(55 + 28)``, a
+    course notebook checking a confusion matrix by hand, and ``f1`` computed from those): numbers
+    typed in, not measured on the model, so not metrics."""
+    values: dict[str, list[ast.expr]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(node.value)
+                    if isinstance(node, ast.AugAssign):
+                        values[target.id].append(target)
+        for inner in walk_nodes(node):  # bound any other way (a loop, a with, a tuple): measured
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                if not (isinstance(node, ast.Assign) and inner in node.targets):
+                    values.setdefault(inner.id, []).append(inner)
+    constants: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, bound in values.items():
+            if name in constants:
+                continue
+            reads = {
+                n.id
+                for value in bound
+                for n in walk_nodes(value)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
+            stores = any(isinstance(v, ast.Name) for v in bound)
+            if not stores and reads <= (BUILTIN_NAMES | constants):
+                constants.add(name)
+                grew = True
+    return constants
 
 
 def _named_score(piece, expression: ast.expr, name: str, replacements: dict) -> str:
