@@ -139,3 +139,26 @@ def test_a_notebook_writing_its_results_builds_with_its_old_outputs_beside_it(tm
     report = json.loads((out / "productionize-report.json").read_text())
     assert report["verify"]["ok"] is True, report["verify"]
     assert (out / "models" / "v0001" / "metadata.json").is_file()
+
+
+def test_an_output_path_of_the_parameters_cell_stays_a_parameter_but_is_no_data_file():
+    nb = make_notebook(
+        ("code", "OUTPUT = 'predictions.csv'", ["parameters"]),
+        "import pandas as pd\nfrom sklearn.linear_model import LinearRegression",
+        ("code", "shops = pd.read_csv('shops.csv')", ["load"]),
+        (
+            "code",
+            "X = shops[['floor_area']]\ny = shops['turnover']\nmodel = LinearRegression()\n"
+            "model.fit(X, y)",
+            ["train"],
+        ),
+        (
+            "code",
+            "guess = model.predict(X)\npd.DataFrame({'turnover': guess}).to_csv(OUTPUT)",
+            ["predict"],
+        ),
+    )
+    result = split_nb(nb, INFER, sizes={"shops.csv": 2_000, "predictions.csv": 900})
+    assert [p.name for p in result.spec.parameters] == ["OUTPUT", "shops_path"]
+    assert [f.notebook_path for f in result.spec.data_files] == ["shops.csv"]
+    assert 'OUTPUT: "predictions.csv"' in _file(result, "env.yaml")

@@ -29,12 +29,13 @@ ONLY_WRITE = frozenset({"save", "savez", "savez_compressed", "savetxt", "write_t
 ONLY_WRITE |= frozenset({"write_bytes", "imwrite", "imsave"})
 
 
-def written_paths(nodes: Iterable[ast.AST]) -> frozenset[str]:
+def written_paths(nodes: Iterable[ast.AST], given: dict[str, str] | None = None) -> frozenset[str]:
     """The path strings whose first use in ``nodes`` (in order) writes the file.
 
-    A name bound to a string (``out = "submission.csv"``) stands for that string."""
+    A name bound to a string (``out = "submission.csv"``, or in ``given``: the parameters
+    cell's values) stands for that string."""
     nodes = list(nodes)
-    bound = _bound_strings(nodes)
+    bound = {**(given or {}), **_bound_strings(nodes)}
     first: dict[str, str] = {}
     for node in nodes:
         for kind, expr in _file_uses(node):

@@ -215,9 +215,11 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
     return lifted, only_code, replacements
 
 
-def output_paths(pieces) -> frozenset[str]:
-    """Paths production code writes before reading them (``metrics.json``, a submission)."""
-    return written_paths(p.statement.node for stage in STAGES for p in pieces[stage])
+def output_paths(pieces, parameters=()) -> frozenset[str]:
+    """Paths production code writes before reading them (``metrics.json``, a submission); a
+    parameter of the ``parameters`` cell may name one (``OUTPUT = "preds.csv"``)."""
+    given = {p.name: p.default for p in parameters if isinstance(p.default, str)}
+    return written_paths((p.statement.node for stage in STAGES for p in pieces[stage]), given)
 
 
 def _param_name(value: str, taken: set[str]) -> str:
@@ -235,12 +237,15 @@ def _param_name(value: str, taken: set[str]) -> str:
     return name
 
 
-def data_files(parameters: list[Parameter], size_of: SizeOf) -> list[DataFile]:
-    """Decide, for every path parameter, whether its file is copied into ``data/``."""
+def data_files(
+    parameters: list[Parameter], size_of: SizeOf, outputs: frozenset[str] = frozenset()
+) -> list[DataFile]:
+    """Decide, for every path parameter, whether its file is copied into ``data/``; a path in
+    ``outputs`` (one the pipeline writes) is no data file."""
     return [
         _data_file(param.default, param.name, size_of)
         for param in parameters
-        if param.is_path and isinstance(param.default, str)
+        if param.is_path and isinstance(param.default, str) and param.default not in outputs
     ]
 
 

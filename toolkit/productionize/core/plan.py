@@ -35,6 +35,7 @@ from .parameters import (
     data_files,
     lift_definition_paths,
     lift_paths,
+    output_paths,
     parameters_from_cells,
 )
 from .predict_helpers import carry_helpers
@@ -206,7 +207,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     if evaluate_spec is not None:
         stages.append(evaluate_spec)
 
-    files = data_files(parameters, size_of) + function_files
+    files = data_files(parameters, size_of, output_paths(pieces, parameters)) + function_files
     modules = sorted(
         {
             imports[name][1]
