@@ -393,6 +393,27 @@ CASES = [
         {},
         [("PN212", 1, 1), ("PN212", 1, 2), ("PN212", 2, 1), ("PN212", 2, 2)],
     ),
+    (
+        "pandas API removed in pandas 2 and 3",
+        [
+            "import pandas as pd\ndata = pd.read_csv('sales.csv', parse_dates=['date'])",
+            "counts = pd.value_counts(data['Class'], sort=True)\ndata['week'] = data.date.dt.weekofyear",
+            "monthly = data.set_index('date').resample('M').sum()\nhourly = ts.resample('2H').mean()\n"
+            "days = pd.date_range('2020-01-01', periods=3, freq='D')",
+            "data = data.append({'Class': 1}, ignore_index=True)\nfirst = ts_log.ix[0]\n"
+            "rows = []\nrows.append(1)\nperiods = data.date.dt.to_period('M')",
+        ],
+        "PN213",
+        {},
+        [
+            ("PN213", 1, 1),
+            ("PN213", 1, 2),
+            ("PN213", 2, 1),
+            ("PN213", 2, 2),
+            ("PN213", 3, 1),
+            ("PN213", 3, 2),
+        ],
+    ),
     ("display magic", ["%matplotlib inline"], "PN4", {}, [("PN405", 0, 1)]),
     (
         "waits for a person",
@@ -919,8 +940,8 @@ def test_positional_axis_fix_names_the_axis():
     "source, expected",
     [
         (
-            "X_train_tokens = vect.get_feature_names()",
-            "X_train_tokens = vect.get_feature_names_out()",
+            "vect = CountVectorizer()\nX_train_tokens = vect.get_feature_names()",
+            "vect = CountVectorizer()\nX_train_tokens = vect.get_feature_names_out()",
         ),
         (
             "tfidf = TfidfVectorizer(lowercase=True, stop_words=ENGLISH_STOP_WORDS)  # tweets",
@@ -937,9 +958,46 @@ def test_sklearn_removed_call_fix(source, expected):
     assert finding.fix.safe and finding.fix.edits[0].new_source == expected
 
 
+def test_an_encoders_get_feature_names_fix_is_not_applied_blindly():
+    # OneHotEncoder fitted on a frame: get_feature_names() gave x0_a, _out() gives workclass_a
+    _, findings = run(
+        [
+            "from sklearn.preprocessing import OneHotEncoder",
+            "cols = hot_encoder.get_feature_names()",
+        ],
+        "PN212",
+    )
+    (finding,) = findings
+    assert not finding.fix.safe and "may differ" in finding.fix.description
+
+
 def test_get_feature_names_without_sklearn_is_not_reported():
     got, _ = run(["import category_encoders as ce\nnames = enc.get_feature_names()"], "PN212")
     assert got == []
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "count_class = pd.value_counts(data['Class'], sort=True)",
+            "count_class = data['Class'].value_counts(sort=True)",
+        ),
+        (
+            "df['weekofyear'] = df.date.dt.weekofyear",
+            "df['weekofyear'] = df.date.dt.isocalendar().week",
+        ),
+        ('monthly = series.resample("M").mean()', 'monthly = series.resample("ME").mean()'),
+        (
+            "idx = pd.date_range('2020', periods=4, freq='2H')",
+            "idx = pd.date_range('2020', periods=4, freq='2h')",
+        ),
+    ],
+)
+def test_pandas_removed_api_fix(source, expected):
+    _, findings = run(["import pandas as pd\ndata = pd.read_csv('x.csv')", source], "PN213")
+    (finding,) = findings
+    assert finding.fix.safe and finding.fix.edits[0].new_source == expected
 
 
 def test_axis_beside_columns_fix_removes_the_axis():

@@ -33,6 +33,7 @@ def removed_call(ctx: LintContext) -> Iterator[Finding]:
     uses_sklearn = any(b.module == "sklearn" for p in ctx.parsed for b in p.names.imports)
     if not uses_sklearn:
         return
+    vectorizers = _vectorizers(ctx)
     for p in ctx.parsed:
         if p.tree is None:
             continue
@@ -53,7 +54,15 @@ def removed_call(ctx: LintContext) -> Iterator[Finding]:
                     "write `get_feature_names_out()`",
                     node.lineno,
                     line_column(p.cell.source, node.lineno, node.col_offset),
-                    _fix(p, func, "Call get_feature_names_out()", _renamed),
+                    (
+                        _fix(p, func, "Call get_feature_names_out()", _renamed)
+                        if isinstance(func.value, ast.Name) and func.value.id in vectorizers
+                        # an encoder's names change: OneHotEncoder's x0_a becomes workclass_a
+                        else Fix(
+                            "Call get_feature_names_out() (the names may differ: an encoder fitted "
+                            "on a DataFrame names its columns after the frame's)"
+                        )
+                    ),
                 )
                 continue
             stop_words = next((k for k in node.keywords if k.arg == "stop_words"), None)
@@ -71,6 +80,24 @@ def removed_call(ctx: LintContext) -> Iterator[Finding]:
                     ),
                     _fix(p, stop_words.value, "Pass the stop words as a list", _listed),
                 )
+
+
+VECTORIZERS = frozenset(
+    {"CountVectorizer", "TfidfVectorizer", "DictVectorizer", "TfidfTransformer"}
+)
+
+
+def _vectorizers(ctx: LintContext) -> set[str]:
+    """Names bound to a text vectorizer, whose get_feature_names_out() gives the same names."""
+    names = set()
+    for p in ctx.parsed:
+        for node in walk_nodes(p.tree) if p.tree is not None else ():
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if called in VECTORIZERS:
+                    names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _is_a_set(value: ast.expr) -> bool:
