@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (importing a family registers its rules)
     execution,
     numpy_api,
     pandas_api,
+    pandas_removed,
     paths,
     privacy,
     randomness,
