@@ -165,3 +165,33 @@ def test_the_pull_request_description_says_tags_were_inferred(untagged_build):
     report = json.loads((out / "productionize-report.json").read_text())
     _title, body = describe_pull_request(report, files=["README.md"])
     assert "inferred tags: cell 0 -> load" in body and "tag the cells" in body
+
+
+def test_a_model_written_by_hand_is_refused_naming_the_function_that_fits_it(tmp_path):
+    """A course notebook solves the normal equation in numpy (`w0, w = train_linear_regression(X,
+    y)`): there is no estimator to serve; the refusal named no `.fit(` call and nothing else."""
+    import pandas as pd
+
+    from tests.conftest import make_notebook
+
+    pd.DataFrame({"hp": [100.0, 150, 200, 250], "price": [10.0, 14, 19, 26]}).to_csv(
+        tmp_path / "cars.csv", index=False
+    )
+    nb = make_notebook(
+        "import numpy as np\nimport pandas as pd",
+        "cars = pd.read_csv('cars.csv')\ny = np.log1p(cars.price.values)\nX = cars[['hp']].values",
+        "def train_linear_regression(X, y):\n    X = np.column_stack([np.ones(X.shape[0]), X])\n"
+        "    w = np.linalg.inv(X.T.dot(X)).dot(X.T).dot(y)\n    return w[0], w[1:]",
+        "w_0, w = train_linear_regression(X, y)\ny_pred = w_0 + X.dot(w)",
+        "suggestion = np.expm1(w_0 + np.array([180.0]).dot(w))\nsuggestion",
+    )
+    (tmp_path / "cars.ipynb").write_text(json.dumps(nb))
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "cars.ipynb"), "-o", str(tmp_path / "out"), "--no-verify"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "cars.ipynb:cell 3:1:" in result.output
+    assert "fits a model of its own (`w_0, w = train_linear_regression(X, y)`, cell 3 line 1)" in (
+        result.output
+    )
+    assert "wrap the function in a class with fit(X, y) and predict(X)" in result.output

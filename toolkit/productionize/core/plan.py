@@ -115,6 +115,9 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 f"(`{model}.fit({args})`) and the split makes that cell the train stage",
                 notebook.location(notebook.cells[cell], line),
             )
+        by_hand = _model_by_hand(notebook)
+        if by_hand is not None:
+            raise _by_hand_error(notebook, "no cell is tagged 'train'", by_hand)
         raise SplitError(
             "no cell is tagged 'train': tag the cell that fits the model (`.fit(`) with 'train'",
             notebook.location(),
@@ -621,10 +624,57 @@ def _find_model(
                 "X_train, y_train)`) and predict with it",
                 notebook.location(notebook.cells[cell], node.lineno),
             )
+    by_hand = _model_by_hand(notebook)
+    if by_hand is not None:
+        raise _by_hand_error(
+            notebook,
+            "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
+            by_hand,
+        )
     raise SplitError(
         "cannot find the trained model: no `.fit(` call in the cells tagged 'train'",
         notebook.location(notebook.cells[train[0].cell.cell.index]) if train else None,
     )
+
+
+def _by_hand_error(notebook: Notebook, problem: str, by_hand) -> SplitError:
+    cell, line, text = by_hand
+    return SplitError(
+        f"{problem}; the notebook fits a model of its own (`{text}`, cell {cell.index} line "
+        f"{line}), and the pipeline serves an estimator with fit and predict (scikit-learn's "
+        "API): fit one (`model = LinearRegression().fit(X_train, y_train)`) or wrap the "
+        "function in a class with fit(X, y) and predict(X)",
+        notebook.location(cell, line),
+    )
+
+
+def _model_by_hand(notebook: Notebook):
+    """The last ``w0, w = train_linear_regression(X, y)``: a result of the notebook's own
+    function named like training (``train*``, ``fit*``), as a course notebook writes the normal
+    equation in numpy. (cell, line, statement text) or None."""
+    trees = []
+    for cell in notebook.code_cells:
+        try:
+            trees.append((cell, ast.parse(cell.source)))
+        except SyntaxError:
+            continue  # magics: the names defined elsewhere are enough
+    defined = {
+        node.name
+        for _cell, tree in trees
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    found = None
+    for cell, tree in trees:
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            func = node.value.func
+            if not (isinstance(func, ast.Name) and func.id in defined):
+                continue
+            if func.id.lower().startswith(("train", "fit")):
+                found = (cell, node.lineno, ast.unparse(node))
+    return found
 
 
 def _fitting_functions(pieces: dict) -> frozenset[str]:
