@@ -58,3 +58,34 @@ def test_lag_and_rolling_features_are_inputs_named_in_the_notes(tmp_path):
     assert "shift(" not in predict and "rolling(" not in predict
     report = json.loads((out / "productionize-report.json").read_text())
     assert sum("computed from the previous rows" in n for n in report["notes"]) == 2
+
+
+def test_lags_named_in_a_loop_are_named_in_the_notes_too(tmp_path):
+    """`for lag in [1, 2, 7]: df['t-' + str(lag)] = series['temp'].shift(lag)` (the usual
+    lag-features tutorial): the columns a request must carry got no note."""
+    days = pd.date_range("2023-01-01", periods=60, freq="D")
+    temps = 12 + 4 * np.sin(np.arange(60) / 9) + np.random.default_rng(1).normal(0, 1, 60)
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "temp": temps.round(1)}).to_csv(
+        tmp_path / "temps.csv", index=False
+    )
+    nb = make_notebook(
+        "import pandas as pd\nfrom sklearn.linear_model import LinearRegression",
+        "series = pd.read_csv('temps.csv', index_col=0, parse_dates=True)",
+        "df = pd.DataFrame()\ndf['t'] = series['temp']\nfor lag in [1, 2, 7]:\n"
+        "    df['t-' + str(lag)] = series['temp'].shift(lag)\ndf = df.dropna()",
+        "model = LinearRegression()\nmodel.fit(df.drop('t', axis=1), df['t'])",
+    )
+    nb["cells"][3][
+        "source"
+    ] = "X, y = df.drop('t', axis=1), df['t']\nmodel = LinearRegression()\nmodel.fit(X, y)"
+    (tmp_path / "temps.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(
+        main, ["split", str(tmp_path / "temps.ipynb"), "-o", str(out), "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    readme = (out / "README.md").read_text()
+    assert (
+        "the columns named `'t-' + str(lag)` (cell 2 line 4) are computed from the previous rows "
+        "(`shift`)"
+    ) in readme

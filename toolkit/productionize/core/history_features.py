@@ -49,8 +49,10 @@ def _note(piece, node: ast.Assign, seen: set, notes: list) -> None:
         return
     seen.add(column)
     where = f"cell {piece.cell.cell.index} line {node.lineno}"
+    named = f"`{column}`" if not column.startswith(NAMED_BY) else column
     notes.append(
-        f"`{column}` ({where}) is computed from the previous rows "
+        f"{named} ({where}) {'are' if column.startswith(NAMED_BY) else 'is'} computed from "
+        "the previous rows "
         f"({', '.join(f'`{m}`' for m in methods)}): /predict takes it as an input, so a request "
         "must carry it, computed from the history the way the notebook did; the service does not "
         "recompute it from the other records of a request"
@@ -58,11 +60,18 @@ def _note(piece, node: ast.Assign, seen: set, notes: list) -> None:
 
 
 def _column(target: ast.expr) -> str | None:
-    """``df["lag_1"]`` / ``df.loc[:, "lag_1"]`` -> "lag_1"."""
+    """``df["lag_1"]`` / ``df.loc[:, "lag_1"]`` -> "lag_1"; a name computed in a loop
+    (``df["t-" + str(lag)]``) -> "the columns named `'t-' + str(lag)`"."""
     if isinstance(target, ast.Subscript):
         key = target.slice
         if isinstance(key, ast.Tuple) and key.elts:
             key = key.elts[-1]
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return key.value
+        if isinstance(key, (ast.BinOp, ast.JoinedStr, ast.Call, ast.Name)):
+            # df["t-" + str(lag)] = series.shift(lag) in a loop over the lags
+            return f"{NAMED_BY}`{ast.unparse(key)}`"
     return None
+
+
+NAMED_BY = "the columns named "
