@@ -31,14 +31,17 @@ from tests.service.servers import generated_python, running_service
 
 pytestmark = pytest.mark.slow
 TOKEN = "e2e-token-not-a-secret"
-# example -> (framework, the notebook's name for its predictions, a categorical field)
+# example -> (framework, the notebook's name for its predictions, a categorical field, the
+# columns of the CSV a client does not send: the target and a column the cleaning drops unread)
 CASES = {
-    "churn_classifier": ("fastapi", "predictions", "contract"),
-    "house_prices_regressor": ("flask", "predicted_price", "neighborhood"),
+    "churn_classifier": ("fastapi", "predictions", "contract", ["churn", "customer_id"]),
+    "house_prices_regressor": ("flask", "predicted_price", "neighborhood", ["price"]),
 }
+# the service takes raw CSV rows (predict() replays the notebook's cleaning): those of X_test
 DUMP = """
 import json as _json
-_records = X_test.to_dict(orient="records")
+_raw = pd.read_csv(data_path).loc[X_test.index].drop(columns={unserved!r})
+_records = _json.loads(_raw.to_json(orient="records"))
 _values = [v.item() if hasattr(v, "item") else v for v in list({name})]
 print("@@" + _json.dumps({{"records": _records, "predictions": _values}}, default=lambda v: v.item()))
 """
@@ -48,7 +51,7 @@ def notebook_predictions(name: str, python: str) -> dict:
     """Run the notebook's code cells as a script (cwd examples/) and return X_test + predictions."""
     nb = nbformat.read(EXAMPLES / f"{name}.ipynb", as_version=4)
     code = "\n\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    script = code + "\n" + DUMP.format(name=CASES[name][1])
+    script = code + "\n" + DUMP.format(name=CASES[name][1], unserved=CASES[name][3])
     result = subprocess.run(
         [python, "-c", script],
         cwd=EXAMPLES,
@@ -104,7 +107,7 @@ def same(expected, actual) -> bool:
 
 def test_real_server_answers_like_the_notebook(project):
     root, python, name = project
-    framework, _, categorical = CASES[name]
+    framework, _, categorical, _ = CASES[name]
     expected = notebook_predictions(name, python)
     ploomber = str(Path(python).parent / "ploomber")  # the generated venv's console script
     retrained = subprocess.run(

@@ -145,7 +145,12 @@ def test_kubeflow_export_compiles_with_kfp(churn_project, tmp_path):
     tasks = spec["root"]["dag"]["tasks"]
     assert set(tasks) == {f"{t}-task" for t in TASKS}
     assert tasks["clean-task"]["dependentTasks"] == ["load-task"]
-    assert set(tasks["register-task"]["dependentTasks"]) == {"predict-task", "train-task"}
+    # register describes the raw rows the service takes (load), with the model and fitted values
+    assert set(tasks["register-task"]["dependentTasks"]) == {
+        "load-task",
+        "predict-task",
+        "train-task",
+    }
     assert spec["root"]["inputDefinitions"]["parameters"]["test_size"]["defaultValue"] == 0.25
     executor = spec["deploymentSpec"]["executors"]["exec-train-task"]["container"]
     assert executor["command"] == ["python", "-m", "churn_classifier.run_task"]

@@ -69,11 +69,15 @@ def test_titanic_style_notebook_is_inferred_and_split():
     stages = {s.name: s for s in result.spec.stages}
     assert stages["clean"].outputs == ("X", "Y")
     assert stages["train"].inputs == ("X", "Y")
-    # the served predict() comes from the held-out predictions, not the training ones
-    assert result.spec.records_name == "X_test"
-    assert result.spec.predictions_name == "X_test_prediction"
+    # one frame cleaned, then split: the service takes its raw rows (not the target, not Cabin,
+    # dropped unread) and predict() replays the cleaning, statistics fixed at train time
+    assert result.spec.records_name == "titanic_data"
+    assert result.spec.records_stage == "load"
+    assert result.spec.unserved_columns == ("Cabin", "Survived")
+    assert result.spec.prediction_expression == "model.predict(X)"
     assert set(result.spec.metrics) >= {"acc", "test_acc"}
     predict = next(f.content for f in result.files if f.path == "src/nb/predict.py")
-    assert "X_test_prediction = model.predict(records)" in predict
+    assert 'titanic_data["Age"].fillna(\n        fitted["titanic_data[\'Age\'].mean()"]' in predict
+    assert 'X = titanic_data.drop(columns=["Name", "Survived"], errors="ignore")' in predict
     clean = next(f.content for f in result.files if f.path == "src/nb/clean.py")
     assert "matplotlib" not in clean and "plot" not in clean

@@ -319,6 +319,12 @@ class PipelineSpec:
     # when records_name is a value productionize added (``transformer_input``): the notebook's
     # expression it holds and where (``("reviews['review']", 2, 9)``), for what a reader sees
     records_source: tuple[str, int, int] | None = None
+    # columns of the raw records the service does not take (the target, columns dropped unread):
+    # fitted_values() sees the whole frame, predict() and the request schema the rest
+    unserved_columns: tuple[str, ...] = ()
+    # what the service's records are (raw rows replayed through the cleaning, or why they are
+    # shaped like the training features); build prints it
+    records_note: str = ""
     # scores a cell only shows (`r2_score(y_test, pred)`), named by the evaluation:
     # (name, the notebook's expression, the cell after which verify evaluates it)
     shown_metrics: tuple[tuple[str, str, int], ...] = ()

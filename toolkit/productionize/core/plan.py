@@ -250,6 +250,10 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         prediction_cell=records_plan.capture_cell if records_plan else None,
         captured=tuple(c[2] for c in records_plan.captures) if records_plan else (),
         records_source=_records_source(records_plan, records_name),
+        unserved_columns=records_plan.unserved if records_plan else (),
+        records_note=(
+            served if isinstance(served, str) else predict_spec.note if records_plan else ""
+        ),
         shown_metrics=shown,
     )
 

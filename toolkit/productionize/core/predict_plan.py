@@ -25,6 +25,7 @@ from .codegen import (
 from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
 from .records_plan import RecordsPlan, Unsupported, plan_records
 from .shown_metrics import shown_metric
+from .split_records import plan_split_records
 from .statements import CODE, DISPLAY
 from .transform_plan import plan_transformed_records, transformer_output
 from .tree_walk import walk_nodes
@@ -108,7 +109,19 @@ def plan_served_records(
     found = _candidates(pieces.get("predict", []), model, allowed, features)
     served = None
     fallback = f"the served predict() applies `{model}.predict` to records shaped like the training features"
-    if found:
+    # one frame cleaned, then train_test_split(X, y): serve its raw rows, cleaned in predict()
+    split_note = None
+    try:
+        piece, call = found[0] if found else (None, None)
+        served = plan_split_records(
+            pieces, flows, imports, helpers, names, model, features, piece, call
+        )
+    except Unsupported as exc:
+        split_note = (
+            f"the service takes cleaned rows (shaped like `{features}`), not the raw rows the "
+            f"notebook loads: {exc}; {fallback}"
+        )
+    if served is None and found:
         piece, call = found[0]
         try:
             reshaping = records_of(call, allowed) is None
@@ -116,7 +129,7 @@ def plan_served_records(
                 pieces, flows, imports, helpers, names, model, piece, call, reshaping
             )
         except Unsupported as exc:
-            return f"{exc}; {fallback}"
+            return split_note or f"{exc}; {fallback}"
     # the model was fitted on a vectorizer's or scaler's output: serve what that was fitted on
     # (also instead of rows of the transformer's output the notebook predicts on: X_test_cv)
     if served is None or transformer_output(pieces, served.root, model):
@@ -125,7 +138,9 @@ def plan_served_records(
                 plan_transformed_records(pieces, flows, imports, model, features, helpers) or served
             )
         except Unsupported as exc:
-            return f"{exc}; {fallback}"
+            return split_note or f"{exc}; {fallback}"
+    if served is None and split_note:
+        return split_note
     if served is not None:
         for name, stage in served.exports:
             if name not in flows["outputs"][stage]:
@@ -201,6 +216,8 @@ def plan_predict(
                 f"cell {piece.cell.cell.index} also needs {', '.join(extra)}: the served "
                 f"predict() applies `{model}.predict` directly"
             )
+    if isinstance(served, str) and not candidates:  # only a score: why records are features
+        notes.append(served)
     if slice_piece is not None:
         text = statement_text(slice_piece.cell, slice_piece.statement, replacements)
         text = rename_names(text, {model: "model", records: "records"})

@@ -108,6 +108,8 @@ class RecordsPlan:
     # variable just before that statement (the notebook changes what it reads afterwards)
     captures: tuple[tuple[int, int, str, str], ...] = ()
     note: str = ""  # what predict() does, for the README (default: replays the statements)
+    # columns of the raw rows the service does not take (the target, columns dropped unread)
+    unserved: tuple[str, ...] = ()
 
     @property
     def uses_fitted(self) -> bool:
@@ -644,7 +646,12 @@ def _generate(
     parameters,
     model,
     producer,
+    fitting_only: frozenset = frozenset(),
+    lenient_drops: bool = False,
 ) -> RecordsPlan:
+    """The plan replaying ``lineage`` on records: ``fitting_only`` holds ids of pieces replayed
+    at train time only (they change the target column, which records lack); ``lenient_drops``
+    makes the served ``.drop(...)`` calls on records skip columns records lack."""
     known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
     functions = _function_nodes(pieces)
     taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
@@ -689,9 +696,13 @@ def _generate(
                 if name not in fit_reads:
                     fit_reads.append(name)
         text = ast.unparse(changed)
-        served.append(text)
         if piece is not predict_piece:
             fitting.append(text)
+        if id(piece) in fitting_only:
+            continue
+        if lenient_drops:
+            changed = _LenientDrops(tainted).visit(changed)
+        served.append(ast.unparse(changed))
     reserved_reads = [n for n in fit_reads if n in RESERVED or n == root]
     if reserved_reads:
         raise Unsupported(
@@ -763,6 +774,25 @@ def _generate(
         exports=tuple(exports),
         captures=tuple((cell, line, name, ast.unparse(e)) for cell, line, name, e in captures),
     )
+
+
+class _LenientDrops(ast.NodeTransformer):
+    """``frame.drop(cols)`` on records -> ``frame.drop(cols, errors="ignore")``: the records lack
+    the target and the columns the notebook drops unread (on the whole frame nothing changes)."""
+
+    def __init__(self, records: set[str]):
+        self.records = records
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "drop"
+            and _reads(node.func.value) & self.records
+            and not any(k.arg == "errors" for k in node.keywords)
+        ):
+            node.keywords.append(ast.keyword("errors", ast.Constant("ignore")))
+        return node
 
 
 def _function_nodes(pieces: dict) -> dict:

@@ -103,6 +103,7 @@ def train_task(
 @dsl.container_component
 def predict_task(
     in_train_model: dsl.Input[dsl.Artifact],
+    in_load_raw: dsl.Input[dsl.Artifact],
     in_train_X_test: dsl.Input[dsl.Artifact],
     in_train_y_test: dsl.Input[dsl.Artifact],
     out_predictions: dsl.Output[dsl.Artifact],
@@ -116,6 +117,7 @@ def predict_task(
         args=[
             "predict",
             *upstream("train", "model", in_train_model),
+            *upstream("load", "raw", in_load_raw),
             *upstream("train", "X_test", in_train_X_test),
             *upstream("train", "y_test", in_train_y_test),
             *product("predictions", out_predictions),
@@ -128,6 +130,7 @@ def predict_task(
 @dsl.container_component
 def register_task(
     in_train_model: dsl.Input[dsl.Artifact],
+    in_load_raw: dsl.Input[dsl.Artifact],
     in_train_X_train: dsl.Input[dsl.Artifact],
     in_train_y_train: dsl.Input[dsl.Artifact],
     in_predict_metrics: dsl.Input[dsl.Artifact],
@@ -143,6 +146,7 @@ def register_task(
         args=[
             "register",
             *upstream("train", "model", in_train_model),
+            *upstream("load", "raw", in_load_raw),
             *upstream("train", "X_train", in_train_X_train),
             *upstream("train", "y_train", in_train_y_train),
             *upstream("predict", "metrics", in_predict_metrics),
@@ -175,11 +179,13 @@ def pipeline(
     )
     predict_step = predict_task(
         in_train_model=train_step.outputs["out_model"],
+        in_load_raw=load_step.outputs["out_raw"],
         in_train_X_test=train_step.outputs["out_X_test"],
         in_train_y_test=train_step.outputs["out_y_test"],
     )
     register_step = register_task(
         in_train_model=train_step.outputs["out_model"],
+        in_load_raw=load_step.outputs["out_raw"],
         in_train_X_train=train_step.outputs["out_X_train"],
         in_train_y_train=train_step.outputs["out_y_train"],
         in_predict_metrics=predict_step.outputs["out_metrics"],

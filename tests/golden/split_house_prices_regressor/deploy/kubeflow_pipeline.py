@@ -105,9 +105,11 @@ def train_task(
 @dsl.container_component
 def predict_task(
     in_train_regressor: dsl.Input[dsl.Artifact],
+    in_load_houses: dsl.Input[dsl.Artifact],
     in_train_X_test: dsl.Input[dsl.Artifact],
     in_train_y_test: dsl.Input[dsl.Artifact],
     out_predictions: dsl.Output[dsl.Artifact],
+    out_fitted: dsl.Output[dsl.Artifact],
     out_evaluation: dsl.Output[dsl.Artifact],
     out_metrics: dsl.Output[dsl.Artifact],
 ):
@@ -118,9 +120,11 @@ def predict_task(
         args=[
             "predict",
             *upstream("train", "regressor", in_train_regressor),
+            *upstream("load", "houses", in_load_houses),
             *upstream("train", "X_test", in_train_X_test),
             *upstream("train", "y_test", in_train_y_test),
             *product("predictions", out_predictions),
+            *product("fitted", out_fitted),
             *product("evaluation", out_evaluation),
             *product("metrics", out_metrics),
         ],
@@ -130,9 +134,11 @@ def predict_task(
 @dsl.container_component
 def register_task(
     in_train_regressor: dsl.Input[dsl.Artifact],
+    in_load_houses: dsl.Input[dsl.Artifact],
     in_train_X_train: dsl.Input[dsl.Artifact],
     in_train_y_train: dsl.Input[dsl.Artifact],
     in_predict_metrics: dsl.Input[dsl.Artifact],
+    in_predict_fitted: dsl.Input[dsl.Artifact],
     data_path: str,
     test_size: float,
     random_state: int,
@@ -146,9 +152,11 @@ def register_task(
         args=[
             "register",
             *upstream("train", "regressor", in_train_regressor),
+            *upstream("load", "houses", in_load_houses),
             *upstream("train", "X_train", in_train_X_train),
             *upstream("train", "y_train", in_train_y_train),
             *upstream("predict", "metrics", in_predict_metrics),
+            *upstream("predict", "fitted", in_predict_fitted),
             *param("data_path", data_path),
             *param("test_size", test_size),
             *param("random_state", random_state),
@@ -181,14 +189,17 @@ def pipeline(
     )
     predict_step = predict_task(
         in_train_regressor=train_step.outputs["out_regressor"],
+        in_load_houses=load_step.outputs["out_houses"],
         in_train_X_test=train_step.outputs["out_X_test"],
         in_train_y_test=train_step.outputs["out_y_test"],
     )
     register_step = register_task(
         in_train_regressor=train_step.outputs["out_regressor"],
+        in_load_houses=load_step.outputs["out_houses"],
         in_train_X_train=train_step.outputs["out_X_train"],
         in_train_y_train=train_step.outputs["out_y_train"],
         in_predict_metrics=predict_step.outputs["out_metrics"],
+        in_predict_fitted=predict_step.outputs["out_fitted"],
         data_path=data_path,
         test_size=test_size,
         random_state=random_state,

@@ -19,6 +19,9 @@ from .registry import save_version
 from .train import train as run_train
 
 DATA_PARAMETERS = ["data_path"]
+# columns of the raw rows the service does not take: the target, and columns the notebook's
+# cleaning drops without reading them
+UNSERVED_COLUMNS = ["churn", "customer_id"]
 
 
 def _seed():
@@ -104,12 +107,13 @@ def train(upstream, product, test_size, random_state):
 
 
 def predict(upstream, product):
-    """Predict with the trained model and evaluate it (notebook cell(s) 10)."""
+    """Predict with the trained model and evaluate it (notebook cell(s) 5, 10)."""
     _seed()
     model = _read(upstream["train"]["model"])
+    records = _read(upstream["load"]["raw"])
     X_test = _read(upstream["train"]["X_test"])
     y_test = _read(upstream["train"]["y_test"])
-    predictions = run_predict(model, X_test)
+    predictions = run_predict(model, records)
     _write(predictions, product["predictions"])
     evaluation = run_evaluate(model=model, X_test=X_test, y_test=y_test)
     _write(evaluation, product["evaluation"])
@@ -120,8 +124,10 @@ def register(upstream, product, data_path, test_size, random_state):
     """Register the trained model with its metrics and feature schema in models/."""
     _seed()
     model = _read(upstream["train"]["model"])
+    records = _read(upstream["load"]["raw"])
     X_train = _read(upstream["train"]["X_train"])
     y_train = _read(upstream["train"]["y_train"])
+    records = records.drop(columns=UNSERVED_COLUMNS, errors="ignore")
     metrics = json.loads(Path(str(upstream["predict"]["metrics"])).read_text())
     params = {
         "data_path": data_path,
@@ -130,7 +136,7 @@ def register(upstream, product, data_path, test_size, random_state):
     }
     version = save_version(
         model,
-        features=X_train,
+        features=records,
         target=y_train,
         metrics=metrics,
         params=params,

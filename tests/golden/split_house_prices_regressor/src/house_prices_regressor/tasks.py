@@ -14,11 +14,15 @@ from . import NOTEBOOK_SHA256
 from .clean import clean as run_clean
 from .evaluate import evaluate as run_evaluate
 from .load import load as run_load
+from .predict import fitted_values as run_fitted_values
 from .predict import predict as run_predict
 from .registry import save_version
 from .train import train as run_train
 
 DATA_PARAMETERS = ["data_path"]
+# columns of the raw rows the service does not take: the target, and columns the notebook's
+# cleaning drops without reading them
+UNSERVED_COLUMNS = ["price"]
 
 
 def _seed():
@@ -108,12 +112,17 @@ def train(upstream, product, test_size, random_state, n_estimators):
 
 
 def predict(upstream, product):
-    """Predict with the trained model and evaluate it (notebook cell(s) 9, 10)."""
+    """Predict with the trained model and evaluate it (notebook cell(s) 5, 9, 10)."""
     _seed()
     regressor = _read(upstream["train"]["regressor"])
+    records = _read(upstream["load"]["houses"])
     X_test = _read(upstream["train"]["X_test"])
     y_test = _read(upstream["train"]["y_test"])
-    predictions = run_predict(regressor, X_test)
+    # the values predict() takes from training data, fitted once here and stored with the model
+    fitted = run_fitted_values(houses=records)
+    _write(fitted, product["fitted"])
+    records = records.drop(columns=UNSERVED_COLUMNS, errors="ignore")
+    predictions = run_predict(regressor, records, fitted)
     _write(predictions, product["predictions"])
     evaluation = run_evaluate(regressor=regressor, X_test=X_test, y_test=y_test)
     _write(evaluation, product["evaluation"])
@@ -124,8 +133,11 @@ def register(upstream, product, data_path, test_size, random_state, n_estimators
     """Register the trained model with its metrics and feature schema in models/."""
     _seed()
     regressor = _read(upstream["train"]["regressor"])
+    records = _read(upstream["load"]["houses"])
     X_train = _read(upstream["train"]["X_train"])
     y_train = _read(upstream["train"]["y_train"])
+    records = records.drop(columns=UNSERVED_COLUMNS, errors="ignore")
+    fitted = _read(upstream["predict"]["fitted"])
     metrics = json.loads(Path(str(upstream["predict"]["metrics"])).read_text())
     params = {
         "data_path": data_path,
@@ -135,12 +147,13 @@ def register(upstream, product, data_path, test_size, random_state, n_estimators
     }
     version = save_version(
         regressor,
-        features=X_train,
+        features=records,
         target=y_train,
         metrics=metrics,
         params=params,
         notebook_hash=NOTEBOOK_SHA256,
         data_hash=_data_hash([params[name] for name in DATA_PARAMETERS]),
         registry_dir="models",
+        fitted=fitted,
     )
     _write_json({"version": version}, product["registration"])
