@@ -159,3 +159,33 @@ def test_features_scaled_after_the_split_keep_todays_records():
         'df["a"] = df["a"].fillna(0)\nX = df.drop(columns=["y"])\ny = df["y"]', train=train
     )
     assert spec.unserved_columns == ()
+
+
+def test_encoders_fitted_on_the_frame_are_refit_at_train_time_and_applied_to_records():
+    spec, predict = split_with(
+        "from sklearn.preprocessing import LabelEncoder\n"
+        "le = LabelEncoder()\n"
+        'df["Sex"] = le.fit_transform(df["Sex"])\n'
+        'df["Embarked"] = le.fit_transform(df["Embarked"])\n'
+        'df["Town"] = LabelEncoder().fit_transform(df["Town"])\n'
+        'X = df.drop(columns=["y"])\ny = df["y"]'
+    )
+    assert spec.records_stage == "load"
+    fitting, served = predict.split("def predict(")
+    # one copy per column, fitted on the whole frame (the notebook refits `le` per column)
+    assert 'fitted["le.fit(df[\'Sex\'])"] = fitted_transformer(le, df["Sex"])' in fitting
+    assert 'LabelEncoder(), df["Town"]' in fitting
+    assert 'df["Sex"] = fitted["le.fit(df[\'Sex\'])"].transform(df["Sex"])' in served
+    assert "fit_transform" not in served and "fitted_transformer" not in served
+    assert "le" in spec.fitted_inputs
+
+
+def test_an_encoder_fitted_in_a_loop_keeps_cleaned_rows():
+    spec, _ = split_with(
+        "from sklearn.preprocessing import LabelEncoder\n"
+        "le = LabelEncoder()\n"
+        'for col in ["Sex", "Town"]:\n    df[col] = le.fit_transform(df[col])\n'
+        'X = df.drop(columns=["y"])\ny = df["y"]'
+    )
+    assert spec.records_stage is None
+    assert "the service takes cleaned rows" in spec.records_note

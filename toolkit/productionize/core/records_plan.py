@@ -499,7 +499,10 @@ class _Rewrite(ast.NodeTransformer):
         where: str,
         instrumented: set[str] = frozenset(),
         prefix: str = "",
+        refitted: frozenset[str] | None = None,
     ):
+        self.refitted = refitted  # transformers fitted on records, refit at train time (or None)
+        self.refits: set[str] = set()  # keys of those fits
         self.records = records
         self.known = known
         self.keys = keys  # key -> count, shared across statements (unique keys)
@@ -536,6 +539,16 @@ class _Rewrite(ast.NodeTransformer):
         receiver_reads = _reads(receiver) if receiver is not None else set()
         on_frame = bool(receiver_reads & self.records)
         module_function = receiver is not None and not (receiver_reads - self.known)
+        if on_records and self._refit(node, method, receiver, receiver_reads):
+            # le.fit_transform(df["Sex"]): a copy fitted on the whole frame at train time
+            node.args = [self.visit(a) for a in node.args]
+            fit = ast.Call(ast.Name("fitted_transformer", ast.Load()), [receiver, *node.args], [])
+            fit = ast.fix_missing_locations(ast.copy_location(fit, node))
+            text = f"{ast.unparse(receiver)}.fit({ast.unparse(node.args[0])})"
+            slot = self._hoist(fit, text)
+            self.refits.add(slot.slice.value)
+            applied = ast.Call(ast.Attribute(slot, "transform", ast.Load()), node.args, [])
+            return ast.fix_missing_locations(ast.copy_location(applied, node))
         if on_records and self._batch_dependent(node, method, on_frame, module_function):
             raise Unsupported(
                 f"{self.where}: `{ast.unparse(node)}` depends on the other records of the batch "
@@ -586,6 +599,17 @@ class _Rewrite(ast.NodeTransformer):
             )
         return node
 
+    def _refit(self, node: ast.Call, method, receiver, receiver_reads: set[str]) -> bool:
+        """``T.fit_transform(records_column)`` of a transformer the plan refits at train time:
+        a name it was given, or a constructor call (``LabelEncoder().fit_transform(...)``)."""
+        if self.refitted is None or method != "fit_transform" or receiver is None:
+            return False
+        if len(node.args) != 1 or node.keywords:
+            return False
+        if isinstance(receiver, ast.Name):
+            return receiver.id in self.refitted
+        return isinstance(receiver, ast.Call) and not (receiver_reads - self.known)
+
     @staticmethod
     def _batch_dependent(node: ast.Call, method, on_frame: bool, module_function: bool) -> bool:
         if method in FITTING:
@@ -619,6 +643,13 @@ FITTED_STATISTIC = '''def fitted_statistic(fitted, key, compute):
         fitted[key] = compute()
     return fitted[key]'''
 
+FITTED_TRANSFORMER = '''def fitted_transformer(transformer, values):
+    """A copy of the notebook's transformer fitted as the notebook fits it (whole frame, train
+    time); a copy, since the notebook may fit the same encoder again on another column."""
+    import copy
+
+    return copy.deepcopy(transformer).fit(values)'''
+
 ALIGN_COLUMNS = '''def align_columns(frame, fitted, key):
     """Give one-hot columns the names and dtypes they had on the whole frame at train time."""
     if key not in fitted:  # fitted_values(): record them
@@ -648,10 +679,12 @@ def _generate(
     producer,
     fitting_only: frozenset = frozenset(),
     lenient_drops: bool = False,
+    refitted: frozenset[str] | None = None,
 ) -> RecordsPlan:
     """The plan replaying ``lineage`` on records: ``fitting_only`` holds ids of pieces replayed
     at train time only (they change the target column, which records lack); ``lenient_drops``
-    makes the served ``.drop(...)`` calls on records skip columns records lack."""
+    makes the served ``.drop(...)`` calls on records skip columns records lack; ``refitted``
+    names the transformers fitted on records that fitted_values() fits a copy of."""
     known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
     functions = _function_nodes(pieces)
     taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
@@ -666,13 +699,15 @@ def _generate(
             target = _prediction_expression(node, call)
             node = ast.Assign(targets=[ast.Name("predictions", ast.Store())], value=target)
             node = ast.fix_missing_locations(ast.copy_location(node, piece.statement.node))
-        rewrite = _Rewrite(tainted, known, keys, _where(piece), set(copies))
+        rewrite = _Rewrite(tainted, known, keys, _where(piece), set(copies), refitted=refitted)
         changed = rewrite.visit(ast.parse(ast.unparse(node)).body[0])
         for key, expression in rewrite.hoisted:
-            reads = sorted(_reads(expression) - known - tainted)
+            reads = sorted(_reads(expression) - known - tainted - {"fitted_transformer"})
             conflicts = [
                 c for n in reads if (c := _changed_later(sequence, piece, n, expression, functions))
             ]
+            if key in rewrite.refits:  # a copy is fitted: later fits of the original do not matter
+                conflicts = []
             if conflicts and piece.stage != "predict":
                 # read again later in a changed state: the stage itself keeps the value, right
                 # where the notebook computes it, and returns it for fitted_values()
@@ -721,7 +756,7 @@ def _generate(
             )
         exports.append((name, stage))
     free = set(analyze_tree(ast.parse("\n".join(served))).used) - {root, "fitted"}
-    free -= known | {"align_columns", "fitted_statistic"}
+    free -= known | {"align_columns", "fitted_statistic", "fitted_transformer"}
     if free:
         raise Unsupported(
             f"{_where(predict_piece)}: predict() would replay code reading `{sorted(free)[0]}` "
@@ -748,6 +783,7 @@ def _generate(
         for source, used in (
             (FITTED_STATISTIC, "fitted_statistic(" in copied),
             (ALIGN_COLUMNS, "align_columns(" in body + copied),
+            (FITTED_TRANSFORMER, "fitted_transformer(" in fit_function),
         )
         if used
     ) + tuple(copies[n] for n in used_helpers if n in copies)

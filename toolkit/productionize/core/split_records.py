@@ -30,6 +30,7 @@ from dataclasses import replace
 from .defuse import BUILTIN_NAMES
 from .records_plan import (
     RESERVED,
+    SCOPES,
     RecordsPlan,
     Unsupported,
     _backward,
@@ -91,12 +92,13 @@ def plan_split_records(
     for root in flows["outputs"].get("load", ()):
         if _is_literal(pieces.get("load", ()), root):
             continue
-        tainted = taint(before, root)
+        refitted = _refitted(before, root)
+        tainted = _taint_except(before, root, refitted)
         if source in tainted:
-            roots.append((root, tainted))
+            roots.append((root, tainted, refitted))
     if len(roots) != 1:
         return None
-    root, tainted = roots[0]
+    root, tainted, refitted = roots[0]
     if root in RESERVED or (tainted - {root}) & set(RESERVED):
         return None
     lineage = _backward(before, root, tainted, {source})
@@ -132,6 +134,7 @@ def plan_split_records(
         "load",
         fitting_only=frozenset(id(p) for p in fitting_only),
         lenient_drops=bool(unserved),
+        refitted=refitted,
     )
     cells = ", ".join(str(c) for c in plan.cells if c != anchor_piece.cell.cell.index)
     without = (
@@ -148,11 +151,54 @@ def plan_split_records(
     )
     if plan.uses_fitted:
         note += (
-            f" Statistics of `{root}` the cleaning takes (medians, modes, the one-hot columns) are "
-            "computed once at train time on the whole frame, as in the notebook, and stored with "
+            f" Statistics of `{root}` the cleaning takes (medians, modes, one-hot columns, "
+            "fitted encoders) are computed once at train time on the whole frame, as in the notebook, and stored with "
             "the model: a request is never cleaned with statistics of its own batch."
         )
     return replace(plan, note=note, unserved=tuple(unserved))
+
+
+def _refitted(before: list, root: str) -> frozenset[str]:
+    """Encoders the cleaning fits on the frame (``le.fit_transform(df["Sex"])``), fitted again
+    at train time: bound to what reads no records, not fitted inside a loop or comprehension
+    (one fitted state per statement), not given a target."""
+    tainted = taint(before, root)
+    fitted, refused = set(), set()
+    for piece in before:
+        node = piece.statement.node
+        looped = {
+            id(sub)
+            for scope in ast.walk(node)
+            if isinstance(scope, (ast.For, ast.While, *SCOPES))
+            for sub in ast.walk(scope)
+        }
+        for sub in ast.walk(node):
+            if not (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr == "fit_transform"
+                and isinstance(sub.func.value, ast.Name)
+            ):
+                continue
+            name = sub.func.value.id
+            ok = len(sub.args) == 1 and not sub.keywords and id(sub) not in looped
+            (fitted if ok else refused).add(name)
+        if isinstance(node, ast.Assign) and _reads(node.value) & tainted:
+            refused |= _defs(node)[0]  # bound from the data
+    return frozenset(fitted - refused - {root})
+
+
+def _taint_except(sequence: list, root: str, clean: frozenset[str]) -> set[str]:
+    """``taint`` where fitting an encoder in ``clean`` on records does not make it records."""
+    tainted = {root}
+    for piece in sequence:
+        rebound, changed, read = _defs(piece.statement.node)
+        if read & tainted:
+            tainted |= rebound | changed
+        else:
+            tainted -= rebound
+        tainted -= clean
+    return tainted
 
 
 def _split_of(sequence: list, features: str):

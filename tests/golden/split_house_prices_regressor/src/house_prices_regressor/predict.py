@@ -1,6 +1,6 @@
 """Predict stage of house_prices_regressor.ipynb, generated from notebook cell(s) 5, 9.
 
-predict() receives raw rows of `houses` as the load stage returns it, without `price` (the target and the columns the cleaning drops unread), and replays the notebook's cleaning from `houses` to `features` (cells 5) before `regressor.predict`: the rows cell 7 line 7 splits into `X_train` and `X_test`. Statistics of `houses` the cleaning takes (medians, modes, the one-hot columns) are computed once at train time on the whole frame, as in the notebook, and stored with the model: a request is never cleaned with statistics of its own batch.
+predict() receives raw rows of `houses` as the load stage returns it, without `price` (the target and the columns the cleaning drops unread), and replays the notebook's cleaning from `houses` to `features` (cells 5) before `regressor.predict`: the rows cell 7 line 7 splits into `X_train` and `X_test`. Statistics of `houses` the cleaning takes (medians, modes, one-hot columns, fitted encoders) are computed once at train time on the whole frame, as in the notebook, and stored with the model: a request is never cleaned with statistics of its own batch.
 """
 
 import numpy as np
