@@ -64,6 +64,14 @@ def test_titanic_cleaning_is_replayed_on_raw_rows():
             'X = df.drop(columns=["Name", "y"])\ny = df["y"]',
             ("y",),
         ),
+        # dummies of a column concatenated to the frame, then dropped with the unread columns
+        (
+            'dummies = pd.get_dummies(df["Sex"], drop_first=True)\n'
+            "df = pd.concat([df, dummies], axis=1)\n"
+            'df.drop(["Sex", "Name"], axis=1, inplace=True)\n'
+            'X = df.drop("y", axis=1)\ny = df["y"]',
+            ("Name", "y"),
+        ),
         # a whole-frame step before the drop may read any column
         ('df = df.fillna(0)\nX = df.drop(columns=["Name", "y"])\ny = df["y"]', ("y",)),
         # a new feature column, a selection of columns: only the target is left out

@@ -227,7 +227,7 @@ def _split_of(sequence: list, features: str):
     return None
 
 
-def _name(func: ast.expr) -> str | None:
+def _name(func: ast.expr | None) -> str | None:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else None
@@ -381,7 +381,8 @@ def _drop_lists(node: ast.AST, frames: set[str]) -> set[str]:
 def _dropped_unread(lineage: list, tainted: set[str]) -> set[str]:
     """Columns a ``frame.drop([...])`` of the lineage removes that nothing before it reads: a
     record may lack them. A statement using a whole frame other than through drop/copy/
-    get_dummies(columns=[...]) (a notebook function, ``apply(axis=1)``) may read any column."""
+    get_dummies(columns=[...])/concat (a notebook function, ``apply(axis=1)``) may read any
+    column."""
     unread: set[str] = set()
     read: set[str] = set()
     opaque = False
@@ -411,6 +412,10 @@ def _whole_frame_use(node: ast.AST, frames: set[str]) -> bool:
             called = isinstance(grand, ast.Call) and grand.func is parent
             if parent.attr in COLUMN_AGNOSTIC or not (called or parent.attr in FRAME_ATTRS):
                 continue  # df.Age, df.drop(...), df.copy()
+        if isinstance(parent, (ast.List, ast.Tuple)) and _name(
+            getattr(parents.get(id(parent)), "func", None)
+        ) in ("concat",):
+            continue  # pd.concat([df, dummies], axis=1): df's columns pass through
         if (
             isinstance(parent, ast.Call)
             and _name(parent.func) == "get_dummies"
