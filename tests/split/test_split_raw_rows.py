@@ -88,6 +88,17 @@ def test_only_columns_dropped_unread_and_the_target_are_left_out(clean, unserved
     assert spec.unserved_columns == unserved
 
 
+def test_a_selection_by_a_list_of_names_is_replayed_with_the_list_fitted():
+    spec, predict = split_with(
+        'df["Age"] = df["Age"].fillna(0)\nfeatures = ["Age", "Fare"]\nX = df[features]\n'
+        'y = df["y"]',
+        "predictions = model.predict(X_test[features])",
+    )
+    assert spec.records_stage == "load"
+    assert 'X = df[fitted["features"]]' in predict
+    assert 'predictions = model.predict(X[fitted["features #2"]])' in predict
+
+
 def test_a_cleaning_of_the_target_alone_runs_at_train_time_only():
     spec, predict = split_with(
         'df["churn"] = df["churn"].map({"Yes": 1, "No": 0})\n'

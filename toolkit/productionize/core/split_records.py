@@ -85,7 +85,8 @@ def plan_split_records(
     known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
     if _rebound(sequence[position + 1 :], features, *halves, source):
         return None  # scaled or reshaped after the split: not the rows of `source`
-    if call is not None and not (_reads(call.args[0]) - known) <= set(halves):
+    others = _reads(call.args[0]) - known - set(halves) if call is not None else set()
+    if call is not None and not _reads(call.args[0]) & set(halves):
         return None  # predictions on other data than the split's rows
     before = sequence[:position]
     roots = []
@@ -101,6 +102,8 @@ def plan_split_records(
     root, tainted, refitted = roots[0]
     if root in RESERVED or (tainted - {root}) & set(RESERVED):
         return None
+    if others & taint(sequence, root):
+        return None  # X_test with other data (a second split, a frame built from the data)
     lineage = _backward(before, root, tainted, {source})
     if not lineage:
         return None  # `source` is the loaded frame itself: its rows are the records already
