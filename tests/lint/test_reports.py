@@ -98,8 +98,7 @@ def test_text_report_groups_and_summarizes():
         "a.ipynb",
         "  cell 2 (id c2)",
         "        3:5  error   PN201  `x` not defined",
-        "        4:1  info    PN701  not black",
-        "                      fix (safe, --fix): Reformat",
+        "  PN701 info: 1 cell is not black-formatted: cell 2; fix: productionize lint --fix",
         "",
         "b.ipynb",
         "  cell 0",
@@ -112,6 +111,33 @@ def test_text_report_groups_and_summarizes():
         "a.ipynb: no problems",
         "",
     ]
+
+
+def test_text_report_lists_unformatted_cells_once_after_the_warnings(tmp_path):
+    cells = [{"cell_type": "code", "source": "import pandas as pd", "metadata": {}}]
+    cells += [{"cell_type": "code", "source": f"x{i}=[1,2]", "metadata": {}} for i in range(1, 17)]
+    cells.insert(5, {"cell_type": "code", "source": "y = undefined_name + 1", "metadata": {}})
+    for i, cell in enumerate(cells):
+        cell.update(id=f"c{i}", execution_count=i + 1, outputs=[])
+    nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "big.ipynb"
+    path.write_text(json.dumps(nb))
+    findings = lint_file(str(path), Options())
+    unformatted = [f.location.cell_index for f in findings if f.rule == "PN701"]
+    assert len(unformatted) == 16  # one finding per cell, as JSON, SARIF and the panel show them
+    data = json.loads(format_json(findings))
+    assert [d["cell_index"] for d in data if d["rule"] == "PN701"] == unformatted
+    assert all(d["fix"]["safe"] for d in data if d["rule"] == "PN701")
+    lines = format_text(findings, [str(path)]).splitlines()
+    assert not any("  PN701  " in line for line in lines)
+    listed = ", ".join(f"cell {i}" for i in unformatted)
+    entry = (
+        f"  PN701 info: 16 cells are not black-formatted: {listed}; fix: productionize lint --fix"
+    )
+    assert lines.count(entry) == 1
+    assert any("PN201" in line for line in lines[: lines.index(entry)])  # the error comes first
+    assert lines[lines.index(entry) + 1 :] == ["", lines[-1]]
+    assert "16 info" in lines[-1] and "16 fixable with --fix" in lines[-1]
 
 
 def test_readme_rule_table_lists_every_rule():

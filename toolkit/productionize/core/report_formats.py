@@ -68,11 +68,28 @@ def summary_line(findings: Sequence[Finding], files: int) -> str:
     return text
 
 
+GROUPED_IN_TEXT = "PN701"  # one line per cell would bury the warnings of a big notebook
+
+
+def grouped_line(findings: Sequence[Finding]) -> str:
+    """The text report's one entry for a notebook's PN701 findings (each cell stays in JSON)."""
+    cells = ", ".join(
+        "notebook" if f.location.cell_index is None else f"cell {f.location.cell_index}"
+        for f in findings
+    )
+    n = len(findings)
+    return (
+        f"  {GROUPED_IN_TEXT} info: {n} cell{'s are' if n != 1 else ' is'} not black-formatted:"
+        f" {cells}; fix: productionize lint --fix"
+    )
+
+
 def format_text(findings: Sequence[Finding], paths: Sequence[str] | int) -> str:
     """A readable report: findings grouped by notebook and cell, then a summary line.
 
     ``paths`` are the notebooks that were linted (those without findings get a "no problems"
-    line), or just their number.
+    line), or just their number. A notebook's PN701 findings (cell not black-formatted) are one
+    entry listing the cells, after its other findings; the summary still counts each one.
     """
     files = paths if isinstance(paths, int) else len(paths)
     lines: list[str] = []
@@ -91,7 +108,10 @@ def format_text(findings: Sequence[Finding], paths: Sequence[str] | int) -> str:
             lines.append("")
         lines.append(path)
         current_cell: object = object()
+        grouped = [f for f in by_path[path] if f.rule == GROUPED_IN_TEXT]
         for finding in by_path[path]:
+            if finding.rule == GROUPED_IN_TEXT:
+                continue
             loc = finding.location
             if loc.cell_index != current_cell:
                 current_cell = loc.cell_index
@@ -106,6 +126,8 @@ def format_text(findings: Sequence[Finding], paths: Sequence[str] | int) -> str:
             if finding.fix:
                 marker = "fix (safe, --fix)" if finding.fix.safe else "fix"
                 lines.append(f"{'':>22}{marker}: {finding.fix.description}")
+        if grouped:
+            lines.append(grouped_line(grouped))
     if lines:
         lines.append("")
     lines.append(summary_line(findings, files))
