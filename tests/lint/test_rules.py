@@ -482,6 +482,38 @@ CASES = [
         {},
         [("PN501", 0, 1)],
     ),
+    (
+        "kaggle's file listing is exploration, not a data path",
+        [
+            "import os\nfor dirname, _, filenames in os.walk('/kaggle/input'):\n"
+            "    for filename in filenames:\n        print(os.path.join(dirname, filename))",
+            "print(os.listdir('/kaggle/input'))",
+        ],
+        "PN501",
+        {},
+        [],
+    ),
+    (
+        "kaggle data read is still reported",
+        [
+            "for dirname, _, filenames in os.walk('/kaggle/input'):\n    print(filenames)",
+            "df = pd.read_csv('/kaggle/input/x/train.csv')",
+        ],
+        "PN501",
+        {},
+        [("PN501", 1, 1)],
+    ),
+    (
+        "a walk that reads the files is reported",
+        [
+            "for d, _, names in os.walk('/kaggle/input'):\n"
+            "    frames = [pd.read_csv(os.path.join(d, n)) for n in names]",
+            "files = os.listdir('/data/images')",
+        ],
+        "PN501",
+        {},
+        [("PN501", 0, 1), ("PN501", 1, 1)],
+    ),
     ("relative path", ["df = read('data/churn.csv')"], "PN5", {}, []),
     (
         "home path",

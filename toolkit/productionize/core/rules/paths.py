@@ -53,16 +53,66 @@ def _mount_points(ctx: LintContext, p) -> set[int]:
     }
 
 
+_LISTING = frozenset({"walk", "listdir", "scandir"})
+_LISTING_BODY_CALLS = frozenset({"print", "join", "display", "sorted", "len"}) | _LISTING
+
+
+def _listing_call(node: ast.AST) -> ast.Call | None:
+    """``os.walk(...)`` / ``os.listdir(...)`` / ``os.scandir(...)``, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _LISTING
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "os"
+    ):
+        return node
+    return None
+
+
+def _only_prints(nodes: list[ast.stmt]) -> bool:
+    """Statements that call nothing but ``print`` / ``os.path.join`` (a listing shown, no read)."""
+    for node in (n for stmt in nodes for n in ast.walk(stmt)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name not in _LISTING_BODY_CALLS:
+                return False
+        elif not isinstance(node, (ast.expr, ast.For, ast.Expr, ast.expr_context, ast.Pass)):
+            return False
+    return True
+
+
+def _file_listings(tree: ast.AST) -> set[int]:
+    """Kaggle's boilerplate ``for dirname, _, filenames in os.walk('/kaggle/input'): print(...)``
+    (or ``print(os.listdir('/kaggle/input'))``): exploration showing the files, nothing read.
+    The string arguments of such listings are not data paths."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        listing = None
+        if isinstance(node, ast.For) and not node.orelse and _only_prints(node.body):
+            listing = _listing_call(node.iter)
+            if listing is not None:
+                found.update(id(a) for a in listing.args[:1])
+        elif isinstance(node, ast.Expr) and _only_prints([node]):
+            for sub in ast.walk(node):
+                listing = _listing_call(sub)
+                if listing is not None:
+                    found.update(id(a) for a in listing.args[:1])
+    return found
+
+
 def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
         mounts = _mount_points(ctx, p)
+        listings = _file_listings(p.tree) if wanted == "absolute" else set()
         for node in ctx.nodes(p).strings:
             kind = path_kind(node.value)
             if kind != wanted or _allowed(node.value, ctx.options.allowed_paths):
                 continue
-            if id(node) in mounts:
+            if id(node) in mounts or id(node) in listings:
                 continue
             column = line_column(p.source, node.lineno, node.col_offset)
             if wanted == "home":
@@ -85,7 +135,8 @@ def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
     "PN501",
     "absolute-path",
     Severity.WARNING,
-    "Hard-coded absolute path in a string literal (`/data/…`, `C:\\…`); see `allowed_paths`",
+    "Hard-coded absolute path in a string literal (`/data/…`, `C:\\…`); see `allowed_paths`. "
+    "A listing that is only printed (Kaggle's `os.walk('/kaggle/input')` loop) is not reported",
     "Make it a parameter (parameters cell or environment variable), relative to the project",
 )
 def absolute_path(ctx: LintContext) -> Iterator[Finding]:
