@@ -54,6 +54,15 @@ def test_defined_and_used(source, defined, used):
         ("df.dropna(inplace=True)", {"df"}),
         ("df2 = df.dropna()", set()),
         ("items.append(1)", {"items"}),
+        ("del df['a']", {"df"}),
+        ("del obj.cache", {"obj"}),
+        ("df['a'].fillna(0, inplace=True)", {"df"}),
+        ("df.Age.fillna(0, inplace=True)", {"df"}),
+        ("df.eval('c = a + b', inplace=True)", {"df"}),
+        ("groups['a'].append(row)", {"groups"}),
+        ("np.random.shuffle(X)", {"X"}),
+        ("np.random.seed(0)", set()),
+        ("df.a.fillna(0)", set()),
     ],
 )
 def test_modified_in_place(source, modified):

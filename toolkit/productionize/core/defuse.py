@@ -76,6 +76,9 @@ INPLACE_ONLY = frozenset(
         "astype",
     }
 )
+# Functions that change the array or list passed first: ``np.random.shuffle(X)``,
+# ``random.shuffle(rows)``, ``np.fill_diagonal(corr, 0)``.
+ARGUMENT_MUTATORS = frozenset({"shuffle", "fill_diagonal", "copyto", "putmask", "place"})
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,17 @@ def _with_defined(names: CellNames, name: str, pos: tuple[int, int]) -> CellName
 
 def _target_names(node: ast.AST) -> list[ast.Name]:
     return [n for n in walk_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+
+
+def _changed_object(node: ast.AST, through_attributes: bool) -> str | None:
+    """The name whose object a method call on ``node`` changes: ``df`` for ``df``, ``df["a"]``
+    and (``through_attributes``: the call says ``inplace=True``) ``df.a``; None for anything
+    else (``np.random.seed(0)`` changes no name of the notebook)."""
+    while isinstance(node, ast.Subscript) or (
+        through_attributes and isinstance(node, ast.Attribute)
+    ):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 class _Scope:
@@ -478,9 +492,17 @@ class _ModuleVisitor(ast.NodeVisitor):
 
     visit_Nonlocal = visit_Global
 
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                # ``del df["a"]`` changes df in place, like ``df["a"] = ...``
+                self._visit_target(target)
+            else:
+                self.visit(target)
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if isinstance(func, ast.Attribute):
             method = func.attr
             inplace = any(
                 kw.arg == "inplace"
@@ -488,9 +510,18 @@ class _ModuleVisitor(ast.NodeVisitor):
                 and kw.value.value is True
                 for kw in node.keywords
             )
-            if method in MUTATING_METHODS and (method not in INPLACE_ONLY or inplace):
-                if not self._is_local(func.value.id):
-                    self.modified.add(func.value.id)
+            # ``items.append(x)``, ``df.drop(..., inplace=True)``; also on a part of the object
+            # (``df["a"].fillna(0, inplace=True)``, ``groups["a"].append(x)``), and any pandas
+            # method given ``inplace=True`` (``df.eval(..., inplace=True)``, ``s.clip(...)``)
+            receiver = _changed_object(func.value, through_attributes=inplace)
+            mutates = method in MUTATING_METHODS and (method not in INPLACE_ONLY or inplace)
+            if receiver is not None and (mutates or inplace) and not self._is_local(receiver):
+                self.modified.add(receiver)
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        first = node.args[0] if node.args else None
+        if name in ARGUMENT_MUTATORS and isinstance(first, ast.Name):
+            if not self._is_local(first.id):
+                self.modified.add(first.id)
         self.generic_visit(node)
 
     # -- nested scopes ----------------------------------------------------------------------

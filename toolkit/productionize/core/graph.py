@@ -19,6 +19,7 @@ from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
 from .exports import export_statements
 from .file_writes import read_paths, writing_statements
+from .mutations import Container, changed_through, changing_functions, note_containers
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
@@ -109,9 +110,28 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
 
     cells: list[GraphCell] = []
     analysis: list[tuple[ParsedCell, tuple[Statement, ...]]] = []
+    # changes made through the notebook's functions and loop variables (see core/mutations)
+    changing = changing_functions(
+        s.node for statements in classified for s in statements if s.kind == CODE
+    )
+    containers: dict[str, Container] = {}
     for item, statements in zip(parsed, classified, strict=True):
         stage, origin = stages[item.cell.index]
         names = production_names(statements)
+        # reading `combine` (= [train, test], bound above) reads the frames it holds
+        held = {
+            element
+            for name, container in containers.items()
+            if name in names.used
+            for element in container.elements
+        }
+        through: set[str] = set()
+        for statement in statements:
+            if statement.kind == CODE:
+                through |= changed_through(statement.node, changing, containers)
+                note_containers(statement.node, containers)
+        used = names.used | held
+        through &= names.defined | used
         cells.append(
             GraphCell(
                 item.cell.index,
@@ -119,8 +139,8 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
                 stage,
                 origin,
                 names.defined,
-                names.used,
-                names.modified,
+                used,
+                names.modified | through,
             )
         )
         analysis.append((item, tuple(statements)))

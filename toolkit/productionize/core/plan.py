@@ -30,6 +30,7 @@ from .codegen import (
 from .defuse import ParsedCell
 from .function_globals import hoisted_globals
 from .history_features import history_notes
+from .mutations import containers_at_stage_starts
 from .parameters import (
     SizeOf,
     data_files,
@@ -160,9 +161,19 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         )
 
     stages: list[StageSpec] = []
+    containers = containers_at_stage_starts(
+        (c.stage, [s.node for s in statements if s.kind == CODE])
+        for c, (_parsed, statements) in zip(graph.cells, graph.analysis, strict=True)
+    )
     for stage in ("load", "clean", "train"):
         if stage not in present:
             continue
+        # `combine = [train, test]` read from upstream: rebuilt from the frames it holds
+        rebuilt = tuple(
+            container.text
+            for name, container in sorted(containers.get(stage, {}).items())
+            if flows["inputs"][stage].get(name) in STAGES
+        )
         extra = ()
         train_writes = {n for c in graph.stage_cells("train") for n in c.modified | c.defined}
         if stage == "train":
@@ -184,6 +195,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 extra_outputs=extra,
                 captures=captures,
                 hoisted=hoisted.get(stage, ()),
+                rebuilt=rebuilt,
             )
         )
     predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes, shown = (
@@ -748,12 +760,18 @@ def _stage_spec(
     extra_outputs=(),
     captures=None,
     hoisted=(),
+    rebuilt=(),
 ) -> StageSpec:
     inputs_map = flows["inputs"][stage]
     outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
         n for n in extra_outputs if n not in flows["outputs"][stage]
     ]
     lines: list[str] = []
+    for text in rebuilt:  # see core/mutations: the same frames, not copies of them
+        lines += [
+            "# the notebook's list holds these very frames (passed alone, it would hold copies)",
+            text,
+        ]
     # module level, before the functions reading them (see core/function_globals)
     module_level: list[str] = [statement_text(p.cell, p.statement, replacements) for p in hoisted]
     dropped: list[str] = []
@@ -782,10 +800,14 @@ def _stage_spec(
     body = "\n".join(lines)
     param_names = {p.name for p in parameters}
     code_inputs = [n for n in ordered_uses(body + "\n" + "\n".join(module_level))]
+    remade = {text.split(" = ", 1)[0] for text in rebuilt}
     upstream_inputs = [
         n
         for n in code_inputs
-        if n in inputs_map and inputs_map[n] != "parameters" and n not in helpers
+        if n in inputs_map
+        and inputs_map[n] != "parameters"
+        and n not in helpers
+        and n not in remade
     ]
     # module-level code (the notebook's functions) is out of reach of the stage's parameters:
     # they get theirs passed as keywords (core/function_parameters)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from .codegen import imports_for, rename_names
 from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
+from .mutations import Container, note_containers
 from .statements import CODE
 
 # reductions of a frame/column: on records they would be recomputed from each request batch
@@ -143,9 +144,10 @@ def _where(piece) -> str:
     return f"cell {piece.cell.cell.index} line {_line(piece)}"
 
 
-def taint(sequence: list, root: str) -> set[str]:
-    """Names whose value derives from ``root`` after running ``sequence`` (forward)."""
-    tainted = {root}
+def taint(sequence: list, root: str, holders: frozenset[str] = frozenset()) -> set[str]:
+    """Names whose value derives from ``root`` after running ``sequence`` (forward);
+    ``holders`` hold ``root`` itself (``combine = [train, test]``, see core/mutations)."""
+    tainted = {root} | holders
     for piece in sequence:
         rebound, changed, read = _defs(piece.statement.node)
         if read & tainted:
@@ -188,10 +190,18 @@ def plan_records(
     if not fitted_on:  # the training data is unknown: cannot tell held-out records apart
         return None
     roots = []
+    containers: dict[str, Container] = {}
+    for piece in pieces.get("load", ()):
+        if piece.statement.kind == CODE:
+            note_containers(piece.statement.node, containers)
+    holders = {
+        root: frozenset(n for n, c in containers.items() if root in c.elements)
+        for root in flows["outputs"].get("load", ())
+    }
     for root in flows["outputs"].get("load", ()):
         if _is_literal(pieces.get("load", ()), root):  # features = ["Age", ...]: not data
             continue
-        tainted = taint(sequence, root)
+        tainted = taint(sequence, root, holders[root])
         # records sharing the training data's lineage keep the split's usual predict
         if argument_reads & tainted and not fitted_on & tainted:
             roots.append((root, tainted))
@@ -233,7 +243,7 @@ def plan_records(
         )
     root, tainted = roots[0]
     lineage = _backward(sequence, root, tainted, argument_reads & tainted)
-    _check_aliases(sequence, lineage, root)
+    _check_aliases(sequence, lineage, root, holders[root])
     clash = sorted((tainted - {root}) & set(RESERVED)) if root not in RESERVED else [root]
     if clash:
         raise Unsupported(
@@ -357,10 +367,13 @@ def _backward(sequence: list, root: str, tainted: set[str], live: set[str]) -> l
     return list(reversed(kept))
 
 
-def _check_aliases(sequence: list, lineage: list, root: str) -> None:
-    """Refuse records-derived values changed outside the lineage (``for df in [train, test]``)."""
+def _check_aliases(
+    sequence: list, lineage: list, root: str, holders: frozenset[str] = frozenset()
+) -> None:
+    """Refuse records-derived values changed outside the lineage (``for df in [train, test]``,
+    ``for df in combine``)."""
     kept = {id(p) for p in lineage}
-    tainted = {root}
+    tainted = {root} | holders
     for piece in sequence:
         node = piece.statement.node
         rebound, changed, read = _defs(node)
