@@ -152,8 +152,8 @@ def test_a_frame_changed_without_being_named_is_exported_by_the_stage_changing_i
         assert names <= set(stages[stage].outputs), (stage, stages[stage].outputs)
     if "clean" in exported:  # train reads the frame as clean changed it
         assert dict(stages["train"].upstream)["df"] == "clean"
-    else:  # the service's records are the held-out rows as train changed them
-        assert dict(stages["predict"].upstream)["records"] == "train"
+    else:  # the evaluation reads the held-out rows as train changed them
+        assert dict(stages["evaluate"].upstream)["X_test"] == "train"
 
 
 def test_a_copy_changed_inside_the_function_leaves_the_argument_alone():
