@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from productionize.adapters.compare_values import MODEL_MARKER, portable
+from productionize.core.statsmodels_serving import formula_columns
 from tests.conftest import make_notebook
 
 COMPARE_SCRIPT = Path(__file__).parents[2] / "toolkit/productionize/adapters/compare_values.py"
@@ -97,3 +99,17 @@ def test_predictions_the_notebook_holds_as_a_series_compare_with_predicts_list(t
     assert run.returncode == 0, run.stderr
     statuses = [r["status"] for r in json.loads(run.stdout)]
     assert statuses == ["equal", "skipped"], run.stdout
+
+
+@pytest.mark.parametrize(
+    ("formula", "columns"),
+    [
+        ("price ~ rooms", ("rooms",)),
+        ("price ~ rooms + C(city) + np.log(area)", ("rooms", "city", "area")),
+        ("y ~ a + b + a:b - 1", ("a", "b")),
+        ('y ~ Q("floor area") + I(rooms ** 2)', ("floor area", "rooms")),
+        ("no tilde here", ()),
+    ],
+)
+def test_a_formula_serves_the_columns_of_its_right_hand_side(formula, columns):
+    assert formula_columns(formula) == columns

@@ -328,6 +328,11 @@ class PipelineSpec:
     # scores a cell only shows (`r2_score(y_test, pred)`), named by the evaluation:
     # (name, the notebook's expression, the cell after which verify evaluates it)
     shown_metrics: tuple[tuple[str, str, int], ...] = ()
+    # a statsmodels formula model: the right-hand side's names; the register keeps those of the
+    # features' columns (the request schema asks for them, not for the target or other columns)
+    formula_columns: tuple[str, ...] = ()
+    # the column sm.add_constant added to the features: the schema leaves it out, predict() adds it
+    added_constant: str | None = None
 
     def stage(self, name: str) -> StageSpec:
         return next(s for s in self.stages if s.name == name)

@@ -9,6 +9,7 @@ empty stage, and two stages exporting the same name.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import keyword
 import re
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from .predict_plan import plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
 from .statements import CODE, DISPLAY, Statement
+from .statsmodels_serving import CONSTANT, constant_statements, statsmodels_serving
 from .tree_walk import walk_nodes
 
 STAGES = tag_grammar.STAGES
@@ -218,6 +220,15 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     predict_spec = carry_helpers(
         predict_spec, pieces, imports, constants, hoisted, replacements, helpers
     )
+    statsmodels = statsmodels_serving(pieces, imports, model_name, features_name)
+    if statsmodels.constant is not None and records_plan is None:
+        predict_spec = dataclasses.replace(
+            predict_spec,
+            body=constant_statements(
+                predict_spec.inputs[1], predict_spec.inputs[0], *statsmodels.constant
+            )
+            + predict_spec.body,
+        )
     stages.append(predict_spec)
     if evaluate_spec is not None:
         stages.append(evaluate_spec)
@@ -267,6 +278,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             served if isinstance(served, str) else predict_spec.note if records_plan else ""
         ),
         shown_metrics=shown,
+        formula_columns=statsmodels.columns,
+        added_constant=CONSTANT if statsmodels.constant and records_plan is None else None,
     )
 
 

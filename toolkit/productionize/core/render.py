@@ -476,7 +476,9 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "upstream": sorted({i["task"] for i in register_inputs} | {"predict"}),
             "cells": "",
             "features": (
-                "records" if raw else spec.features_name if spec.features_name in products else None
+                "records"
+                if raw
+                else (_served_features(spec) if spec.features_name in products else None)
             ),
             "fitted": _uses_fitted(predict),
             "target": spec.target_name if spec.target_name in products else None,
@@ -494,6 +496,19 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
         artifacts = {(i["task"], i["name"]): i for i in task["inputs"]}
         task["artifacts"] = list(artifacts.values())
     return tasks
+
+
+def _served_features(spec: PipelineSpec) -> str:
+    """The expression register describes the request schema with: the training features, less
+    the constant predict() adds (``sm.add_constant``), or only the columns a formula reads."""
+    name = spec.features_name
+    if spec.formula_columns:
+        names = ", ".join(json.dumps(c) for c in spec.formula_columns)
+        return f"{name}[[c for c in {name}.columns if c in [{names}]]]"
+    if spec.added_constant:
+        column = json.dumps(spec.added_constant)
+        return f'{name}.drop(columns={column}) if {column} in getattr({name}, "columns", ()) else {name}'
+    return name
 
 
 def _uses_fitted(predict: StageSpec) -> bool:
