@@ -262,6 +262,34 @@ CASES = [
         [("PN205", 1, 2), ("PN205", 2, 2)],
     ),
     (
+        "every text column label-encoded by dtype before corr()",
+        [
+            "import pandas as pd\nstroke = pd.read_csv('stroke.csv')",
+            "cat_cols = stroke.select_dtypes(include='object').columns\n"
+            "for c in cat_cols:\n    stroke[c] = le.fit_transform(stroke[c])",
+            "stroke.corr()",
+            "for c in stroke.columns:\n    if stroke[c].dtype == 'O':\n"
+            "        stroke[c] = stroke[c].astype('category').cat.codes\nstroke.mean()",
+            "df = pd.read_csv('d.csv')\ndf = pd.get_dummies(df, drop_first=True)\ndf.corr()",
+        ],
+        "PN205",
+        {},
+        [],
+    ),
+    (
+        "a conversion after the call, or of some columns only, does not count",
+        [
+            "import pandas as pd\nstroke = pd.read_csv('stroke.csv')\nstroke.corr()",
+            "for c in stroke.columns:\n    if c != 'id':\n"
+            "        stroke[c] = le.fit_transform(stroke[c])\nstroke.mean()",
+            "for c in stroke.select_dtypes(include='object').columns:\n"
+            "    stroke[c] = le.fit_transform(stroke[c])",
+        ],
+        "PN205",
+        {},
+        [("PN205", 0, 3), ("PN205", 1, 4)],
+    ),
+    (
         "numpy reductions of a table: one number since pandas 2",
         [
             "import numpy as np\nimport pandas as pd\nraw = pd.read_csv('beats.csv')",
@@ -1128,6 +1156,75 @@ def test_numeric_only_on_a_copy_names_the_frame_it_copies():
     cells = ["import pandas as pd\ndata = pd.read_csv('d.csv')", "df = data.copy()\nc = df.corr()"]
     _, (finding,) = run(cells, "PN205")
     assert "(`df` is a copy of `data`, read from a file)" in finding.message
+
+
+STROKE_INFO = (
+    "<class 'pandas.core.frame.DataFrame'>\n"
+    " #   Column        Non-Null Count  Dtype  \n"
+    "---  ------        --------------  -----  \n"
+    " 0   gender        5110 non-null   object \n"
+    " 1   age           5110 non-null   float64\n"
+    " 2   work type     5110 non-null   object \n"
+    " 3   smoking       5110 non-null   object \n"
+    " 4   stroke        5110 non-null   int64  \n"
+    "dtypes: float64(1), int64(1), object(3)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        (
+            "for c in ['gender', 'work type']:\n    stroke[c] = le.fit_transform(stroke[c])\n"
+            "stroke['smoking'] = stroke['smoking'].map({'never': 0, 'smokes': 1})",
+            [],
+        ),
+        (
+            "cols = ['gender', 'work type', 'smoking']\n"
+            "stroke = pd.get_dummies(stroke, columns=cols)",
+            [],
+        ),
+        (
+            "stroke['gender'] = stroke['gender'].astype(int)\n"
+            "stroke.drop(columns=['work type', 'smoking'], inplace=True)",
+            [],
+        ),
+        # one text column left: still raises
+        (
+            "for c in ['gender', 'work type']:\n    stroke[c] = le.fit_transform(stroke[c])",
+            [("PN205", 3, 1)],
+        ),
+        (
+            "stroke['gender'] = stroke['gender'].map({'Male': 'M', 'Female': 'F'})\n"
+            "stroke.drop(columns=['work type', 'smoking'], inplace=True)",
+            [("PN205", 3, 1)],
+        ),
+    ],
+)
+def test_numeric_only_after_the_shown_text_columns_were_encoded(encoding, expected):
+    cells = [
+        "import pandas as pd\nstroke = pd.read_csv('stroke.csv')",
+        "stroke.info()",
+        encoding,
+        "stroke.corr()",
+    ]
+    got, _ = run(cells, "PN205", outputs={1: [stream(STROKE_INFO)]})
+    assert got == expected
+
+
+def test_numeric_only_reads_the_shown_dtypes_of_the_frame():
+    cells = [
+        "import pandas as pd\nstroke = pd.read_csv('stroke.csv')",
+        "stroke.dtypes",
+        "stroke['gender'] = le.fit_transform(stroke['gender'])",
+        "stroke.corr()",
+    ]
+    shown = "gender      object\nage        float64\nstroke       int64\ndtype: object"
+    outputs = {1: [result(shown)]}
+    assert run(cells, "PN205", outputs=outputs)[0] == []
+    cells[2] = "stroke['age'] = stroke['age'].astype(int)"
+    assert run(cells, "PN205", outputs=outputs)[0] == [("PN205", 3, 1)]
+    assert run(cells[:1] + cells[2:], "PN205")[0] == [("PN205", 2, 1)]  # no output: unknown
 
 
 def test_numeric_only_is_suggested_never_applied():

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
+from ..text_columns import all_converted
 from ..tree_walk import walk_nodes
 from .base import LintContext, line_column, rewrite_on_line, rule
 
@@ -173,6 +174,9 @@ def numeric_only(ctx: LintContext) -> Iterator[Finding]:
             if _keyword(call, "numeric_only") is not None or call.args:
                 continue
             name = func.value.id
+            chain = [name] + ([frames[name]] if frames[name] is not None else [])
+            if all_converted(ctx.parsed, chain, (p.cell.index, call.lineno)):
+                continue  # every text column was label-encoded (or dropped) before the call
             origin = "is read from a file"
             if frames[name] is not None:
                 origin = f"is a copy of `{frames[name]}`, read from a file"
