@@ -65,6 +65,31 @@ def test_the_named_scores_reproduce_the_notebook_and_reach_the_registry(tmp_path
     assert {"r2_test", "rmse_train", "score_test"} <= set(metadata["metrics"])
 
 
+DICT_OF_SCORES = make_notebook(
+    "import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+    "from sklearn.metrics import mean_squared_error, r2_score",
+    "homes = pd.read_csv('homes.csv')\nX = homes[['rooms', 'area']]\ny = homes['price']",
+    "model = LinearRegression().fit(X, y)",
+    "pred = model.predict(X)\n"
+    "metrics = {'r2': r2_score(y, pred), 'rmse': np.sqrt(mean_squared_error(y, pred))}\n"
+    "print(metrics)",
+)
+
+
+def test_a_dict_of_scores_reaches_the_registry_as_one_metric_per_key(tmp_path):
+    # only plain scalars were kept: `metrics = {'r2': ..., 'rmse': ...}` registered no metric
+    rows = ["rooms,area,price"] + [f"{r},{50 + 7 * r},{100 + 20 * r + r % 3}" for r in range(20)]
+    (tmp_path / "homes.csv").write_text("\n".join(rows) + "\n")
+    path = tmp_path / "homes.ipynb"
+    path.write_text(json.dumps(DICT_OF_SCORES))
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--no-lint"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "models" / "v0001" / "metadata.json").read_text())["metrics"]
+    assert set(metrics) == {"r2", "rmse"}, metrics
+    assert 0.9 < metrics["r2"] <= 1.0 and metrics["rmse"] >= 0
+
+
 @pytest.mark.parametrize(
     "code, expected",
     [

@@ -55,14 +55,29 @@ def _write_json(value, product):
 
 
 def _scalars(values):
-    """The JSON-ready numbers and strings among the evaluation's values (the metrics)."""
-    metrics = {}
+    """The JSON-ready numbers and strings among the evaluation's values (the metrics);
+    a dict of numeric scores ({"r2": ..., "rmse": ...}) gives a metric per key."""
+    metrics, scores = {}, {}
     for name, value in values.items():
-        if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
-            value = value.item()
+        value = _plain(value)
         if isinstance(value, (bool, int, float, str)):
             metrics[name] = value
-    return metrics
+        elif isinstance(value, dict) and value:
+            plain = {str(k): _plain(v) for k, v in value.items()}
+            if all(_is_number(v) for v in plain.values()):
+                scores.update(plain)
+    # a value the evaluation names itself wins over a key of a dict
+    return {**scores, **metrics}
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain(value):
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    return value
 
 
 def _data_hash(paths):
