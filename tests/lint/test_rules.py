@@ -268,13 +268,24 @@ CASES = [
             "cat_cols = stroke.select_dtypes(include='object').columns\n"
             "for c in cat_cols:\n    stroke[c] = le.fit_transform(stroke[c])",
             "stroke.corr()",
-            "for c in stroke.columns:\n    if stroke[c].dtype == 'O':\n"
+            "for c in stroke.columns:\n    if stroke[c].dtype in ('O', 'str'):\n"
             "        stroke[c] = stroke[c].astype('category').cat.codes\nstroke.mean()",
             "df = pd.read_csv('d.csv')\ndf = pd.get_dummies(df, drop_first=True)\ndf.corr()",
         ],
         "PN205",
         {},
         [],
+    ),
+    (
+        "a loop testing dtype == 'O' skips pandas 3's str columns (PN206): they keep their text",
+        [
+            "import pandas as pd\nstroke = pd.read_csv('stroke.csv')",
+            "for c in stroke.columns:\n    if stroke[c].dtype == 'O':\n"
+            "        stroke[c] = stroke[c].astype('category').cat.codes\nstroke.mean()",
+        ],
+        "PN205",
+        {},
+        [("PN205", 1, 4)],
     ),
     (
         "a conversion after the call, or of some columns only, does not count",

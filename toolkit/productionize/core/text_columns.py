@@ -146,12 +146,25 @@ def _is_object_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and node.attr in ("object_", "object")
 
 
+def _names_pandas3_text(node: ast.AST) -> bool:
+    """``"str"``, ``str``, ``("O", "str")``: a dtype name pandas 3's text columns match."""
+    if isinstance(node, ast.Constant):
+        return node.value in ("str", "string")
+    if isinstance(node, ast.Name):
+        return node.id == "str"
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_names_pandas3_text(e) for e in node.elts)
+    return False
+
+
 def _is_dtype_test(node: ast.AST) -> bool:
-    """``df[c].dtype == "O"``, ``... in ("O", "str")``, ``df.dtypes == object``."""
+    """``df[c].dtype in ("O", "str")``, ``df[c].dtype == "str"``: a test true for every text
+    column. ``df[c].dtype == "O"`` alone is not one: pandas 3's text columns are ``str`` and
+    the test skips them (PN206), so the columns it was meant to convert keep their text."""
     for n in ast.walk(node):
         if isinstance(n, ast.Compare) and len(n.ops) == 1:
             if isinstance(n.ops[0], (ast.Eq, ast.In)) and (
-                _is_object_literal(n.comparators[0]) or _is_object_literal(n.left)
+                _names_pandas3_text(n.comparators[0]) or _names_pandas3_text(n.left)
             ):
                 return True
     return False
