@@ -185,3 +185,51 @@ def test_numbers_typed_in_by_hand_are_not_metrics(split_untagged, tmp_path):
     assert sorted(k.value for k in returned.keys) == ["accuracy", "hits"], evaluate
     report = json.loads((out / "productionize-report.json").read_text())
     assert "support" not in report["model"]["metrics"] and "f1" not in report["model"]["metrics"]
+
+
+# a score shown at the end of a train cell, then X_test rebound (to an array) before predicting
+TRAIN_CELL_SCORE = make_notebook(
+    "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+    "from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score",
+    "df = pd.read_csv('heart.csv')",
+    "X = df.drop('target', axis=1)\ny = df['target']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)",
+    "model = LogisticRegression(max_iter=1000)\nmodel.fit(X_train, y_train)\n"
+    "model.score(X_test, y_test)",
+    "X_test = X_test.values\nX_train = X_train.values",
+    "pred = model.predict(X_test)",
+)
+
+
+def test_a_score_ending_a_train_cell_is_bound_there_and_reported(split_untagged):
+    result, out = split_untagged(TRAIN_CELL_SCORE, "heart.ipynb")
+    assert result.exit_code == 0, result.output
+    train = next((out / "src").glob("*/train.py")).read_text()
+    # bound where the notebook shows it: before X_test becomes an array
+    assert train.index("score_test = model.score(X_test, y_test)") < train.index(
+        "X_test = X_test.values"
+    )
+    assert "return" in train and "score_test" in train.rsplit("return", 1)[1]
+    evaluate = next((out / "src").glob("*/evaluate.py")).read_text()
+    assert '"score_test": score_test' in evaluate
+    report = json.loads((out / "productionize-report.json").read_text())
+    assert "score_test" in report["model"]["metrics"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not can_verify(), reason="needs PRODUCTIONIZE_GENERATED_PYTHON with ploomber")
+def test_a_train_cell_score_reproduces_the_notebook_and_reaches_the_registry(tmp_path):
+    from .test_changed_in_place import write_heart
+
+    path = tmp_path / "heart.ipynb"
+    path.write_text(json.dumps(TRAIN_CELL_SCORE))
+    write_heart(tmp_path)
+    out = tmp_path / "project"
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verify: every stage reproduces the notebook" in result.output
+    report = json.loads((out / "productionize-report.json").read_text())
+    checked = {(c["stage"], c["name"]): c["status"] for c in report["verify"]["checks"]}
+    assert checked[("predict", "score_test")] == "equal"
+    metadata = json.loads((out / "models" / "v0001" / "metadata.json").read_text())
+    assert "score_test" in metadata["metrics"]

@@ -28,7 +28,7 @@ from .codegen import (
     statement_text,
     stored_names,
 )
-from .defuse import ParsedCell
+from .defuse import BUILTIN_NAMES, ParsedCell
 from .function_globals import hoisted_globals
 from .history_features import history_notes
 from .mutations import containers_at_stage_starts
@@ -41,9 +41,10 @@ from .parameters import (
     parameters_from_cells,
 )
 from .predict_helpers import carry_helpers
-from .predict_plan import plan_predict, plan_served_records, predict_call
+from .predict_plan import named_score, plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
+from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement
 from .statsmodels_serving import CONSTANT, constant_statements, statsmodels_serving
 from .tree_walk import walk_nodes
@@ -162,6 +163,21 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             ["# kept for the served predict() (fitted_values)", f"{name} = {expression}"]
         )
 
+    # a score a train cell shows (`model.score(X_test, y_test)` last): bound there, a metric
+    train_scores = _train_scores(pieces, imports, replacements, {p.name for p in parameters})
+    for name, _text, expression, cell in train_scores.values():
+        flows["outputs"]["train"].append(name)
+        flows["inputs"]["predict"][name] = "train"
+        for read in {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}:
+            writer = None  # the stage of the last cell writing it, up to the score's cell
+            for graph_cell in graph.cells:
+                if graph_cell.index <= cell and read in graph_cell.defined | graph_cell.modified:
+                    writer = graph_cell.stage
+            if writer in ("load", "clean"):
+                flows["inputs"]["train"].setdefault(read, writer)
+                if read not in flows["outputs"][writer]:
+                    flows["outputs"][writer].append(read)
+
     stages: list[StageSpec] = []
     containers = containers_at_stage_starts(
         (c.stage, [s.node for s in statements if s.kind == CODE])
@@ -183,7 +199,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 n
                 for n in (model_name, features_name, target_name)
                 if n and (_defines(pieces, stage, n) or n in train_writes)
-            )
+            ) + tuple(entry[0] for entry in train_scores.values())
         stages.append(
             _stage_spec(
                 stage,
@@ -198,6 +214,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 captures=captures,
                 hoisted=hoisted.get(stage, ()),
                 rebuilt=rebuilt,
+                scored={k: v[1] for k, v in train_scores.items()} if stage == "train" else {},
             )
         )
     predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes, shown = (
@@ -214,8 +231,13 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             features_name,
             served,
             train_pieces=pieces["train"],
+            carried=tuple(entry[0] for entry in train_scores.values()),
         )
     )
+    shown = tuple(
+        (name, ast.unparse(expression), cell)
+        for name, _t, expression, cell in train_scores.values()
+    ) + tuple(shown)
     # predict.py imports nothing from training: it gets its own copy of the functions it calls
     predict_spec = carry_helpers(
         predict_spec, pieces, imports, constants, hoisted, replacements, helpers
@@ -271,7 +293,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         fitted_inputs=records_plan.fit_inputs if records_plan and records_plan.uses_fitted else (),
         prediction_expression=records_plan.expression if records_plan else None,
         prediction_cell=records_plan.capture_cell if records_plan else None,
-        captured=tuple(c[2] for c in records_plan.captures) if records_plan else (),
+        captured=(tuple(c[2] for c in records_plan.captures) if records_plan else ())
+        + tuple(entry[0] for entry in train_scores.values()),
         records_source=_records_source(records_plan, records_name),
         unserved_columns=records_plan.unserved if records_plan else (),
         records_note=(
@@ -467,6 +490,55 @@ def _flows(graph: CellGraph, stage_of: dict, imports: dict, params: set[str]) ->
         if dep.name not in outputs[producer]:
             outputs[producer].append(dep.name)
     return {"inputs": inputs, "outputs": outputs}
+
+
+def _train_scores(
+    pieces: dict, imports: dict, replacements: dict, parameters: set[str]
+) -> dict[int, tuple[str, str, ast.expr, int]]:
+    """Scores a train cell shows (its last expression, or printed): ``model.score(X_test,
+    y_test)``, ``accuracy_score(y_test, pred)``. Jupyter displays them and the split used to drop
+    them; bound where the notebook computes them (the names then hold the values the score
+    read, whatever later cells rebind), the train stage returns them and the evaluation reports
+    them as metrics. id(statement) -> (name, bound text, expression, cell)."""
+    train = pieces["train"]
+    known = set(imports) | parameters | BUILTIN_NAMES
+    for stage in ("load", "clean", "train"):
+        for piece in pieces[stage]:
+            if piece.statement.kind == CODE:
+                known |= stored_names(piece.statement.node)
+    taken = {
+        n.id
+        for stage in STAGES
+        for p in pieces[stage]
+        for n in walk_nodes(p.statement.node)
+        if isinstance(n, ast.Name)
+    } | set(imports)
+    found: dict[int, tuple[str, str, ast.expr, int]] = {}
+    for position, piece in enumerate(train):
+        node = piece.statement.node
+        if piece.statement.kind not in (CODE, DISPLAY):
+            continue
+        cell = piece.cell.cell.index
+        later = [p.statement.node for p in train[position + 1 :] if p.cell.cell.index == cell]
+        printed = (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "print"
+        )
+        if later and not printed:
+            continue  # a bare expression inside the cell is not shown
+        score = shown_metric(node, later, imports, taken)
+        if score is None:
+            continue
+        name, expression = score
+        reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
+        if reads - known:
+            continue  # reads a value only exploration code has
+        taken.add(name)
+        text = named_score(piece, expression, name, replacements)
+        found[id(piece.statement)] = (name, text, expression, cell)
+    return found
 
 
 def _defines(pieces: dict, stage: str, name: str) -> bool:
@@ -774,6 +846,7 @@ def _stage_spec(
     captures=None,
     hoisted=(),
     rebuilt=(),
+    scored=None,
 ) -> StageSpec:
     inputs_map = flows["inputs"][stage]
     outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
@@ -793,6 +866,9 @@ def _stage_spec(
         kind = piece.statement.kind
         text = statement_text(piece.cell, piece.statement, replacements)
         if any(piece is h for h in hoisted):
+            continue
+        if id(piece.statement) in (scored or {}):  # a shown score, bound (see _train_scores)
+            lines.append(scored[id(piece.statement)])
             continue
         if kind == CODE and isinstance(
             piece.statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -161,13 +161,23 @@ def plan_predict(
     features: str | None,
     served: RecordsPlan | str | None = None,
     train_pieces: list = (),
+    carried: tuple[str, ...] = (),
 ) -> tuple[StageSpec, StageSpec | None, str | None, str, list[str], list[str], tuple]:
     """Plan ``predict`` and ``evaluate``; return them, the records and predictions names, the
     evaluation's value names, notes for the generated README and the scores the notebook only
     shows, named by the evaluation (``(name, notebook expression, cell)``, see shown_metrics)."""
     if isinstance(served, RecordsPlan):
         return _plan_served(
-            served, pieces, flows, parameters, constants, imports, replacements, helpers, model
+            served,
+            pieces,
+            flows,
+            parameters,
+            constants,
+            imports,
+            replacements,
+            helpers,
+            model,
+            carried,
         )
     notes: list[str] = []
     slice_piece = None
@@ -274,12 +284,22 @@ def plan_predict(
         model,
         records,
         prediction,
+        carried,
     )
     return predict_spec, evaluate_spec, records, prediction, metric_names, notes, shown
 
 
 def _plan_served(
-    served: RecordsPlan, pieces, flows, parameters, constants, imports, replacements, helpers, model
+    served: RecordsPlan,
+    pieces,
+    flows,
+    parameters,
+    constants,
+    imports,
+    replacements,
+    helpers,
+    model,
+    carried=(),
 ):
     """predict() over raw rows of ``served.root``; evaluate() runs the predict cells as written."""
     cells = ", ".join(str(c) for c in served.cells)
@@ -319,6 +339,7 @@ def _plan_served(
         model,
         served.root,
         "predictions",
+        carried,
     )
     return predict_spec, evaluate_spec, served.root, "predictions", metric_names, [note], shown
 
@@ -335,10 +356,12 @@ def _plan_evaluate(
     model,
     records,
     prediction,
+    carried=(),
 ) -> tuple[StageSpec | None, list[str], tuple]:
+    """``carried``: scores the train stage computes (shown in a train cell), returned as they are."""
     # evaluation: the rest of the predict stage, calling predict() for the sliced statement
     rest = [p for p in pieces if p is not slice_piece]
-    if not any(p.statement.kind == CODE for p in rest):
+    if not any(p.statement.kind == CODE for p in rest) and not carried:
         return None, [], ()
     lines: list[str] = []
     dropped: list[str] = []
@@ -367,7 +390,7 @@ def _plan_evaluate(
             name, expression = score
             taken.add(name)
             shown.append((name, ast.unparse(expression), piece.cell.cell.index))
-            lines.append(_named_score(piece, expression, name, replacements))
+            lines.append(named_score(piece, expression, name, replacements))
         elif kind == CODE:
             lines.append(statement_text(piece.cell, piece.statement, replacements))
         elif kind == DISPLAY:  # stays in the notebook; the report lists it
@@ -384,7 +407,9 @@ def _plan_evaluate(
         and not n.startswith("_")
         and n not in typed_in
     ]
+    metric_names += [n for n in carried if n not in metric_names]
     inputs = [n for n in ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
+    inputs += [n for n in carried if n not in inputs]
     if model not in inputs:
         inputs.insert(0, model)
     if slice_piece is not None and records not in inputs:
@@ -458,8 +483,8 @@ def _constants(tree: ast.Module) -> set[str]:
     return constants
 
 
-def _named_score(piece, expression: ast.expr, name: str, replacements: dict) -> str:
-    """``r2_test = r2_score(y_test, pred)`` for a score the cell shows, as written when the score
+def named_score(piece, expression: ast.expr, name: str, replacements: dict) -> str:
+    """Bind a shown score: ``r2_test = r2_score(y_test, pred)`` for a score the cell shows, as written when the score
     is the whole statement (comments kept), else (inside ``print``) its own text."""
     node = piece.statement.node
     if isinstance(node, ast.Expr) and node.value is expression:
