@@ -34,7 +34,9 @@ async def test_preview_returns_the_files_and_writes_nothing(api, churn, jp_root_
     assert {"pipeline.yaml", "requirements.txt", "src/churn/train.py"} <= set(paths)
     # the service stage is part of the preview too
     assert {"Dockerfile", "src/churn/service/app.py"} <= set(paths)
-    assert body["notes"] == []
+    # the one note says what the service receives: the example's raw CSV rows
+    (note,) = body["notes"]
+    assert note.startswith("predict() receives raw rows of `raw`") and "customer_id" in note
     train = next(f["content"] for f in body["files"] if f["path"] == "src/churn/train.py")
     assert "def train(" in train
     assert body["suggestions"] == []  # the example is tagged
