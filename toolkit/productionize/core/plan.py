@@ -170,10 +170,12 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         flows["inputs"]["predict"][name] = "train"
         for read in {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}:
             writer = None  # the stage of the last cell writing it, up to the score's cell
-            for graph_cell in graph.cells:
+            imported = False  # an import (r2_score) is imported by train itself, not passed
+            for graph_cell, (parsed, _statements) in zip(graph.cells, graph.analysis, strict=True):
                 if graph_cell.index <= cell and read in graph_cell.defined | graph_cell.modified:
                     writer = graph_cell.stage
-            if writer in ("load", "clean"):
+                    imported = any(b.name == read for b in parsed.names.imports)
+            if writer in ("load", "clean") and not imported:
                 flows["inputs"]["train"].setdefault(read, writer)
                 if read not in flows["outputs"][writer]:
                     flows["outputs"][writer].append(read)
