@@ -54,7 +54,7 @@ def lint(
     return sort_findings(f for f in findings if not _suppressed(f, sources))
 
 
-# ``# noqa`` silences every finding on its line, ``# noqa: PN501, PN6`` the listed ids/prefixes
+# a ``noqa`` comment silences every finding on its line, ``noqa: PN501, PN6`` the listed ids/prefixes
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+\d*(?:[\s,]+[A-Za-z]+\d*)*))?", re.I)
 
 
