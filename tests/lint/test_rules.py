@@ -1312,3 +1312,24 @@ def test_a_removed_scikit_learn_import_is_rewritten_to_where_its_names_went():
     )
     _, (joblib,) = run(["from sklearn.externals import joblib as jl"], "PN211")
     assert joblib.fix.edits[0].new_source == "import joblib as jl"
+
+
+def test_a_removed_scikit_learn_name_points_at_its_replacement():
+    cells = [
+        "import matplotlib.pyplot as plt\n"
+        "from sklearn.metrics import roc_auc_score, plot_roc_curve\n"
+        "from sklearn import metrics",
+        "pipe.fit(X_train, y_train)\nplot_roc_curve(pipe, X_test, y_test)\nplt.show()",
+        "metrics.plot_confusion_matrix(pipe, X_test, y_test)\n"
+        "metrics.ConfusionMatrixDisplay.from_estimator(pipe, X_test, y_test)",
+        "from sklearn.preprocessing import Imputer, StandardScaler",
+    ]
+    where, (roc, matrix, imputer) = run(cells, "PN211")
+    assert where == [("PN211", 0, 2), ("PN211", 2, 1), ("PN211", 3, 1)]
+    assert roc.message == (
+        "`plot_roc_curve` was removed from `sklearn.metrics` in scikit-learn 1.2 (ImportError): "
+        "use `RocCurveDisplay.from_estimator`"
+    )
+    assert not roc.fix.safe and "RocCurveDisplay.from_estimator(model, X, y)" in roc.fix.description
+    assert "(AttributeError)" in matrix.message and "ConfusionMatrixDisplay" in matrix.message
+    assert "sklearn.impute.SimpleImputer" in imputer.message
