@@ -553,6 +553,13 @@ CASES = [
         {},
         [("PN501", 0, 1), ("PN501", 1, 1)],
     ),
+    (
+        "a listing between an allowed path and a data path in one cell",
+        ["g = read('/data/x.csv')\nprint(os.listdir('/kaggle/input'))\n" "h = read('/mnt/y.csv')"],
+        "PN501",
+        {"allowed_paths": ("/data/",)},
+        [("PN501", 0, 3)],
+    ),
     ("relative path", ["df = read('data/churn.csv')"], "PN5", {}, []),
     (
         "home path",

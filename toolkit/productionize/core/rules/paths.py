@@ -106,12 +106,14 @@ def _path_findings(ctx: LintContext, wanted: str) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        mounts = _mount_points(ctx, p)
-        listings = _file_listings(p.tree) if wanted == "absolute" else set()
+        mounts = listings = None  # looked for only in a cell with a path (most have none)
         for node in ctx.nodes(p).strings:
             kind = path_kind(node.value)
             if kind != wanted or _allowed(node.value, ctx.options.allowed_paths):
                 continue
+            if mounts is None:
+                mounts = _mount_points(ctx, p)
+                listings = _file_listings(p.tree) if wanted == "absolute" else set()
             if id(node) in mounts or id(node) in listings:
                 continue
             column = line_column(p.source, node.lineno, node.col_offset)
