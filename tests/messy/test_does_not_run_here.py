@@ -35,6 +35,38 @@ def test_a_missing_library_names_its_line_and_what_to_install_where():
     assert "kernel `python3`" in hint
 
 
+@pytest.mark.parametrize(
+    "ename, evalue, module, distribution",
+    [
+        ("ModuleNotFoundError", "No module named 'imblearn'", "imblearn", "imbalanced-learn"),
+        ("ModuleNotFoundError", "No module named 'sklearn'", "sklearn", "scikit-learn"),
+        # pandas 3 and pandas 2 when read_excel / read_parquet miss their engine
+        (
+            "ImportError",
+            "`Import openpyxl` failed.  Use pip, conda, or your preferred package management "
+            "tool to install the openpyxl package.",
+            "openpyxl",
+            "openpyxl",
+        ),
+        (
+            "ImportError",
+            "Missing optional dependency 'pyarrow'.  Use pip or conda to install pyarrow.",
+            "pyarrow",
+            "pyarrow",
+        ),
+    ],
+)
+def test_the_install_hint_names_the_distribution_to_install(ename, evalue, module, distribution):
+    hint = verifying._missing_module_hint(CellExecutionError("", ename, evalue), "python3")
+    assert f"`{module}` is not installed here" in hint
+    assert hint.endswith(f"-m pip install {distribution}`)")
+
+
+def test_another_import_error_is_not_an_install_hint():
+    exc = CellExecutionError("", "ImportError", "cannot import name 'plot_roc_curve'")
+    assert verifying._missing_module_hint(exc, "python3") == ""
+
+
 def test_a_removed_submodule_is_not_an_install_hint():
     exc = CellExecutionError("", "ModuleNotFoundError", "No module named 'sklearn.externals'")
     assert verifying._missing_module_hint(exc, "python3") == ""

@@ -28,6 +28,7 @@ from ..core.faithfulness import (
     without_setup_commands,
 )
 from ..core.inline import restructured_sources
+from ..core.render import IMPORT_DISTRIBUTIONS
 from ..core.statements import DISPLAY, MAGIC
 from ..errors import InputError, VerifyError, strip_ansi
 from ..model import Location, SplitResult, StageCheck, VerifyReport
@@ -318,20 +319,32 @@ def _failing_line(exc: Exception) -> int | None:
 
 
 def _missing_module_hint(exc: Exception, kernel: str) -> str:
-    """What to install, and where, when a cell imports a library that is not installed here."""
-    if getattr(exc, "ename", None) != "ModuleNotFoundError":
+    """What to install, and where, when a cell imports a library that is not installed here (or
+    pandas misses the optional library a reader needs: openpyxl for read_excel, pyarrow for
+    read_parquet)."""
+    ename, evalue = getattr(exc, "ename", None), strip_ansi(str(getattr(exc, "evalue", "")))
+    if ename == "ModuleNotFoundError":
+        found = re.search(r"No module named '([\w.]+)'", evalue)
+    elif ename == "ImportError":  # pandas 2: Missing optional dependency 'x'; 3: `Import x` failed
+        found = re.search(
+            r"Missing optional dependency '([\w.]+)'|`Import ([\w.]+)` failed", evalue
+        )
+    else:
         return ""
-    found = re.search(r"No module named '([\w.]+)'", str(getattr(exc, "evalue", "")))
-    if not found or "." in found.group(1):  # `sklearn.externals`: removed, not missing
+    if not found:
         return ""
-    module = found.group(1)
+    module = found.group(1) or found.group(2)
+    if "." in module:  # `sklearn.externals`: removed, not missing
+        return ""
+    # `pip install imblearn` is not the distribution: imbalanced-learn is
+    distribution = IMPORT_DISTRIBUTIONS.get(module, module)
     where = f"the Python of the notebook's kernel `{kernel}`"
     kernel_python = _kernel_python(kernel)
     if kernel_python:
         where += f" ({kernel_python})"
     return (
         f" (`{module}` is not installed here: install it in {where} and in the generated "
-        f"project's environment: `{generated_python()} -m pip install {module}`)"
+        f"project's environment: `{generated_python()} -m pip install {distribution}`)"
     )
 
 
