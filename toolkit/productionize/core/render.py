@@ -54,6 +54,25 @@ IMPORT_DISTRIBUTIONS = {
     "Levenshtein": "python-Levenshtein",
     "google.protobuf": "protobuf",
 }
+# pandas reads and writes these formats through a library the code never imports: a project that
+# calls read_excel needs openpyxl installed as much as one that imports it
+FORMAT_ENGINES = {
+    ".xlsx": "openpyxl",
+    ".xlsm": "openpyxl",
+    ".xls": "xlrd",
+    ".ods": "odfpy",
+    ".parquet": "pyarrow",
+    ".pq": "pyarrow",
+    ".feather": "pyarrow",
+}
+CALL_ENGINES = {
+    "read_excel(": "openpyxl",
+    "to_excel(": "openpyxl",
+    "read_parquet(": "pyarrow",
+    "to_parquet(": "pyarrow",
+    "read_feather(": "pyarrow",
+    "to_feather(": "pyarrow",
+}
 LINE_LENGTH = 88
 # Templates whose text black leaves unchanged and whose variable parts are either inside docstring
 # lines (an identifier) or whole statements rendered by ``format_statement``.
@@ -250,11 +269,28 @@ def requirements(spec: PipelineSpec, inputs: RenderInputs) -> list[str]:
         names.add(inputs.distributions.get(module, known))
     if "scikit-learn" in names:
         names.add("skops")
+    names |= format_engines(spec)
     lines = []
     for name in sorted(names, key=str.lower):
         version = inputs.versions.get(name)
         lines.append(f"{name}=={version}" if version else name)
     return lines
+
+
+def format_engines(spec: PipelineSpec) -> set[str]:
+    """Libraries pandas needs for the files the pipeline reads or writes (openpyxl for .xlsx)."""
+    engines = set()
+    for data_file in spec.data_files:
+        suffix = "." + data_file.project_path.rsplit(".", 1)[-1].lower()
+        if suffix in FORMAT_ENGINES:
+            engines.add(FORMAT_ENGINES[suffix])
+    for stage in spec.stages:
+        for call, engine in CALL_ENGINES.items():
+            if call in stage.body:
+                # an .xls file (xlrd) read with read_excel needs no openpyxl
+                if not (engine == "openpyxl" and engines & {"xlrd", "odfpy"}):
+                    engines.add(engine)
+    return engines
 
 
 def notebook_copy(text: str, spec: PipelineSpec) -> str:
