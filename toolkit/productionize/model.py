@@ -290,6 +290,19 @@ class StageSpec:
 
 
 @dataclass(frozen=True)
+class ModelChoice:
+    """The models a notebook compares and the score that picks the served one."""
+
+    name: str  # the served model, a name the train stage adds
+    models: tuple[str, ...]  # the compared models, in the notebook's order
+    scores: tuple[str, ...]  # the bound score of each (names from core/plan._train_scores)
+    expressions: tuple[str, ...]  # each score as the notebook computes it (verify)
+    metric: str  # accuracy, r2, rmse...
+    lower_is_better: bool
+    cells: tuple[int, ...]  # the cells fitting the compared models
+
+
+@dataclass(frozen=True)
 class PipelineSpec:
     """Everything needed to render the generated project; plain data, no behaviour."""
 
@@ -333,6 +346,12 @@ class PipelineSpec:
     formula_columns: tuple[str, ...] = ()
     # the column sm.add_constant added to the features: the schema leaves it out, predict() adds it
     added_constant: str | None = None
+    # several models compared, none predicted with: the train stage serves the best by a shown
+    # score (core/model_choice.ModelChoice; model_name is the name it binds)
+    model_choice: ModelChoice | None = None
+    # which of several fitted models is served and why (a choice by score, a loop's pick); build
+    # prints it
+    model_note: str = ""
 
     def stage(self, name: str) -> StageSpec:
         return next(s for s in self.stages if s.name == name)

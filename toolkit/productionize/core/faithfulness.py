@@ -6,9 +6,11 @@ notebook and the pipeline, and compares the values in the generated project's en
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, replace
 
 from ..model import CellGraph, PipelineSpec
+from .model_choice import choice_expression
 
 PREDICTIONS = "predictions"
 
@@ -50,6 +52,12 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
     predict = spec.stage("predict")
     end = max(c.index for c in graph.cells)
     predict_cell = last_cell.get("predict", end)
+    if spec.model_choice is not None:  # the notebook has no such variable: pick it there too
+        spec = replace(
+            spec,
+            prediction_expression=_with_model(spec.prediction_expression, spec),
+            model_name=f"({choice_expression(spec.model_choice)})",
+        )
     if spec.prediction_expression is not None:
         # predict() replays the notebook's cleaning of raw records: its answers on the whole
         # frame must equal the notebook's own prediction expression, right after its cell
@@ -93,6 +101,20 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
             )
         )
     return values
+
+
+def _with_model(expression: str | None, spec: PipelineSpec) -> str | None:
+    """``expression`` reading the served model picked among the notebook's (core/model_choice)."""
+    if expression is None:
+        return None
+    picked = ast.parse(choice_expression(spec.model_choice), mode="eval").body
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return picked if node.id == spec.model_name else node
+
+    tree = Substitute().visit(ast.parse(expression, mode="eval"))
+    return ast.unparse(tree)
 
 
 def capture_source(values: list[BoundaryValue], after_cell: int, target: str, portable: str) -> str:

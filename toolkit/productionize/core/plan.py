@@ -31,6 +31,13 @@ from .codegen import (
 from .defuse import BUILTIN_NAMES, ParsedCell
 from .function_globals import hoisted_globals
 from .history_features import history_notes
+from .model_choice import (
+    choice_note,
+    choice_statements,
+    compared_models,
+    picked_from_loop,
+    predicted_among,
+)
 from .mutations import containers_at_stage_starts
 from .parameters import (
     SizeOf,
@@ -148,7 +155,28 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         _fitting_functions(pieces),
         _fitted_parameters(pieces),
     )
+    # `for name, m in models.items(): m.fit(...)`, then `best = models[...]`: serve the pick
+    picked, loop_note, revived = picked_from_loop(pieces["train"], model_name)
+    model_name = picked or model_name
+    for position in revived:  # `model = models[best]` looked like exploration: nothing read it
+        piece = pieces["train"][position]
+        statement = dataclasses.replace(piece.statement, kind=CODE)
+        pieces["train"][position] = dataclasses.replace(piece, statement=statement)
     check_servable(notebook, pieces, model_name)  # DBSCAN & co. have no predict
+    # a score a train cell shows (`model.score(X_test, y_test)` last): bound there, a metric
+    train_scores = _train_scores(pieces, imports, replacements, {p.name for p in parameters})
+    # lr, rf and svc fitted in turn, each scored, no predict cell naming one: serve the best
+    choice = None
+    if model_name not in flows["inputs"]["predict"]:
+        taken = {n for c in graph.cells for n in c.defined | c.modified} | set(imports)
+        choice = compared_models(pieces["train"], train_scores, imports, model_name, taken)
+    model_note = choice_note(choice) if choice else loop_note or ""
+    if not model_note and model_name in flows["inputs"]["predict"]:
+        model_note = predicted_among(pieces["train"], model_name) or ""
+    if choice is not None:
+        model_name = choice.name
+        flows["outputs"]["train"].append(model_name)
+        flows["inputs"]["predict"][model_name] = "train"
     helpers = _helper_definitions(pieces)
     # globals the notebook's functions read (stop words, a stemmer) move next to them
     hoisted = hoisted_globals(notebook, pieces, imports, constants)
@@ -163,8 +191,6 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             ["# kept for the served predict() (fitted_values)", f"{name} = {expression}"]
         )
 
-    # a score a train cell shows (`model.score(X_test, y_test)` last): bound there, a metric
-    train_scores = _train_scores(pieces, imports, replacements, {p.name for p in parameters})
     for name, _text, expression, cell in train_scores.values():
         flows["outputs"]["train"].append(name)
         flows["inputs"]["predict"][name] = "train"
@@ -202,6 +228,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 for n in (model_name, features_name, target_name)
                 if n and (_defines(pieces, stage, n) or n in train_writes)
             ) + tuple(entry[0] for entry in train_scores.values())
+            extra += (choice.name,) if choice else ()
         stages.append(
             _stage_spec(
                 stage,
@@ -217,6 +244,7 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
                 hoisted=hoisted.get(stage, ()),
                 rebuilt=rebuilt,
                 scored={k: v[1] for k, v in train_scores.items()} if stage == "train" else {},
+                closing=choice_statements(choice) if choice and stage == "train" else (),
             )
         )
     predict_spec, evaluate_spec, records_name, prediction_name, metrics, notes, shown = (
@@ -290,13 +318,21 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         predictions_name=prediction_name,
         metrics=tuple(metrics),
         modules=tuple(modules),
-        notes=tuple(_inferred_tags_notes(graph) + list(notes) + history_notes(pieces)),
+        notes=tuple(
+            _inferred_tags_notes(graph)
+            + ([model_note] if model_note else [])
+            + list(notes)
+            + history_notes(pieces)
+        ),
         records_stage=records_plan.producer if records_plan else None,
         fitted_inputs=records_plan.fit_inputs if records_plan and records_plan.uses_fitted else (),
         prediction_expression=records_plan.expression if records_plan else None,
         prediction_cell=records_plan.capture_cell if records_plan else None,
         captured=(tuple(c[2] for c in records_plan.captures) if records_plan else ())
-        + tuple(entry[0] for entry in train_scores.values()),
+        + tuple(entry[0] for entry in train_scores.values())
+        + ((choice.name,) if choice else ()),
+        model_choice=choice,
+        model_note=model_note,
         records_source=_records_source(records_plan, records_name),
         unserved_columns=records_plan.unserved if records_plan else (),
         records_note=(
@@ -849,6 +885,7 @@ def _stage_spec(
     hoisted=(),
     rebuilt=(),
     scored=None,
+    closing=(),
 ) -> StageSpec:
     inputs_map = flows["inputs"][stage]
     outputs = [n for n in flows["outputs"][stage] if n not in helpers and n not in imports] + [
@@ -884,6 +921,7 @@ def _stage_spec(
             lines.append(text)
         elif kind == DISPLAY:  # stays in the notebook; the report lists it
             dropped.append(dropped_entry(piece.cell, piece.statement))
+    lines.extend(closing)  # statements the plan adds after the notebook's (core/model_choice)
     order = {name: i for i, name in enumerate(ordered_defs("\n".join(lines)))}
     outputs = sorted(outputs, key=lambda n: order.get(n, len(order)))
     if outputs:

@@ -54,6 +54,17 @@ def build_report(graph: CellGraph, spec: PipelineSpec, env: RenderInputs) -> dic
             "records": spec.records_name,
             "predictions": spec.predictions_name,
             "metrics": list(spec.metrics),
+            # several models compared, none predicted with: the one served is the best by score
+            "compared": (
+                {
+                    "models": list(spec.model_choice.models),
+                    "scores": list(spec.model_choice.scores),
+                    "metric": spec.model_choice.metric,
+                    "lower_is_better": spec.model_choice.lower_is_better,
+                }
+                if spec.model_choice
+                else None
+            ),
         },
         "mermaid": mermaid(spec),
         "suggestions": [to_dict(s) for s in graph.suggestions],

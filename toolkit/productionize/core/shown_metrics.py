@@ -71,6 +71,11 @@ def shown_metric(
     return candidate, expression
 
 
+def metric_kind(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | None:
+    """The kind of score an expression computes (``accuracy``, ``rmse``, ``score``), or None."""
+    return _metric_name(node, imports)
+
+
 def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | None:
     """``r2`` for ``r2_score(...)``/``metrics.r2_score(...)``, ``score`` for ``m.score(X, y)``,
     ``rmse`` for ``np.sqrt(mean_squared_error(...))``."""

@@ -103,6 +103,8 @@ def command(
         click.echo("verify: skipped")
     service = result.service
     click.echo(f"service: {service.spec.framework}, {len(service.files)} files (SERVICE.md)")
+    if spec.model_note:
+        click.echo(f"model: {spec.model_note}")
     if spec.records_note:
         click.echo(f"service: {spec.records_note}")
     for note in result.notes:
