@@ -10,11 +10,12 @@ import functools
 import io
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..model import StageSpec
 from .defuse import ParsedCell, analyze_tree
+from .path_expressions import PathLiteral, Resolved, resolve
 from .statements import Statement
 from .tree_walk import walk_nodes
 
@@ -69,33 +70,66 @@ def is_absolute_path(value: str) -> bool:
     return bool(_ABSOLUTE.match(value))
 
 
-def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
-    """String literals naming files that code reads, and absolute paths anywhere."""
-    seen: set[int] = set()
-    if (
-        isinstance(node, ast.Assign)
-        and all(isinstance(t, ast.Name) for t in node.targets)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-        and _DATA_FILE.match(node.value.value)
-    ):
-        seen.add(id(node.value))
-        yield node.value
+def find_path_literals(
+    node: ast.AST,
+    constants: Mapping[str, Resolved] | None = None,
+    readers: Mapping[str, tuple[int, str]] | None = None,
+) -> Iterator[PathLiteral]:
+    """File paths code reads, and absolute paths anywhere: string literals, and expressions
+    composing one from ``constants`` (``os.path.join(DATA_DIR, "x.csv")``: the whole call);
+    ``readers`` are the notebook's functions reading the file an argument names."""
+    constants = constants or {}
+    readers = readers or {}
+    seen: set[int] = set()  # nodes of the paths found (their pieces are no paths of their own)
+
+    def found(expr: ast.AST, path: PathLiteral) -> PathLiteral:
+        seen.update(id(n) for n in walk_nodes(expr))
+        return path
+
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if _DATA_FILE.match(value.value):
+                yield found(value, PathLiteral(value, value.value))
+        elif not isinstance(value, ast.Name):
+            resolved = resolve(value, constants)
+            if resolved is not None and _DATA_FILE.match(resolved.value):
+                yield found(value, _composed(value, resolved, resolved.constructor))
     for call in walk_nodes(node):
         if not isinstance(call, ast.Call):
             continue
         func = call.func
+        own = isinstance(func, ast.Name) and func.id in readers
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name not in READ_FUNCTIONS:
+        if own:
+            position, keyword = readers[func.id]
+            candidates = list(call.args[position : position + 1]) + [
+                k.value for k in call.keywords if k.arg == keyword
+            ]
+        elif name in READ_FUNCTIONS:
+            candidates = list(call.args[:1]) + [
+                k.value for k in call.keywords if k.arg in PATH_KEYWORDS
+            ]
+        else:
             continue
-        candidates = list(call.args[:1]) + [
-            k.value for k in call.keywords if k.arg in PATH_KEYWORDS
-        ]
         for arg in candidates:
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
-                if not arg.value.startswith(("http://", "https://", "s3://", "gs://")):
-                    seen.add(id(arg))
-                    yield arg
+            if id(arg) in seen or isinstance(arg, ast.Name):
+                continue
+            if isinstance(arg, ast.Constant):
+                resolved = Resolved(arg.value) if isinstance(arg.value, str) else None
+            else:
+                resolved = resolve(arg, constants)
+            if resolved is None or not resolved.value.strip():
+                continue
+            if resolved.value.startswith(("http://", "https://", "s3://", "gs://")):
+                continue
+            if own and not (_DATA_FILE.match(resolved.value) or is_absolute_path(resolved.value)):
+                continue  # load_data("sales"): a name the function makes a path of, maybe
+            if isinstance(arg, ast.Constant):
+                yield found(arg, PathLiteral(arg, resolved.value))
+            else:  # a library reader takes the str; the notebook's own keeps the Path
+                yield found(arg, _composed(arg, resolved, resolved.constructor if own else None))
+    pieces: set[int] | None = None
     for const in walk_nodes(node):
         if (
             isinstance(const, ast.Constant)
@@ -104,17 +138,56 @@ def find_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
             and is_absolute_path(const.value)
             and "\n" not in const.value
         ):
-            yield const
+            if pieces is None:
+                pieces = _path_pieces(node)
+            if id(const) not in pieces:
+                yield PathLiteral(const, const.value)
 
 
-def find_definition_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
+def _composed(expr: ast.expr, resolved: Resolved, constructor: str | None) -> PathLiteral:
+    return PathLiteral(expr, resolved.value, constructor, resolved.reads)
+
+
+def _path_pieces(node: ast.AST) -> set[int]:
+    """String literals that are a later piece of a path (``"/x.csv"`` in ``DATA_DIR + "/x.csv"``,
+    ``os.path.join(d, "/x")``) or a part of an f-string: none is a path of its own."""
+    pieces: set[int] = set()
+    for sub in walk_nodes(node):
+        if isinstance(sub, ast.JoinedStr):
+            pieces.update(id(v) for v in sub.values)
+        elif isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Div)):
+            pieces.add(id(sub.right))
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+            if sub.func.attr in ("join", "joinpath"):
+                pieces.update(id(a) for a in sub.args[1:])
+    return pieces
+
+
+def find_definition_path_literals(
+    node: ast.AST,
+    constants: Mapping[str, Resolved] | None = None,
+    readers: Mapping[str, tuple[int, str]] | None = None,
+) -> Iterator[PathLiteral]:
     """Path literals inside a function or class: those ``find_path_literals`` finds, data files
     a name is bound to in its body (``url = "data.csv"``) and data-file argument defaults
-    (``def load(path="data.csv")``)."""
-    found = {id(c): c for c in find_path_literals(node)}
+    (``def load(path="data.csv")``). ``constants`` the function binds itself are its own."""
+    local = {
+        n.id
+        for n in walk_nodes(node)
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+    }
+    local |= {a.arg for a in walk_nodes(node) if isinstance(a, ast.arg)}
+    constants = {k: v for k, v in (constants or {}).items() if k not in local}
+    found = {id(c.node): c for c in find_path_literals(node, constants, readers)}
     for sub in walk_nodes(node):
         if isinstance(sub, ast.Assign) and sub is not node:
-            found.update({id(c): c for c in find_path_literals(sub) if c is sub.value})
+            found.update(
+                {
+                    id(c.node): c
+                    for c in find_path_literals(sub, constants, readers)
+                    if c.node is sub.value
+                }
+            )
         elif isinstance(sub, ast.arguments):
             for default in [*sub.defaults, *sub.kw_defaults]:
                 if (
@@ -122,8 +195,10 @@ def find_definition_path_literals(node: ast.AST) -> Iterator[ast.Constant]:
                     and isinstance(default.value, str)
                     and _DATA_FILE.match(default.value)
                 ):
-                    found[id(default)] = default
-    yield from sorted(found.values(), key=lambda c: (c.lineno, c.col_offset))
+                    found[id(default)] = PathLiteral(default, default.value)
+    inner = {id(n) for c in found.values() if c.composed for n in walk_nodes(c.node)[1:]}
+    kept = [c for key, c in found.items() if key not in inner]
+    yield from sorted(kept, key=lambda c: (c.lineno, c.col_offset))
 
 
 def python_string(value: str) -> str:

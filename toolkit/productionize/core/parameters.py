@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..model import CellGraph, DataFile, Parameter
 from . import tags as tag_grammar
@@ -31,7 +32,9 @@ from .function_parameters import (
     propagate,
     signature_edit,
 )
+from .path_expressions import PathLiteral, Resolved, path_constants
 from .statements import CODE
+from .tree_walk import walk_nodes
 
 STAGES = tag_grammar.STAGES
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -89,11 +92,15 @@ def lift_paths(notebook, pieces, parameters):
     lifted: list[Parameter] = []
     replacements: dict[tuple[int, int, int], Replacement] = {}
     outputs = output_paths(pieces)
+    context = path_context(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
-            if piece.statement.kind != CODE or isinstance(piece.statement.node, DEFINITIONS):
+            node = piece.statement.node
+            if piece.statement.kind != CODE or isinstance(node, DEFINITIONS):
                 continue  # a function's paths: see lift_definition_paths
-            for literal in find_path_literals(piece.statement.node):
+            if _binds(node) & context.consumed:
+                continue  # DATA_DIR = "data", read only where a lifted path composes it
+            for literal in find_path_literals(node, context.constants, context.readers):
                 value = literal.value
                 if value in outputs:
                     continue  # a file the notebook writes: an output, not data to copy
@@ -109,9 +116,63 @@ def lift_paths(notebook, pieces, parameters):
                     literal.col_offset,
                     literal.end_lineno,
                     literal.end_col_offset,
-                    name,
+                    _as_written(literal, name),
                 )
     return lifted, replacements
+
+
+@dataclass(frozen=True)
+class PathContext:
+    """What finding the production code's paths needs to know of the whole notebook."""
+
+    constants: dict[str, Resolved]  # names bound once to a path (DATA_DIR = "data")
+    readers: dict[str, tuple[int, str]]  # own functions reading the file an argument names
+    consumed: frozenset[str]  # constants read only where a lifted path composes them
+
+
+def path_context(pieces) -> PathContext:
+    """The path constants and reader functions of the production code, and the constants that
+    only compose paths lifted whole (their literals are no parameters of their own)."""
+    nodes = [
+        p.statement.node for stage in STAGES for p in pieces[stage] if p.statement.kind == CODE
+    ]
+    constants = path_constants(nodes)
+    readers: dict[str, tuple[int, str]] = {}
+    inside: set[int] = set()  # Name nodes read by a composed path that is lifted
+    for node in nodes:
+        find = (
+            find_definition_path_literals if isinstance(node, DEFINITIONS) else find_path_literals
+        )
+        for literal in find(node, constants, readers):
+            inside.update(id(n) for n in literal.reads)
+    loads: dict[str, list[int]] = {}
+    for node in nodes:
+        for sub in walk_nodes(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id in constants:
+                loads.setdefault(sub.id, []).append(id(sub))
+    consumed: set[str] = set()
+    changed = True
+    while changed:  # a constant composing only consumed constants is consumed too
+        changed = False
+        for name, resolved in constants.items():
+            if name in consumed or not loads.get(name):
+                continue
+            if all(load in inside for load in loads[name]):
+                consumed.add(name)
+                inside.update(id(n) for n in resolved.reads)
+                changed = True
+    return PathContext(constants, readers, frozenset(consumed))
+
+
+def _binds(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return set()
+
+
+def _as_written(literal: PathLiteral, text: str) -> str:
+    """The parameter (or the project's copy) in place of ``literal``: a Path stays a Path."""
+    return text if literal.constructor is None else f"{literal.constructor}({text})"
 
 
 def lift_definition_paths(pieces, parameters, size_of: SizeOf):
@@ -137,6 +198,7 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
     defaults: dict[str, str] = {}  # parameter -> the project's copy, as source text
     functions: list = []  # pieces defining functions
     outputs = output_paths(pieces)
+    context = path_context(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
             node = piece.statement.node
@@ -146,7 +208,7 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
             if is_function:
                 definitions.setdefault(node.name, node)
                 functions.append(piece)
-            for literal in find_definition_path_literals(node):
+            for literal in find_definition_path_literals(node, context.constants, context.readers):
                 value = literal.value
                 if value in outputs:
                     continue
@@ -154,7 +216,7 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
                     files[value] = _data_file(value, by_value.get(value, ""), size_of)
                 project = python_string(files[value].project_path)
                 text = project
-                argument = default_argument(node, literal)
+                argument = default_argument(node, literal.node)
                 if is_function:
                     name = by_value.get(value) or _param_name(value, taken)
                     taken.add(name)
@@ -174,7 +236,7 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
                     literal.col_offset,
                     literal.end_lineno,
                     literal.end_col_offset,
-                    text,
+                    _as_written(literal, text),
                 )
     propagate(definitions, needs)
     for piece in functions:
