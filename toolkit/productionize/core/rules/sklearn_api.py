@@ -45,9 +45,11 @@ REMOVED_NAMES = {
     "`sklearn.learning_curve`, `from sklearn.externals import joblib`): scikit-learn removed "
     "these modules (ModuleNotFoundError / ImportError); `from sklearn.metrics import "
     "plot_roc_curve` (also `plot_confusion_matrix`, `plot_precision_recall_curve`, "
-    "`metrics.plot_roc_curve(...)`, `sklearn.preprocessing.Imputer`): removed names (ImportError)",
+    "`plot_det_curve`, `metrics.plot_roc_curve(...)`, `sklearn.preprocessing.Imputer`): removed "
+    "names (ImportError, AttributeError)",
     "Safe: import from `sklearn.model_selection` (`import joblib` for joblib; one-line imports); "
-    "a removed name points at its replacement (`RocCurveDisplay.from_estimator(model, X, y)`)",
+    "a removed name is pointed at its replacement (`RocCurveDisplay.from_estimator(model, X, y)`, "
+    "same arguments), not applied automatically",
 )
 def removed_module(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
