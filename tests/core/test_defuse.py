@@ -133,6 +133,33 @@ def test_python_using_a_magic_name_is_not_masked(source):
     assert parsed.names.used or parsed.names.defined
 
 
+def test_a_timed_statement_stays_code():
+    """`%time model.fit(X, y)` runs the fit (IPython times it in the notebook's namespace): the
+    masked source keeps the statement, only the timing is IPython's."""
+    parsed = _parsed(
+        "model = make()\n%time model.fit(X, y)\nscores = %time evaluate(model)\n"
+        "%timeit model.predict(X)\n%time\nfor i in range(2):\n    %time step(i)"
+    )
+    assert parsed.source.split("\n") == [
+        "model = make()",
+        "model.fit(X, y)",
+        "scores = evaluate(model)",
+        "pass",
+        "pass",
+        "for i in range(2):",
+        "    step(i)",
+    ]
+    assert [(m.name, m.keeps_statement) for m in parsed.magics] == [
+        ("time", True),
+        ("time", True),
+        ("timeit", False),
+        ("time", False),
+        ("time", True),
+    ]
+    assert {"X", "y", "evaluate", "step"} <= set(parsed.names.used)
+    assert "scores" in parsed.names.defined
+
+
 def test_non_python_cell_magic_masks_the_whole_cell():
     parsed = _parsed("%%bash\nls -la | wc -l")
     assert not parsed.python_body

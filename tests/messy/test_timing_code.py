@@ -1,11 +1,16 @@
 """Course notebooks that time their training (`start = timeit.default_timer()` before the search,
 `end_time - start_time` printed after the score): clock readings stay in the notebook, so the
-evaluation's metrics (and the retraining gate's PROMOTE_METRIC) are scores, not wall-clock time."""
+evaluation's metrics (and the retraining gate's PROMOTE_METRIC) are scores, not wall-clock time.
+A benchmark notebook's `%time model.fit(X_train, y_train)` is the fit itself: only the timing
+stays in the notebook."""
 
 from __future__ import annotations
 
 import json
 
+from productionize.core.lint import lint
+from productionize.core.notebook import notebook_from_dict
+from productionize.options import Options
 from tests.conftest import make_notebook
 
 TIMED = make_notebook(
@@ -35,3 +40,28 @@ def test_clock_readings_stay_in_the_notebook(split_untagged):
     report = json.loads((out / "productionize-report.json").read_text())
     assert report["model"]["metrics"] == ["y_pred", "r2"]
     assert "search.fit(x_train, y_train)" in code
+
+
+LINE_TIMED = make_notebook(
+    "import pandas as pd\nfrom sklearn.ensemble import HistGradientBoostingClassifier\n"
+    "from sklearn import metrics",
+    "flights = pd.read_csv('flights.csv')\nlater = pd.read_csv('later.csv')",
+    "X_train = flights.iloc[:, :-1].to_numpy()\ny_train = flights.iloc[:, -1].to_numpy()\n"
+    "X_test = later.iloc[:, :-1].to_numpy()\ny_test = later.iloc[:, -1].to_numpy()",
+    "clf = HistGradientBoostingClassifier(max_iter=20, random_state=0)\n"
+    "%time clf.fit(X_train, y_train)",
+    "proba = clf.predict_proba(X_test)[:, 1]\nprint(metrics.roc_auc_score(y_test, proba))",
+)
+
+
+def test_a_fit_timed_with_the_time_magic_is_the_training(split_untagged):
+    result, out = split_untagged(LINE_TIMED, "timed_fit.ipynb")
+    assert result.exit_code == 0, result.output
+    train = (out / "src" / "timed_fit" / "train.py").read_text()
+    assert "clf.fit(X_train, y_train)" in train and "%time" not in train
+    notebook, _ = notebook_from_dict(LINE_TIMED, "timed_fit.ipynb")
+    (finding,) = lint(notebook, Options(select=("PN405",)))
+    assert finding.message == (
+        "`%time` is dropped from generated modules; the statement `clf.fit(X_train, y_train)` "
+        "is kept"
+    )

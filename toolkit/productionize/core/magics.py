@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Cell magics whose body is still Python; any other cell magic (%%bash, %%writefile...) is masked whole.
 PYTHON_CELL_MAGICS = frozenset(
@@ -50,6 +50,9 @@ class Magic:
     name: str  # magic name (``pip``, ``cd``, ``matplotlib``) or the shell command word
     text: str  # the construct as written
     assigned_to: str | None = None  # ``files = !ls`` -> "files"
+    # ``%time model.fit(X, y)`` runs the statement: the masked source keeps it (only the timing
+    # goes), so the fit reaches the generated modules
+    keeps_statement: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,11 @@ def mask_magics(source: str) -> MaskedSource:
                     match.group("target").strip(),
                 )
             )
+            timed = _timed_statement(match.group("body"))
+            if timed is not None and not magic.startswith("!"):
+                magics[-1] = replace(magics[-1], keeps_statement=True)
+                out.append(f"{match.group('indent')}{match.group('target')} = {timed}")
+                continue
             out.append(f"{match.group('indent')}{match.group('target')} = None")
             continuing = line.rstrip().endswith("\\")
             continue
@@ -126,6 +134,11 @@ def mask_magics(source: str) -> MaskedSource:
                     magic.strip(),
                 )
             )
+            timed = _timed_statement(match.group("body"))
+            if timed is not None and not magic.startswith("!"):
+                magics[-1] = replace(magics[-1], keeps_statement=True)
+                out.append(f"{match.group('indent')}{timed}")
+                continue
             out.append(f"{match.group('indent')}pass")
             continuing = line.rstrip().endswith("\\")
             continue
@@ -150,6 +163,22 @@ def mask_magics(source: str) -> MaskedSource:
             continue
         out.append(line)
     return MaskedSource("\n".join(out), tuple(magics))
+
+
+def _timed_statement(body: str) -> str | None:
+    """``model.fit(X, y)`` for the body ``time model.fit(X, y)`` of ``%time model.fit(X, y)``:
+    IPython runs the statement in the notebook's namespace (its names stay defined, ``x = %time
+    f()`` binds the value), so it is code, not a magic to drop. None for any other magic, or a
+    statement that does not parse on its own line (a continuation)."""
+    name, _, rest = body.strip().partition(" ")
+    rest = rest.strip()
+    if name != "time" or not rest or rest.endswith("\\"):
+        return None
+    try:
+        ast.parse(rest)
+    except SyntaxError:
+        return None
+    return rest
 
 
 def mask_commands(source: str, tree: ast.Module) -> MaskedSource | None:

@@ -82,7 +82,7 @@ def classify(parsed: ParsedCell, display_names: frozenset[str] = frozenset()) ->
     """Classify a parsed cell's statements; ``display_names`` are names display code defined."""
     if parsed.tree is None:
         return []
-    magic_lines = {m.line for m in parsed.magics}
+    magic_lines = {m.line for m in parsed.magics if not m.keeps_statement}
     tainted = set(display_names) | _display_aliases(parsed)
     colab = _colab_aliases(parsed)
     result: list[Statement] = []

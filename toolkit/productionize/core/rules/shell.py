@@ -190,7 +190,8 @@ def shell_escape(ctx: LintContext) -> Iterator[Finding]:
     "PN405",
     "ipython-magic",
     Severity.INFO,
-    "An IPython magic (`%matplotlib`, `%time`, `%load_ext`, `?`) that production code drops",
+    "An IPython magic (`%matplotlib`, `%time`, `%load_ext`, `?`) that production code drops "
+    "(`%time model.fit(X, y)` keeps the statement it times, `x = %time f()` keeps `x = f()`)",
     "Nothing to do for display magics; remove the others before splitting",
 )
 def ipython_magic(ctx: LintContext) -> Iterator[Finding]:
@@ -200,10 +201,16 @@ def ipython_magic(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _pip_command(magic):
             continue
+        message = f"IPython-only syntax `{magic.text}` is dropped from generated modules"
+        if magic.keeps_statement:
+            statement = magic.text.partition("time")[2].strip()
+            message = (
+                f"`%time` is dropped from generated modules; the statement `{statement}` is kept"
+            )
         yield ctx.finding(
             "PN405",
             p.cell,
-            f"IPython-only syntax `{magic.text}` is dropped from generated modules",
+            message,
             magic.line,
             magic.column,
             Fix("Keep it in notebook-only cells (tag `skip`) or remove it"),
