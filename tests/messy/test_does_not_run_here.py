@@ -62,6 +62,25 @@ def test_the_install_hint_names_the_distribution_to_install(ename, evalue, modul
     assert hint.endswith(f"-m pip install {distribution}`)")
 
 
+@pytest.mark.parametrize(
+    "error, distribution",
+    [
+        (
+            "ImportError: Unable to find a usable engine; tried using: 'pyarrow', 'fastparquet'.",
+            "pyarrow",
+        ),
+        ("ModuleNotFoundError: No module named 'imblearn'", "imbalanced-learn"),
+    ],
+)
+def test_a_pipeline_missing_a_library_the_kernel_has_says_where_to_install_it(error, distribution):
+    """The notebook ran (its kernel has pyarrow), the pipeline's read_parquet did not."""
+    hint = verifying._pipeline_install_hint(error)
+    assert "is not installed in the generated project's environment" in hint
+    assert hint.endswith(f"{verifying.generated_python()} -m pip install {distribution}`)")
+    assert verifying._pipeline_install_hint("ValueError: could not convert string") == ""
+    assert verifying._pipeline_install_hint(None) == ""
+
+
 def test_another_import_error_is_not_an_install_hint():
     exc = CellExecutionError("", "ImportError", "cannot import name 'plot_roc_curve'")
     assert verifying._missing_module_hint(exc, "python3") == ""

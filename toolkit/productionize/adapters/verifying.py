@@ -198,7 +198,7 @@ def _failed_build(project: Path, result: SplitResult, output: str) -> StageCheck
         lines = [line for line in strip_ansi(output).splitlines() if line.strip()]
         detail = "ploomber build failed: " + " | ".join(lines[-3:])
     else:
-        detail = failure.describe(result.spec.package)
+        detail = failure.describe(result.spec.package) + _pipeline_install_hint(failure.error)
     return StageCheck(
         failure.task or "pipeline",
         "ploomber build",
@@ -322,19 +322,10 @@ def _missing_module_hint(exc: Exception, kernel: str) -> str:
     """What to install, and where, when a cell imports a library that is not installed here (or
     pandas misses the optional library a reader needs: openpyxl for read_excel, pyarrow for
     read_parquet)."""
-    ename, evalue = getattr(exc, "ename", None), strip_ansi(str(getattr(exc, "evalue", "")))
-    if ename == "ModuleNotFoundError":
-        found = re.search(r"No module named '([\w.]+)'", evalue)
-    elif ename == "ImportError":  # pandas 2: Missing optional dependency 'x'; 3: `Import x` failed
-        found = re.search(
-            r"Missing optional dependency '([\w.]+)'|`Import ([\w.]+)` failed", evalue
-        )
-    else:
-        return ""
-    if not found:
-        return ""
-    module = found.group(1) or found.group(2)
-    if "." in module:  # `sklearn.externals`: removed, not missing
+    module = _missing_library(
+        getattr(exc, "ename", None), strip_ansi(str(getattr(exc, "evalue", "")))
+    )
+    if module is None:
         return ""
     # `pip install imblearn` is not the distribution: imbalanced-learn is
     distribution = IMPORT_DISTRIBUTIONS.get(module, module)
@@ -346,6 +337,40 @@ def _missing_module_hint(exc: Exception, kernel: str) -> str:
         f" (`{module}` is not installed here: install it in {where} and in the generated "
         f"project's environment: `{generated_python()} -m pip install {distribution}`)"
     )
+
+
+def _pipeline_install_hint(error: str | None) -> str:
+    """The install hint for a pipeline that failed on a library its environment lacks (the
+    notebook ran, so the kernel has it: pyarrow for read_parquet, typically)."""
+    ename, _, evalue = (error or "").partition(":")
+    module = _missing_library(ename.strip().rsplit(".", 1)[-1], evalue.strip())
+    if module is None:
+        return ""
+    return (
+        f" (`{module}` is not installed in the generated project's environment, though the "
+        f"notebook's kernel has it: `{generated_python()} -m pip install "
+        f"{IMPORT_DISTRIBUTIONS.get(module, module)}`)"
+    )
+
+
+def _missing_library(ename: str | None, evalue: str) -> str | None:
+    """The module an import error says is missing; None for any other error."""
+    if ename == "ModuleNotFoundError":
+        found = re.search(r"No module named '([\w.]+)'", evalue)
+    elif ename == "ImportError":
+        # pandas 2: Missing optional dependency 'x'; pandas 3: `Import x` failed; read_parquet:
+        # Unable to find a usable engine; tried using: 'pyarrow', 'fastparquet'
+        found = re.search(
+            r"Missing optional dependency '([\w.]+)'|`Import ([\w.]+)` failed"
+            r"|usable engine; tried using: '([\w.]+)'",
+            evalue,
+        )
+    else:
+        return None
+    if not found:
+        return None
+    module = next(group for group in found.groups() if group)
+    return None if "." in module else module  # `sklearn.externals`: removed, not missing
 
 
 def _kernel_python(kernel: str) -> str | None:
