@@ -35,3 +35,32 @@ def test_split_names_the_star_import_instead_of_blaming_hidden_state(split_untag
     assert "`from pycaret.regression import *` (cell 0)" in result.output
     assert "hidden state" not in result.output
     assert not out.exists()
+
+
+# a Kaggle Learn exercise: learntools' checker objects come from the exercise's star import
+EXERCISE = make_notebook(
+    "from learntools.core import binder\nbinder.bind(globals())\n"
+    "from learntools.ml_intermediate.ex2 import *",
+    ("code", "import pandas as pd\nhomes = pd.read_csv('homes.csv')", ["load"]),
+    (
+        "code",
+        "from sklearn.tree import DecisionTreeRegressor\nX, y = homes[['rooms']], homes.price\n"
+        "tree = DecisionTreeRegressor(random_state=1).fit(X, y)\n\n# Check your answer\n"
+        "step_3.check()",
+        ["train"],
+    ),
+)
+
+
+def test_an_exercise_checker_is_pointed_at_the_lines_to_delete(split_untagged):
+    nb, _node = notebook_from_dict(EXERCISE, "exercise.ipynb")
+    (finding,) = [f for f in lint(nb, Options()) if f.rule == "PN201"]
+    assert finding.fix.description.startswith(
+        "`step_3` is the exercise checker of Kaggle Learn (`learntools.ml_intermediate.ex2`): "
+        "delete the lines calling its `.check()`"
+    )
+    result, _out = split_untagged(EXERCISE, "exercise.ipynb")
+    assert result.exit_code == 2
+    assert "exercise.ipynb:cell 2" in result.output
+    assert "import `step_3` by name" not in result.output
+    assert "they only grade the exercise" in result.output

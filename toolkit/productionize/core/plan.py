@@ -29,6 +29,7 @@ from .codegen import (
     stored_names,
 )
 from .defuse import BUILTIN_NAMES, ParsedCell
+from .exercise_checkers import checker_advice
 from .function_globals import hoisted_globals
 from .history_features import history_notes
 from .model_choice import (
@@ -429,10 +430,11 @@ def _check_dependencies(graph: CellGraph, stage_of: dict[int, str], imports: dic
             )
         star = _star_import_above(graph, dep.consumer)
         if star is not None:
+            advice = checker_advice(star[1], dep.name) or f"import `{dep.name}` by name"
             raise SplitError(
                 f"cell {dep.consumer} uses `{dep.name}`, which no cell defines by name; only "
                 f"`from {star[1]} import *` (cell {star[0]}) could provide it, and generated "
-                f"modules need to know where each name comes from: import `{dep.name}` by name",
+                f"modules need to know where each name comes from: {advice}",
                 _where(notebook, dep.consumer),
             )
         raise SplitError(

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ...model import CellEdit, Finding, Fix, Severity
 from ..defuse import ParsedCell
+from ..exercise_checkers import checker_advice
 from ..tags import STAGES
 from ..tree_walk import walk_nodes
 from .base import LintContext, line_column, rewrite_on_line, rule
@@ -84,7 +85,10 @@ def used_before_defined(ctx: LintContext) -> Iterator[Finding]:
                         "where names come from",
                         position[0],
                         position[1],
-                        Fix(f"Import `{name}` by name instead of relying on `import *`"),
+                        Fix(
+                            checker_advice(module, name)
+                            or f"Import `{name}` by name instead of relying on `import *`"
+                        ),
                     ),
                     severity=_at_most_warning(ctx.options.severity_for("PN201", Severity.ERROR)),
                 )
