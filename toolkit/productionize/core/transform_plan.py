@@ -188,6 +188,9 @@ def _named_frame(sequence: list, position: int, name: str, functions: dict):
     elif _call_name(value) == "to_numpy" and not value.args and not value.keywords:
         suffix.append(".to_numpy()")
         value = value.func.value
+    elif _numpy_array(value):  # np.asarray(df[cols]): the frame's values, as .to_numpy() gives
+        suffix.append(".to_numpy()")
+        value = value.args[0]
     else:
         return None
     while _call_name(value) in ARRAY_STEPS and isinstance(value.func, ast.Attribute):
@@ -195,6 +198,10 @@ def _named_frame(sequence: list, position: int, name: str, functions: dict):
             return None  # fillna(df.mean()): a statistic, not a per-record step
         suffix.append(ast.unparse(value)[len(ast.unparse(value.func.value)) :])
         value = value.func.value
+    if _dropped_columns(value):  # X = df.drop("target", axis=1).values
+        if not _unchanged_after(sequence, at, value, functions):
+            return None
+        return sequence[at], ast.unparse(value), "".join(reversed(suffix))
     if not (isinstance(value, ast.Subscript) and _frame_base(value.value)):
         return None
     if not _unchanged_after(sequence, at, value, functions):
@@ -210,6 +217,45 @@ def _named_frame(sequence: list, position: int, name: str, functions: dict):
         key = ast.Tuple([key.elts[0], listed], ast.Load()) if columns is not key else listed
         value = ast.Subscript(value.value, key, ast.Load())
     return sequence[at], ast.unparse(value), "".join(reversed(suffix))
+
+
+def _numpy_array(node: ast.expr) -> bool:
+    """``np.asarray(frame)``, ``np.array(frame)``: one argument, no dtype."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("asarray", "array")
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in ("np", "numpy")
+        and len(node.args) == 1
+        and not node.keywords
+    )
+
+
+def _dropped_columns(node: ast.expr) -> bool:
+    """``df.drop("y", axis=1)``, ``df.drop(columns=["y", "id"])``: the frame less named columns."""
+    if not (
+        _call_name(node) == "drop"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+    ):
+        return False
+    keywords = {k.arg: k.value for k in node.keywords}
+    if "columns" in keywords:
+        names, rest = keywords.pop("columns"), node.args
+    elif len(node.args) == 1 and ast.unparse(keywords.pop("axis", ast.Constant(0))) in (
+        "1",
+        "'columns'",
+    ):
+        names, rest = node.args[0], ()
+    else:
+        return False
+    listed = names.elts if isinstance(names, (ast.List, ast.Tuple)) else [names]
+    return (
+        not rest
+        and not keywords
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in listed)
+    )
 
 
 def _selected_columns(sequence: list, at: int, selection: ast.Subscript, functions):
@@ -274,8 +320,13 @@ def _reads(node: ast.AST) -> set[str]:
 
 
 def _plan_named_rows(pieces, sequence, imports, model, features) -> RecordsPlan | None:
-    """predict() over named columns when the model was fitted on ``df[cols].values`` itself."""
-    named = _named_frame(sequence, len(sequence), features, _function_nodes(pieces))
+    """predict() over named columns when the model was fitted on ``df[cols].values`` itself,
+    or on a half of its ``train_test_split`` (rows of it)."""
+    position, name = len(sequence), features
+    split = _split_source(sequence, features)
+    if split is not None:
+        position, name = split
+    named = _named_frame(sequence, position, name, _function_nodes(pieces))
     if named is None:
         return None
     bound, selection, suffix = named
@@ -291,10 +342,11 @@ def _plan_named_rows(pieces, sequence, imports, model, features) -> RecordsPlan 
             "return predictions.tolist() if hasattr(predictions, 'tolist') else list(predictions)",
         ]
     )
+    split_from = f", rows of `{name}` split at {_where(sequence[position])}" if split else ""
     note = (
         f"predict() receives rows of `{selection}` ({_where(bound)}), the columns `{model}` was "
-        f"fitted on as an array (`{features}`), by name, and applies `{suffix}` before "
-        f"`{model}.predict`."
+        f"fitted on as an array (`{features}`{split_from}), by name, and applies `{suffix}` "
+        f"before `{model}.predict`."
     )
     return RecordsPlan(
         root=root,
@@ -313,6 +365,33 @@ def _plan_named_rows(pieces, sequence, imports, model, features) -> RecordsPlan 
         captures=((bound.cell.cell.index, bound.statement.first_line, root, selection),),
         note=note,
     )
+
+
+def _split_source(sequence: list, features: str) -> tuple[int, str] | None:
+    """(position, input) of ``X_train, X_test, ... = train_test_split(X, y, ...)`` binding
+    ``features``, when neither half is changed afterwards (scaled, reshaped): its rows are rows
+    of ``X``. None otherwise."""
+    for position in range(len(sequence) - 1, -1, -1):
+        node = sequence[position].statement.node
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Tuple)
+            and _call_name(node.value) in SPLITTERS
+        ):
+            continue
+        names = [e.id if isinstance(e, ast.Name) else None for e in node.targets[0].elts]
+        if features not in names:
+            continue
+        args = node.value.args
+        if len(names) != 2 * len(args):
+            return None
+        index = names.index(features) // 2
+        source, halves = args[index], [n for n in names[2 * index : 2 * index + 2] if n]
+        if not isinstance(source, ast.Name) or _changed(sequence[position + 1 :], *halves):
+            return None
+        return position, source.id
+    return None
 
 
 def _cleaning(sequence: list, position: int, source: ast.expr, helpers: dict, functions: dict):
