@@ -408,7 +408,14 @@ def _plan_evaluate(
         and n not in typed_in
     ]
     metric_names += [n for n in carried if n not in metric_names]
-    inputs = [n for n in ordered_uses(code) if n in names.used and n in flows["inputs"]["predict"]]
+    # a function of the notebook (defined in load/clean/train) is imported from its module, as the
+    # other stages do: no stage returns it as a value, so reading it from upstream was a KeyError
+    called = [n for n in ordered_uses(code) if n in names.used and n in helpers]
+    inputs = [
+        n
+        for n in ordered_uses(code)
+        if n in names.used and n in flows["inputs"]["predict"] and n not in helpers
+    ]
     inputs += [n for n in carried if n not in inputs]
     if model not in inputs:
         inputs.insert(0, model)
@@ -428,6 +435,7 @@ def _plan_evaluate(
     returned = ", ".join(f'"{n}": {n}' for n in metric_names)
     body = f"{code}\nreturn {{{returned}}}"
     module_imports = set(imports_for(body, imports, set(upstream_inputs) | set(params)))
+    module_imports |= {f"from .{helpers[n]} import {n}" for n in called}
     if slice_piece is not None:  # only the sliced statement calls the served predict()
         module_imports.add("import numpy")
         module_imports.add("from .predict import predict")
