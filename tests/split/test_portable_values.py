@@ -99,6 +99,45 @@ def test_a_capture_loads_and_compares_where_pyarrow_is_missing():
     assert check.stdout.decode().startswith("(True,"), check.stdout
 
 
+def _column_transformer():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = _frame().reset_index(drop=True)
+    numeric = frame.select_dtypes(["int64"]).columns  # an Index of text: pyarrow storage
+    text = frame.select_dtypes(["str"]).columns
+    encode = Pipeline([("fill", SimpleImputer(strategy="most_frequent")), ("hot", OneHotEncoder())])
+    return ColumnTransformer([("num", "passthrough", numeric), ("cat", encode, text)]).fit(frame)
+
+
+def test_a_fitted_transformer_keeps_its_column_lists_in_python_storage():
+    """A house-price notebook's ColumnTransformer over `x_train.select_dtypes(...).columns`
+    pickled where pyarrow is; verify could not load it where pyarrow is not ('preprocessor is
+    missing (cannot load: No module named pyarrow)')."""
+    fitted = _column_transformer()
+    portable = python_strings(fitted)
+    assert fitted.transformers[0][2].dtype.storage == "pyarrow"  # the notebook's is unchanged
+    assert portable.transformers[0][2].dtype.storage == "python"
+    assert portable.transformers_[1][2].dtype.storage == "python"
+    frame = _frame().reset_index(drop=True)
+    assert (portable.transform(frame) == fitted.transform(frame)).all()
+
+
+@needs_generated
+def test_a_captured_transformer_loads_where_pyarrow_is_missing():
+    fitted = _column_transformer()
+    raw = _in_generated("pickle.loads(sys.stdin.buffer.read())", pickle.dumps(fitted))
+    assert raw.returncode != 0 and b"pyarrow" in raw.stderr  # the failure this prevents
+    check = _in_generated(
+        "ct = pickle.loads(sys.stdin.buffer.read())\nprint(ct.transformers_[0][2].tolist())",
+        pickle.dumps(python_strings(fitted)),
+    )
+    assert check.returncode == 0, check.stderr.decode()
+    assert check.stdout.decode().strip() == "['tenure']"
+
+
 @pytest.mark.slow
 @needs_generated
 def test_verify_compares_text_frames_across_the_two_environments(tmp_path):

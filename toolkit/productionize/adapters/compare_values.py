@@ -8,6 +8,7 @@ generated project's environment, where productionize itself is not installed.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import pickle
@@ -159,12 +160,27 @@ def python_strings(value):
         return {key: python_strings(item) for key, item in value.items()}
     if type(value) in (list, tuple):
         return type(value)(python_strings(item) for item in value)
+    if _is_estimator(value):
+        return _estimator_python_strings(value)
     if pd is None or not isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
         return value
     try:
         return _python_strings(pd, value)
     except Exception:  # an unusual pandas object: leave it, the comparison will say what differs
         return value
+
+
+def _estimator_python_strings(value):
+    """A copy of a fitted estimator whose attributes hold their pandas text in Python storage:
+    ``ColumnTransformer([("num", ..., X.select_dtypes("number").columns)])`` keeps that Index,
+    and pickled where pyarrow is, the transformer could not load where it is not."""
+    state = getattr(value, "__dict__", None)
+    if not isinstance(state, dict):
+        return value
+    converted = {key: python_strings(item) for key, item in state.items()}
+    duplicate = copy.copy(value)
+    duplicate.__dict__.update(converted)
+    return duplicate
 
 
 def _python_strings(pd, value):
