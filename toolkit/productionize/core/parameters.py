@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..model import CellGraph, DataFile, Parameter
 from . import tags as tag_grammar
 from .codegen import (
+    READ_FUNCTIONS,
     Replacement,
     find_definition_path_literals,
     find_path_literals,
@@ -32,7 +33,7 @@ from .function_parameters import (
     propagate,
     signature_edit,
 )
-from .path_expressions import PathLiteral, Resolved, path_constants
+from .path_expressions import PathLiteral, Resolved, path_constants, reader_functions
 from .statements import CODE
 from .tree_walk import walk_nodes
 
@@ -137,7 +138,7 @@ def path_context(pieces) -> PathContext:
         p.statement.node for stage in STAGES for p in pieces[stage] if p.statement.kind == CODE
     ]
     constants = path_constants(nodes)
-    readers: dict[str, tuple[int, str]] = {}
+    readers = reader_functions(nodes, READ_FUNCTIONS)
     inside: set[int] = set()  # Name nodes read by a composed path that is lifted
     for node in nodes:
         find = (

@@ -6,6 +6,9 @@ once to one (``DATA_DIR = "data"``, ``DATA = Path("data")``). The planner lifts 
 expression to one parameter (``data/train.csv``) instead of the literal pieces: lifting
 ``"train.csv"`` alone made ``data/data/train.csv``, and ``"/train.csv"`` in ``DATA_DIR +
 "/train.csv"`` looked like an absolute path of its own.
+
+A path given to the notebook's own reader (``def load_data(p): return pd.read_csv(p)``, then
+``load_data("shopping.csv")``) is a file read too: ``reader_functions`` finds those functions.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .tree_walk import walk_nodes
 PATH_TYPES = frozenset(
     {"Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"}
 )
+READER_ARGUMENT_KEYWORDS = frozenset({"filepath_or_buffer", "path", "fname", "file", "io"})
 
 
 @dataclass(frozen=True)
@@ -188,3 +192,43 @@ def path_constants(nodes: Iterable[ast.AST]) -> dict[str, Resolved]:
             if resolved is not None:
                 constants[node.targets[0].id] = resolved
     return constants
+
+
+def reader_functions(definitions: Iterable[ast.AST], read_functions) -> dict[str, tuple[int, str]]:
+    """The notebook's functions that read the file an argument names: name -> (position,
+    argument name) of that argument (``def load_data(p): return pd.read_csv(p)``: (0, "p")); a
+    function passing its argument on to one of them reads it too."""
+    functions = [d for d in definitions if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    readers: dict[str, tuple[int, str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for function in functions:
+            if function.name in readers:
+                continue
+            positional = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+            for call in walk_nodes(function):
+                if not isinstance(call, ast.Call):
+                    continue
+                argument = _path_argument(call, read_functions, readers)
+                if isinstance(argument, ast.Name) and argument.id in positional:
+                    readers[function.name] = (positional.index(argument.id), argument.id)
+                    changed = True
+                    break
+    return readers
+
+
+def _path_argument(call: ast.Call, read_functions, readers) -> ast.expr | None:
+    """The expression a read call (a library's or one of ``readers``) reads the file of."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in readers:
+        position, keyword = readers[func.id]
+        if len(call.args) > position:
+            return call.args[position]
+        return next((k.value for k in call.keywords if k.arg == keyword), None)
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name not in read_functions:
+        return None
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg in READER_ARGUMENT_KEYWORDS), None)
