@@ -312,6 +312,7 @@ def test_fix_that_would_break_a_cell_writes_nothing(tmp_path, monkeypatch):
     path = copy("style.ipynb", tmp_path)
     before = path.read_bytes()
     monkeypatch.setattr(style, "format_cell", lambda source, length: source + "\n(")
+    monkeypatch.setattr(style, "ruff_changes_as_black", lambda *args: False)  # black fixes all
     result = invoke(path, "--fix")
     assert result.exit_code == 2
     assert f"error: {path}: a fix produced a cell that does not parse" in result.stderr

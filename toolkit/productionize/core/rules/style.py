@@ -3,7 +3,8 @@
 Ruff runs as one process per notebook in an adapter; ``ruff_source`` builds the single Python file
 it checks and ``findings_from_ruff`` maps its diagnostics back to cells and lines. The adapter may
 also pass ruff's formatter's verdict on each cell (``LintContext.preformatted``): black, which has
-the last word on PN701, then only formats the cells ruff would change or cannot vouch for.
+the last word on PN701, then only formats the cells ruff cannot vouch for (those it leaves alone
+where the two may differ, those it changes into a shape black may lay out otherwise).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ...model import CellEdit, Finding, Fix, Severity
-from ..black_compat import ruff_may_differ
+from ..black_compat import ruff_cell_trusted, ruff_may_differ
 from ..defuse import ParsedCell
 from ..tree_walk import walk_nodes
 from .base import LintContext, NodeIndex, external_rule, rule
@@ -65,7 +66,8 @@ def needs_black(
     differently (``black_compat.ruff_may_differ``), for a cell magic (black formats only Python
     ones), a final newline (black strips it) and a leading string (black formats it as the
     module's docstring, ruff does not in a notebook cell). A cell ruff changes or could not
-    format (None) always goes to black, so ruff never causes a finding by itself.
+    format (None) needs black unless ruff's result is known to be black's
+    (``ruff_changes_as_black``).
     """
     if ruff_formatted is None or ruff_formatted != source:
         return True
@@ -78,6 +80,17 @@ def needs_black(
     return ruff_may_differ(source, tree, nodes, line_length)
 
 
+def ruff_changes_as_black(
+    source: str, p: ParsedCell, ruff_formatted: str | None, line_length: int
+) -> bool:
+    """Whether ruff's formatting of a cell it changes is what black makes of it too
+    (``black_compat.ruff_cell_trusted``): the finding and its fix are then ruff's, black is not run.
+    """
+    if ruff_formatted is None or ruff_formatted == source or len(source) > MAX_BLACK_CHARS:
+        return False
+    return ruff_cell_trusted(source, p.tree, bool(p.magics), ruff_formatted, line_length)
+
+
 @rule(
     "PN701",
     "black-formatting",
@@ -87,15 +100,21 @@ def needs_black(
 )
 def black_formatting(ctx: LintContext) -> Iterator[Finding]:
     preformatted = ctx.preformatted
+    length = ctx.options.line_length
     for p in ctx.parsed:
-        if p.tree is None or not p.python_body or not p.cell.source.strip():
+        source = p.cell.source
+        if p.tree is None or not p.python_body or not source.strip():
             continue
-        if preformatted is not None and p.cell.source in preformatted:
-            verdict = preformatted[p.cell.source]
+        formatted = None
+        if preformatted is not None and source in preformatted:
+            verdict = preformatted[source]
             nodes = ctx.nodes(p)
-            if not needs_black(p.cell.source, p.tree, nodes, verdict, ctx.options.line_length):
+            if not needs_black(source, p.tree, nodes, verdict, length):
                 continue
-        formatted = format_cell(p.cell.source, ctx.options.line_length)
+            if ruff_changes_as_black(source, p, verdict, length):
+                formatted = verdict
+        if formatted is None:
+            formatted = format_cell(source, length)
         if formatted is None or formatted == p.cell.source:
             continue
         yield ctx.finding(
