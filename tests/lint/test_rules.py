@@ -1070,12 +1070,26 @@ def test_get_feature_names_without_sklearn_is_not_reported():
             "idx = pd.date_range('2020', periods=4, freq='2H')",
             "idx = pd.date_range('2020', periods=4, freq='2h')",
         ),
+        (
+            "pd.set_option('display.max_colwidth', -1)",
+            "pd.set_option('display.max_colwidth', None)",
+        ),
+        ("pd.set_option('max_colwidth', -1)", "pd.set_option('max_colwidth', None)"),
     ],
 )
 def test_pandas_removed_api_fix(source, expected):
     _, findings = run(["import pandas as pd\ndata = pd.read_csv('x.csv')", source], "PN213")
     (finding,) = findings
     assert finding.fix.safe and finding.fix.edits[0].new_source == expected
+
+
+def test_a_colwidth_that_still_works_is_not_reported():
+    cells = [
+        "import pandas as pd",
+        "pd.set_option('display.max_colwidth', 200)\n"
+        "pd.set_option('display.max_rows', -1)\nopts.set_option('max_colwidth', -1)",
+    ]
+    assert run(cells, "PN213")[0] == []
 
 
 def test_axis_beside_columns_fix_removes_the_axis():

@@ -2,7 +2,8 @@
 
 ``pd.value_counts(s)``, ``df.append(row)``, ``s.dt.weekofyear``, ``df.ix[...]`` and the frequency
 aliases ``'M'``, ``'Y'``/``'A'``, ``'Q'``, ``'H'``, ``'T'``, ``'S'`` (``resample('M')``) each stop
-today's notebook with AttributeError or ``ValueError: Invalid frequency``. Each has a documented
+today's notebook with AttributeError or ``ValueError: Invalid frequency``; so does Kaggle's
+``pd.set_option('display.max_colwidth', -1)`` (ValueError since pandas 1.0: None means no limit). Each has a documented
 replacement; the ones that mean exactly what the notebook meant are safe fixes.
 """
 
@@ -47,10 +48,11 @@ FREQUENCY_CALLS = frozenset({"date_range", "bdate_range", "Grouper"})
     "pandas-removed-api",
     Severity.WARNING,
     "`pd.value_counts(s)`, `df.append(...)`, `s.dt.weekofyear`, `df.ix[...]`, `resample('M')` "
-    "(frequency aliases M, Y, A, Q, H, T, S): removed in pandas 2 and 3 (AttributeError, "
-    "ValueError: Invalid frequency)",
-    "Safe: `s.value_counts()`, `s.dt.isocalendar().week`, `resample('ME')`...; `pd.concat` for "
-    "`append` and `.loc`/`.iloc` for `.ix` by hand",
+    "(frequency aliases M, Y, A, Q, H, T, S), `pd.set_option('display.max_colwidth', -1)`: "
+    "removed in pandas 1, 2 and 3 (AttributeError, ValueError: Invalid frequency, ValueError: "
+    "Value must be a nonnegative integer or None)",
+    "Safe: `s.value_counts()`, `s.dt.isocalendar().week`, `resample('ME')`, `max_colwidth` "
+    "None...; `pd.concat` for `append` and `.loc`/`.iloc` for `.ix` by hand",
 )
 def removed_api(ctx: LintContext) -> Iterator[Finding]:
     pandas = {
@@ -121,6 +123,14 @@ def _removed(node: ast.AST, pandas: set[str], frames: set[str]):
                 node,
                 None,
             )
+        if (
+            func.attr == "set_option"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in pandas
+        ):
+            found = _negative_colwidth(node)
+            if found is not None:
+                return found
         frequency = _frequency_argument(node, func.attr if func.attr in FREQUENCY_METHODS else None)
         if frequency is None and func.attr in FREQUENCY_CALLS:
             frequency = _frequency_argument(node, func.attr)
@@ -155,6 +165,30 @@ def _removed(node: ast.AST, pandas: set[str], frames: set[str]):
                 None,
             )
     return None
+
+
+def _negative_colwidth(call: ast.Call):
+    """``pd.set_option('display.max_colwidth', -1)``: "no limit" was spelled -1 until pandas 1.0
+    (ValueError: Value must be a nonnegative integer or None); it is None now."""
+    if len(call.args) != 2 or call.keywords:
+        return None
+    name, value = call.args
+    if not (isinstance(name, ast.Constant) and str(name.value).endswith("max_colwidth")):
+        return None
+    if not (
+        isinstance(value, ast.UnaryOp)
+        and isinstance(value.op, ast.USub)
+        and isinstance(value.operand, ast.Constant)
+        and value.operand.value == 1
+    ):
+        return None
+    return (
+        "`max_colwidth` -1 (no limit) is refused since pandas 1.0 (ValueError: Value must be a "
+        "nonnegative integer or None): write None",
+        "Write None for no limit",
+        value,
+        lambda _segment: "None",
+    )
 
 
 def _frequency_argument(call: ast.Call, method: str | None) -> ast.Constant | None:
