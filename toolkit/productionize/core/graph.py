@@ -19,6 +19,7 @@ from .defuse import ParsedCell, parse_cell
 from .exploration import exploration_statements
 from .exports import export_statements
 from .file_writes import read_paths, writing_statements
+from .hand_scaling import rescales
 from .mutations import Container, changed_through, changing_functions, note_containers
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
@@ -509,7 +510,7 @@ def _cleaning_statement(node: ast.AST) -> bool:
                 return True
             if called in CLEANING_METHODS and _receiver(call) in names:
                 return True  # df = df.dropna(): the same frame, changed
-        return False
+        return rescales(node.value, names)  # X = (X - X.mean()) / X.std()
     if isinstance(node, ast.Delete):
         return any(isinstance(t, ast.Subscript) for t in node.targets)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):

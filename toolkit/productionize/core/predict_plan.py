@@ -23,6 +23,7 @@ from .codegen import (
     statement_text,
 )
 from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
+from .hand_scaling import hand_scaling_note
 from .records_plan import RecordsPlan, Unsupported, plan_records
 from .shown_metrics import shown_metric
 from .split_records import plan_split_records
@@ -104,6 +105,14 @@ def plan_served_records(
     why that frame's cleaning cannot be replayed per record, or None (records are features).
 
     Stages that keep a value predict() needs only locally are told to return it (``flows``)."""
+    served = _served_records(pieces, flows, imports, helpers, parameters, model, features)
+    if isinstance(served, RecordsPlan):
+        return served
+    scaled = hand_scaling_note(pieces, features)  # X = (X - X.mean()) / X.std(), not replayed
+    return f"{served}; {scaled}" if served and scaled else served or scaled
+
+
+def _served_records(pieces, flows, imports, helpers, parameters, model, features):
     names = {p.name for p in parameters}
     allowed = {model} | set(imports) | names | BUILTIN_NAMES
     found = _candidates(pieces.get("predict", []), model, allowed, features)
