@@ -17,19 +17,26 @@ NEARBY = ("", "data", "input")  # folders, relative to the notebook's, searched 
 
 
 def locate_data_file(folder: Path, path: str) -> Path | None:
-    """The file ``path`` names, resolved against ``folder``; else one of the same name nearby."""
+    """The file ``path`` names, resolved against ``folder``; else one of the same name nearby.
+
+    Nearby is the notebook's folder, its ``data/`` and ``input/``, under the end of the path as
+    written, longest first: ``/kaggle/input/titanic/train.csv`` is found as
+    ``input/titanic/train.csv`` (Kaggle's layout downloaded whole), ``titanic/train.csv`` or
+    ``train.csv``."""
     written = Path(os.path.expanduser(path))
     if not written.is_absolute():
         written = folder / written
     if _is_file(written):
         return written
-    name = re.split(r"[\\/]", path.rstrip("/\\"))[-1]
-    if not name or name in (".", ".."):
+    parts = [p for p in re.split(r"[\\/]", path.rstrip("/\\")) if p]
+    parts = [p for p in parts if p not in (".", "..", "~") and not p.endswith(":")]
+    if not parts:
         return None
-    for place in NEARBY:
-        candidate = folder / place / name
-        if _is_file(candidate):
-            return candidate
+    for start in range(len(parts)):
+        for place in NEARBY:
+            candidate = folder / place / Path(*parts[start:])
+            if _is_file(candidate):
+                return candidate
     return None
 
 
@@ -54,12 +61,48 @@ def nearby_moves(folder: Path, data_files) -> dict[str, str]:
 
 
 def read_nearby(source: str, moves: dict[str, str]) -> str:
-    """The cell's source reading each moved file where it was found (string literals only)."""
+    """The cell's source reading each moved file where it was found (string literals only).
+
+    A folder the moved files were named under is moved too, in string literals starting with
+    it: ``DATA = "/kaggle/input/titanic/"`` then ``DATA + "train.csv"`` (or ``os.path.join``,
+    ``Path(...) /``, an f-string) reads ``./train.csv`` when ``train.csv`` lies beside the
+    notebook."""
     for written, found in moves.items():
         for text in {written, written.replace("\\", "\\\\")}:
             for quote in ("'", '"'):
                 source = source.replace(f"{quote}{text}{quote}", repr(found))
+    for written, found in folder_moves(moves).items():
+        for text in {written, written.replace("\\", "\\\\")}:
+            pattern = re.compile(
+                r"(?<![\\w])(?P<head>[rRfFuUbB]{0,2}(?P<quote>['\"]))"
+                + re.escape(text)
+                + r"(?P<tail>[\\/]|(?P=quote))"
+            )
+            source = pattern.sub(
+                lambda m, found=found: m["head"]
+                + found
+                + ("/" if m["tail"] in "/\\" else m["tail"]),
+                source,
+            )
     return source
+
+
+def folder_moves(moves: dict[str, str]) -> dict[str, str]:
+    """Folder as written -> notebook-relative folder the files under it were found in
+    (``/kaggle/input/titanic`` -> ``.``), for folders whose files all moved the same way."""
+    folders: dict[str, str | None] = {}
+    for written, found in moves.items():
+        head, _sep, name = written.rstrip("/\\").replace("\\", "/").rpartition("/")
+        found_head, _sep, found_name = found.rpartition("/")
+        named = [part for part in head.split("/") if part not in ("", ".", "..")]
+        wide = head.startswith("/") and len(named) < 2
+        if not named or name != found_name or wide:
+            continue  # no folder, another name, or a folder as wide as "/kaggle"
+        if "\\" in written:
+            head = written[: len(head)]  # keep the Windows separators as written
+        target = found_head or "."
+        folders[head] = target if folders.get(head, target) == target else None
+    return {head: target for head, target in folders.items() if target is not None}
 
 
 def _is_file(path: Path) -> bool:
