@@ -101,6 +101,11 @@ DIFFERENT = {
         "def f(\n    first_argument_name, second_argument_name, third_argument_name, fourth,"
         " **keyword_args\n):\n    pass\n"
     ),
+    "bare star in a split signature": (
+        "def f(*, first_argument_name, second_argument_name, third_argument_name, fourth_one,"
+        " fifth_argument_name):\n"
+        "    pass\n"
+    ),
     "empty line opening a block": "class A:\n\n    def f(self):\n        pass\n",
     "implicit concatenation": 'x = "a long string " "and another"\n',
     "unary power": "y = -x**2\n",

@@ -59,8 +59,9 @@ _MODULE_SHAPES = re.compile(
     r"^[ \t]*[^#\s][^\n]*#|:[ \t]*\n[ \t]*\n|[-+~]\s*[\w.\[\]()]+\s*\*\*", re.M
 )
 # in ruff's result: a star argument split onto its own line gets a trailing comma from ruff,
-# from black only when the code's features rule out Python < 3.6 (black infers the target)
-_STAR_LAST = re.compile(r"^[ \t]*\*{1,2}[^\s,*][^\n]*,[ \t]*$", re.M)
+# from black only when the code's features rule out Python < 3.6 (black infers the target);
+# a bare ``*,`` line too: ruff ends the keyword-only parameters below it with a comma, black not
+_STAR_LAST = re.compile(r"^[ \t]*\*{1,2}(?:[^\s,*][^\n]*)?,[ \t]*$", re.M)
 
 
 def ruff_may_differ(
