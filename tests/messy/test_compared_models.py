@@ -148,6 +148,21 @@ def test_a_loop_keeping_no_model_says_the_last_one_is_served(tmp_path):
     assert "serves the loop's last one (`estimator` after the loop)" in result.output
 
 
+def test_one_name_refit_with_another_model_says_only_the_last_is_served(tmp_path):
+    again = FOREST.replace("forest", "clf") + "\n"
+    nb = make_notebook(
+        IMPORTS,
+        LOAD,
+        again,
+        again.replace("RandomForestClassifier(", "SVC(").replace(
+            "n_estimators=40, random_state=0", "C=0.01"
+        ),
+    )
+    result, report, _train = _split(tmp_path, nb)
+    assert report["model"]["name"] == "clf" and report["model"]["compared"] is None
+    assert "`clf` is fitted and scored in cell 2, then fitted again in cell 3" in result.output
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not can_verify(), reason="needs PRODUCTIONIZE_GENERATED_PYTHON with ploomber")
 @pytest.mark.parametrize("nb", [IN_TURN, IN_A_LOOP], ids=["in-turn", "in-a-loop"])

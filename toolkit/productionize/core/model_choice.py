@@ -100,46 +100,7 @@ def compared_models(
     (``lr.fit(X_train, y_train)``, ``rf = RandomForestClassifier().fit(X_train, y_train)``)
     when two or more of them have a shown score of one kind on held-out data, ``served`` (the
     model found otherwise) among them; None otherwise."""
-    fitted: dict[str, tuple[int, str | None]] = {}  # model -> (cell, the data it is fit on)
-    scored: dict[str, dict[str, tuple[str, str]]] = {}  # model -> metric -> (name, expression)
-    derived: dict[str, set[str]] = {}  # pred -> models its value was computed from
-    values: dict[str, ast.expr] = {}  # pred -> the expression it was last bound to
-    for piece in train:
-        node = piece.statement.node
-        bound = scores.get(id(piece.statement))
-        if bound is not None:
-            name, _text, expression, _cell = bound
-            kind = metric_kind(expression, imports)
-            reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
-            models = {m for r in reads for m in ({r} if r in fitted else derived.get(r, set()))}
-            held_out = not name.endswith(HELD_IN) and not any(
-                fitted[m][1] in reads for m in models if fitted[m][1]
-            )
-            if len(models) == 1 and kind and held_out:
-                # verify evaluates it after the notebook's last cell, where `y_pred` may hold
-                # the next model's predictions: `lr.predict(X_test)` in its place
-                inlined = _Inline(values).visit(copy.deepcopy(expression))
-                scored.setdefault(models.pop(), {})[kind] = (name, ast.unparse(inlined))
-            continue
-        if piece.statement.kind != CODE:
-            continue
-        model = _fitted_model(node)
-        if model is not None:
-            fitted[model[0]] = (piece.cell.cell.index, model[1])
-            scored.pop(model[0], None)  # refit: a score before says nothing of this model
-            derived = {k: v - {model[0]} for k, v in derived.items()}
-            continue
-        reads = {n.id for n in walk_nodes(node) if isinstance(n, ast.Name)}
-        for target, value in _assignments(node):
-            values[target] = _Inline(values).visit(copy.deepcopy(value))
-        for target in _assigned(node):
-            # `pred = lr.predict(X_test)`: a score of pred is lr's
-            derived[target] = {r for r in reads if r in fitted} | {
-                m for r in reads if r != target for m in derived.get(r, ())
-            }
-            if target not in reads:  # `lr = LogisticRegression(C=10)`: not fitted (yet)
-                fitted.pop(target, None)
-                scored.pop(target, None)
+    fitted, scored, _replaced = _scan(train, scores, imports)
     if served not in scored:
         return None
     for kind in scored[served]:
@@ -163,6 +124,73 @@ def compared_models(
             cells=tuple(sorted({fitted[m][0] for m in models})),
         )
     return None
+
+
+def _scan(train: list, scores: dict, imports: dict):
+    """(fitted, scored, replaced) over the train statements in order: the models fitted by
+    name, their held-out scores per metric, and the scored fits a later one of the same name
+    replaced."""
+    fitted: dict[str, tuple[int, str | None]] = {}  # model -> (cell, the data it is fit on)
+    scored: dict[str, dict[str, tuple[str, str]]] = {}  # model -> metric -> (name, expression)
+    derived: dict[str, set[str]] = {}  # pred -> models its value was computed from
+    values: dict[str, ast.expr] = {}  # pred -> the expression it was last bound to
+    replaced: dict[str, list[int]] = {}  # model -> cells of earlier scored fits of that name
+    for piece in train:
+        node = piece.statement.node
+        bound = scores.get(id(piece.statement))
+        if bound is not None:
+            name, _text, expression, _cell = bound
+            kind = metric_kind(expression, imports)
+            reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
+            models = {m for r in reads for m in ({r} if r in fitted else derived.get(r, set()))}
+            held_out = not name.endswith(HELD_IN) and not any(
+                fitted[m][1] in reads for m in models if fitted[m][1]
+            )
+            if len(models) == 1 and kind and held_out:
+                # verify evaluates it after the notebook's last cell, where `y_pred` may hold
+                # the next model's predictions: `lr.predict(X_test)` in its place
+                inlined = _Inline(values).visit(copy.deepcopy(expression))
+                scored.setdefault(models.pop(), {})[kind] = (name, ast.unparse(inlined))
+            continue
+        if piece.statement.kind != CODE:
+            continue
+        model = _fitted_model(node)
+        if model is not None:
+            if model[0] in scored:  # refit: a score before says nothing of this model
+                replaced.setdefault(model[0], []).append(fitted[model[0]][0])
+            fitted[model[0]] = (piece.cell.cell.index, model[1])
+            scored.pop(model[0], None)
+            derived = {k: v - {model[0]} for k, v in derived.items()}
+            continue
+        reads = {n.id for n in walk_nodes(node) if isinstance(n, ast.Name)}
+        for target, value in _assignments(node):
+            values[target] = _Inline(values).visit(copy.deepcopy(value))
+        for target in _assigned(node):
+            # `pred = lr.predict(X_test)`: a score of pred is lr's
+            derived[target] = {r for r in reads if r in fitted} | {
+                m for r in reads if r != target for m in derived.get(r, ())
+            }
+            if target not in reads:  # `lr = LogisticRegression(C=10)`: not fitted (yet)
+                if target in scored:
+                    replaced.setdefault(target, []).append(fitted[target][0])
+                fitted.pop(target, None)
+                scored.pop(target, None)
+    return fitted, scored, replaced
+
+
+def replaced_note(train: list, scores: dict, imports: dict, served: str) -> str | None:
+    """A note when ``served`` was fitted and scored before under the same name (``model =
+    LogisticRegression()`` ... ``model = RandomForestClassifier()``): only the last is left."""
+    fitted, scored, replaced = _scan(train, scores, imports)
+    if served not in replaced or served not in fitted:
+        return None
+    earlier = sorted(set(replaced[served]))
+    return (
+        f"`{served}` is fitted and scored in {_cells(earlier)}, then fitted again in cell "
+        f"{fitted[served][0]}: the service serves the last fit, whatever the earlier ones "
+        f"scored; give each model its own name (`{served}_1`, `{served}_2`) to serve the one "
+        "with the best held-out score"
+    )
 
 
 def predicted_among(train: list, served: str) -> str | None:

@@ -38,6 +38,7 @@ from .model_choice import (
     compared_models,
     picked_from_loop,
     predicted_among,
+    replaced_note,
 )
 from .mutations import containers_at_stage_starts
 from .parameters import (
@@ -172,6 +173,9 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         taken = {n for c in graph.cells for n in c.defined | c.modified} | set(imports)
         choice = compared_models(pieces["train"], train_scores, imports, model_name, taken)
     model_note = choice_note(choice) if choice else loop_note or ""
+    if not model_note and model_name not in flows["inputs"]["predict"]:
+        # `model` refit under the same name: only the last one is left
+        model_note = replaced_note(pieces["train"], train_scores, imports, model_name) or ""
     if not model_note and model_name in flows["inputs"]["predict"]:
         model_note = predicted_among(pieces["train"], model_name) or ""
     if choice is not None:
