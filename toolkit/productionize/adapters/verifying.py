@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..core.codegen import is_absolute_path
 from ..core.faithfulness import (
     BoundaryValue,
     boundary_values,
@@ -27,6 +28,7 @@ from ..core.faithfulness import (
     seed_source,
     without_setup_commands,
 )
+from ..core.file_writes import written_paths
 from ..core.inline import restructured_sources
 from ..core.render import IMPORT_DISTRIBUTIONS
 from ..core.statements import DISPLAY, MAGIC
@@ -92,6 +94,7 @@ def verify_project(
             ignore=shutil.ignore_patterns("products", "models", ".venv*", "__pycache__", ".git"),
         )
         _tolerate_failing_displays(node, result)
+        _write_outputs_in(node, result, work / "outputs")
         # the notebook first: if it cannot run here, that is the news (not a pipeline failure)
         capture = _run_notebook(node, notebook_path, values, work / "seed0", SEED)
         failure = _build_pipeline(project, result)
@@ -154,6 +157,31 @@ def _read_data_nearby(node, folder: Path, data_files) -> None:
     for cell in node.cells:
         if cell.get("cell_type") == "code":
             cell.source = read_nearby(cell.source, moves)
+
+
+def _write_outputs_in(node, result: SplitResult, folder: Path) -> None:
+    """Let the notebook write a file it names in another machine's folder
+    (``/kaggle/working/submission.csv``) in ``folder`` instead: it stopped there, no such folder
+    (the pipeline writes it to products/: core/parameters.output_default)."""
+    statements = [s.node for _parsed, statements in result.graph.analysis for s in statements]
+    moves = {
+        path: str(folder / re.split(r"[\\/]", path.rstrip("/\\"))[-1])
+        for path in sorted(written_paths(statements))
+        if is_absolute_path(path) and not _folder_here(path)
+    }
+    if not moves:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for cell in node.cells:
+        if cell.get("cell_type") == "code":
+            cell.source = read_nearby(cell.source, moves)
+
+
+def _folder_here(path: str) -> bool:
+    """Whether the folder of ``path`` exists on this machine (a Windows one never does here)."""
+    if re.match(r"[A-Za-z]:", path) and os.name != "nt":
+        return False
+    return Path(os.path.expanduser(path)).parent.is_dir()
 
 
 def _build_pipeline(project: Path, result: SplitResult) -> StageCheck | None:

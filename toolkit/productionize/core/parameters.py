@@ -40,6 +40,7 @@ from .tree_walk import walk_nodes
 STAGES = tag_grammar.STAGES
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_COPIED_BYTES = 20 * 1024 * 1024
+OUTPUT_FOLDER = "products"  # where the pipeline writes; an absolute output path moves there
 SizeOf = Callable[[str], "int | None"]
 
 
@@ -103,14 +104,18 @@ def lift_paths(notebook, pieces, parameters):
                 continue  # DATA_DIR = "data", read only where a lifted path composes it
             for literal in find_path_literals(node, context.constants, context.readers):
                 value = literal.value
-                if value in outputs:
+                written = value in outputs
+                if written and not is_absolute_path(value):
                     continue  # a file the notebook writes: an output, not data to copy
                 name = by_value.get(value)
                 if name is None:
                     name = _param_name(value, taken)
                     taken.add(name)
                     by_value[value] = name
-                    lifted.append(Parameter(name, value, None, True))
+                    if written:  # /kaggle/working/submission.csv: into the project's products/
+                        lifted.append(Parameter(name, output_default(value), None, False))
+                    else:
+                        lifted.append(Parameter(name, value, None, True))
                 key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
                 replacements[key] = Replacement(
                     literal.lineno,
@@ -276,6 +281,13 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
         if value not in carried
     ]
     return lifted, only_code, replacements
+
+
+def output_default(value: str) -> str:
+    """Where the project writes a file the notebook wrote to an absolute path: its products/
+    folder (ploomber's output folder, ignored by git), under the file's name."""
+    name = re.split(r"[\\/]", value.rstrip("/\\"))[-1]
+    return f"{OUTPUT_FOLDER}/{name}"
 
 
 def output_paths(pieces, parameters=()) -> frozenset[str]:

@@ -406,7 +406,7 @@ def _plan_evaluate(
             dropped.append(dropped_entry(piece.cell, piece.statement))
     code = "\n".join(lines)
     names = analyze_tree(ast.parse(code))
-    typed_in = _constants(ast.parse(code))
+    typed_in = _constants(ast.parse(code), {p.name for p in parameters})
     metric_names = [
         n
         for n in ordered_defs(code)
@@ -463,10 +463,11 @@ def _plan_evaluate(
     return evaluate_spec, metric_names, tuple(shown)
 
 
-def _constants(tree: ast.Module) -> set[str]:
+def _constants(tree: ast.Module, parameters: frozenset[str] | set[str] = frozenset()) -> set[str]:
     """Names the evaluation binds only from literals (``precision = 55 / float(55 + 28)``, a
-    course notebook checking a confusion matrix by hand, and ``f1`` computed from those): numbers
-    typed in, not measured on the model, so not metrics."""
+    course notebook checking a confusion matrix by hand, and ``f1`` computed from those) or
+    ``parameters`` (``out = submission_path``): numbers typed in, not measured on the model, so
+    not metrics."""
     values: dict[str, list[ast.expr]] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
@@ -493,8 +494,8 @@ def _constants(tree: ast.Module) -> set[str]:
                 for n in walk_nodes(value)
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
             }
-            stores = any(isinstance(v, ast.Name) for v in bound)
-            if not stores and reads <= (BUILTIN_NAMES | constants):
+            stores = any(isinstance(v, ast.Name) and isinstance(v.ctx, ast.Store) for v in bound)
+            if not stores and reads <= (BUILTIN_NAMES | constants | parameters):
                 constants.add(name)
                 grew = True
     return constants
