@@ -119,6 +119,23 @@ def test_models_fitted_in_turn_serve_the_best_held_out_score(tmp_path):
     assert "highest held-out accuracy" in result.output
 
 
+def test_scores_the_notebook_names_pick_the_model_too(tmp_path):
+    # `acc_forest = accuracy_score(...)` then a printed percentage: no score is only shown
+    named = [
+        cell.replace(
+            "print('forest', accuracy_score(y_test, guess))",
+            "acc_forest = " "accuracy_score(y_test, guess)\nprint('forest %', acc_forest * 100)",
+        ).replace(
+            "print('svc', accuracy_score(y_test, guess))",
+            "acc_svc = " "accuracy_score(y_test, guess)\nprint('svc %', acc_svc * 100)",
+        )
+        for cell in (FOREST, KERNEL)
+    ]
+    result, report, train = _split(tmp_path, make_notebook(IMPORTS, LOAD, *named))
+    assert report["model"]["compared"]["scores"] == ["acc_forest", "acc_svc"]
+    assert 'held_out_accuracy = {"forest": acc_forest, "kernel": acc_svc}' in train
+
+
 def test_an_error_score_picks_the_lowest(tmp_path):
     result, report, train = _split(tmp_path, SPEND, "shop.ipynb")
     assert report["model"]["compared"]["lower_is_better"] is True

@@ -67,8 +67,8 @@ def choice_note(choice: ModelChoice) -> str:
     return (
         f"the notebook compares {len(choice.models)} models ({_listed(choice.models)}, "
         f"{_cells(choice.cells)}) and no predict cell uses one: the service serves the one "
-        f"with the {_better(choice)} held-out {choice.metric} ({', '.join(choice.scores)}, "
-        f"reported as metrics), picked again at each training; predict with the model to serve "
+        f"with the {_better(choice)} held-out {choice.metric} ({', '.join(choice.scores)}), "
+        "picked again at each training; predict with the model to serve "
         f"(`{choice.models[0]}.predict(...)` in a cell below) to serve that one instead"
     )
 
@@ -135,25 +135,36 @@ def _scan(train: list, scores: dict, imports: dict):
     derived: dict[str, set[str]] = {}  # pred -> models its value was computed from
     values: dict[str, ast.expr] = {}  # pred -> the expression it was last bound to
     replaced: dict[str, list[int]] = {}  # model -> cells of earlier scored fits of that name
+    # `acc_lr = accuracy_score(y_test, pred)`: a score the notebook names, bound once
+    bindings: dict[str, int] = {}
+    for piece in train:
+        for target in _assigned(piece.statement.node) if piece.statement.kind == CODE else ():
+            bindings[target] = bindings.get(target, 0) + 1
+
+    def record(name: str, expression: ast.expr) -> None:
+        kind = metric_kind(expression, imports)
+        reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
+        models = {m for r in reads for m in ({r} if r in fitted else derived.get(r, set()))}
+        held_out = not name.endswith(HELD_IN) and not any(
+            fitted[m][1] in reads for m in models if fitted[m][1]
+        )
+        if len(models) == 1 and kind and held_out:
+            # verify evaluates it after the notebook's last cell, where `y_pred` may hold
+            # the next model's predictions: `lr.predict(X_test)` in its place
+            inlined = _Inline(values).visit(copy.deepcopy(expression))
+            scored.setdefault(models.pop(), {})[kind] = (name, ast.unparse(inlined))
+
     for piece in train:
         node = piece.statement.node
         bound = scores.get(id(piece.statement))
         if bound is not None:
-            name, _text, expression, _cell = bound
-            kind = metric_kind(expression, imports)
-            reads = {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}
-            models = {m for r in reads for m in ({r} if r in fitted else derived.get(r, set()))}
-            held_out = not name.endswith(HELD_IN) and not any(
-                fitted[m][1] in reads for m in models if fitted[m][1]
-            )
-            if len(models) == 1 and kind and held_out:
-                # verify evaluates it after the notebook's last cell, where `y_pred` may hold
-                # the next model's predictions: `lr.predict(X_test)` in its place
-                inlined = _Inline(values).visit(copy.deepcopy(expression))
-                scored.setdefault(models.pop(), {})[kind] = (name, ast.unparse(inlined))
+            record(bound[0], bound[2])
             continue
         if piece.statement.kind != CODE:
             continue
+        for target, value in _assignments(node):
+            if bindings.get(target) == 1 and metric_kind(value, imports):
+                record(target, value)
         model = _fitted_model(node)
         if model is not None:
             if model[0] in scored:  # refit: a score before says nothing of this model
