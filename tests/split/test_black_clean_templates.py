@@ -10,6 +10,7 @@ under renamed values and parameters, odd defaults, long cell lists and missing s
 from __future__ import annotations
 
 import dataclasses
+import keyword
 
 import black
 import pytest
@@ -21,6 +22,7 @@ from productionize.core.flow import split
 from productionize.core.render import (
     BLACK_CLEAN_TEMPLATES,
     LINE_CHECKED_TEMPLATES,
+    bracketed_statement,
     fits_black,
     format_statement,
     python_literal,
@@ -41,6 +43,7 @@ LINE_CHECKED = {
     "stages/kubeflow_pipeline.py.j2": "deploy/kubeflow_pipeline.py",
 }
 identifiers = st.from_regex(r"[a-z_][a-z0-9_]{0,70}", fullmatch=True)
+python_names = identifiers.filter(lambda n: not keyword.iskeyword(n))
 modules = st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,30}", fullmatch=True), max_size=40)
 
 
@@ -228,3 +231,30 @@ def test_renders_stay_black_clean_for_any_package_and_libraries(churn_spec, pack
 )
 def test_format_statement_formats_at_the_given_depth(statement, depth, expected):
     assert format_statement(statement, depth) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@example(targets=["x"], kind="call", names=["a"] * 30, depth=1)
+@example(targets=["LIBRARIES"], kind="list", names=["pandas"] * 12, depth=0)
+@example(targets=["params"], kind="dict", names=[], depth=1)
+@example(targets=["a" * 90], kind="call", names=["b"], depth=1)
+@given(
+    targets=st.lists(python_names, min_size=0, max_size=8),
+    kind=st.sampled_from(["call", "list", "dict"]),
+    names=st.lists(python_names, max_size=25),
+    depth=st.integers(0, 2),
+)
+def test_bracketed_statements_are_black_clean(targets, kind, names, depth):
+    """One line when it fits, else one item per line with a magic trailing comma: black keeps it."""
+    lhs = f"{', '.join(targets)} = " if targets else ""
+    head, items, closing = {
+        "call": (f"{lhs}run_task(", [f"{n}={n}" for n in names], ")"),
+        "list": (f"{lhs}[", [f'"{n}"' for n in names], "]"),
+        "dict": (f"{lhs}{{", [f'"{n}": {n}' for n in names], "}"),
+    }[kind]
+    text = bracketed_statement(head, items, closing, depth)
+    wrappers = "".join("    " * level + "def _():\n" for level in range(depth))
+    module = wrappers + text + "\n"
+    assert black.format_str(module, mode=MODE) == module
+    if len("    " * depth + head + ", ".join(items) + closing) <= 88:
+        assert "\n" not in text

@@ -20,7 +20,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .defuse import analyze_tree
+from .defuse import analyze_tree, statement_names
 
 
 def changing_functions(definitions: Iterable[ast.stmt]) -> dict[str, tuple[list[str], set[str]]]:
@@ -38,11 +38,15 @@ def changing_functions(definitions: Iterable[ast.stmt]) -> dict[str, tuple[list[
         arguments = node.args
         parameters = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
         found[name] = (parameters, set())
+    bodies = {
+        name: analyze_tree(ast.Module(body=list(node.body), type_ignores=[]))
+        for name, node in functions.items()
+    }
     while True:  # a function calling another that changes its argument changes it too
         grown = False
         for name, node in functions.items():
             parameters, changed = found[name]
-            names = analyze_tree(ast.Module(body=list(node.body), type_ignores=[]))
+            names = bodies[name]
             now = set(names.modified) | _changed_through(node.body, found, {})
             # rebound in the body: a local, not the value given
             now = {n for n in now if n in parameters and n not in names.defined}
@@ -66,7 +70,7 @@ def note_containers(statement: ast.stmt, containers: dict[str, Container]) -> No
     """Update ``containers`` (name -> Container) after ``statement`` ran at top level: a list
     or tuple of names bound is remembered; one whose name or any of whose items' names is rebound
     or deleted, or that is changed itself (``combine.append(x)``), no longer holds those names."""
-    names = analyze_tree(ast.Module(body=[statement], type_ignores=[]))
+    names = statement_names(statement)
     touched = set(names.defined) | set(names.deleted)
     for name, container in list(containers.items()):
         if name in touched | set(names.modified) or touched & set(container.elements):

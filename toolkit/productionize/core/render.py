@@ -219,13 +219,31 @@ def fits_black(text: str) -> bool:
     return True
 
 
-def fitting_statement(statement: str, depth: int = 0) -> str:
-    """``statement`` (names and black-style punctuation) indented; black lays it out if too long."""
+def bracketed_statement(head: str, items: Sequence[str], closing: str, depth: int = 0) -> str:
+    """``head`` + comma-separated ``items`` + ``closing`` (``x = f(`` ... ``)``) laid out black-clean.
+
+    On one line when it fits; else one item per line ending in a comma, which black keeps as it
+    is (the magic trailing comma), so no black call is needed: black itself (~1.5 ms a statement)
+    runs only when a line of that layout would not fit either (a long head or item).
+    """
+    statement = f"{head}{', '.join(items)}{closing}"
+    line = fitting_line(statement, depth)
+    if line is not None:
+        return line
+    indent = "    " * depth
+    lines = [indent + head, *(f"{indent}    {item}," for item in items), indent + closing]
+    if items and all(fitting_line(text) is not None for text in lines):
+        return "\n".join(lines)
+    return format_statement(statement, depth)
+
+
+def fitting_line(statement: str, depth: int = 0) -> str | None:
+    """``statement`` indented, if black leaves that line as it is (it fits, no escapes)."""
     line = "    " * depth + statement
     # an escape in a string may be rewritten by black (it prefers fewer escaped quotes)
     if len(line) <= LINE_LENGTH and line.isascii() and line.isprintable() and "\\" not in line:
         return line
-    return format_statement(statement, depth)
+    return None
 
 
 def python_literal(value: Any) -> str:
@@ -381,6 +399,8 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
         task_imports.append("from .evaluate import evaluate as run_evaluate")
     if "fitted" in stages["predict"].inputs:
         task_imports.append("from .predict import fitted_values as run_fitted_values")
+    pinned = requirements(spec, inputs)
+    libraries = [line.split("==")[0] for line in pinned]
     return {
         "tasks_imports": sort_imports(task_imports),
         "kfp_types": {p.name: _kfp_type(p.default) for p in spec.parameters},
@@ -395,17 +415,25 @@ def _context(spec: PipelineSpec, inputs: RenderInputs) -> dict:
         "data_params": [f.parameter for f in spec.data_files if f.parameter],
         "data_files": spec.data_files,
         "mermaid": mermaid(spec),
-        "requirements": requirements(spec, inputs),
-        "libraries": [line.split("==")[0] for line in requirements(spec, inputs)],
-        "libraries_statement": fitting_statement(
-            "LIBRARIES = "
-            + json.dumps([line.split("==")[0] for line in requirements(spec, inputs)])
+        "requirements": pinned,
+        "libraries": libraries,
+        "libraries_statement": bracketed_statement(
+            "LIBRARIES = [", [json.dumps(name) for name in libraries], "]"
         ),
         "task_parser_statements": "\n".join(
-            fitting_statement(statement, depth=1)
-            for statement in (
-                f'parser = argparse.ArgumentParser(prog="python -m {spec.package}.run_task")',
-                f'parser.add_argument("task", choices={json.dumps([t["name"] for t in tasks])})',
+            (
+                bracketed_statement(
+                    "parser = argparse.ArgumentParser(",
+                    [f'prog="python -m {spec.package}.run_task"'],
+                    ")",
+                    depth=1,
+                ),
+                bracketed_statement(
+                    "parser.add_argument(",
+                    ['"task"', f"choices={json.dumps([t['name'] for t in tasks])}"],
+                    ")",
+                    depth=1,
+                ),
             )
         ),
         "import_block": lambda statements: sort_imports(statements),
@@ -434,9 +462,13 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
                 "call_args": _kwargs([n for n, _ in upstream] + list(stage.parameters)),
             }
         )
-        call = f"run_{stage.name}({tasks[-1]['call_args']})"
-        outputs = tasks[-1]["outputs"]
-        tasks[-1]["statement"] = fitting_statement(f"{', '.join(outputs)} = {call}", depth=1)
+        arguments = [n for n, _ in upstream] + list(stage.parameters)
+        tasks[-1]["statement"] = bracketed_statement(
+            f"{', '.join(tasks[-1]['outputs'])} = run_{stage.name}(",
+            [f"{n}={n}" for n in arguments],
+            ")",
+            depth=1,
+        )
         for name in stage.outputs:
             products[name] = stage.name
     predict = stages["predict"]
@@ -520,9 +552,8 @@ def _tasks(spec: PipelineSpec) -> list[dict]:
             "target": spec.target_name if spec.target_name in products else None,
             "has_metrics": evaluate is not None,
             # one statement black lays out alone if too long: the file then skips black
-            "params_statement": fitting_statement(
-                "params = {" + ", ".join(f'"{p.name}": {p.name}' for p in spec.parameters) + "}",
-                depth=1,
+            "params_statement": bracketed_statement(
+                "params = {", [f'"{p.name}": {p.name}' for p in spec.parameters], "}", depth=1
             ),
         }
     )

@@ -112,7 +112,10 @@ def train(upstream, product, test_size, random_state):
     X = _read(upstream["clean"]["X"])
     y = _read(upstream["clean"]["y"])
     X_train, X_test, y_train, y_test, model = run_train(
-        X=X, y=y, test_size=test_size, random_state=random_state
+        X=X,
+        y=y,
+        test_size=test_size,
+        random_state=random_state,
     )
     _write(X_train, product["X_train"])
     _write(X_test, product["X_test"])

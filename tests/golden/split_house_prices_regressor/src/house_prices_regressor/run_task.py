@@ -17,7 +17,8 @@ def main(argv=None):
     """Parse the command line and run the task."""
     parser = argparse.ArgumentParser(prog="python -m house_prices_regressor.run_task")
     parser.add_argument(
-        "task", choices=["load", "clean", "train", "predict", "register"]
+        "task",
+        choices=["load", "clean", "train", "predict", "register"],
     )
     parser.add_argument("--upstream", nargs=3, action="append", default=[])
     parser.add_argument("--product", nargs=2, action="append", default=[])
