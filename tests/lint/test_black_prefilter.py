@@ -8,6 +8,7 @@ runs black on every cell. Both must report the same PN701 findings, with the sam
 from __future__ import annotations
 
 import keyword
+import re
 import sys
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from productionize.adapters import linting
+from productionize.core import black_compat
 from productionize.adapters.notebook_io import read_notebook
 from productionize.core.lint import lint, parse_cells
 from productionize.core.notebook import notebook_from_dict
@@ -267,3 +269,39 @@ def test_ruffs_trusted_formatting_of_notebook_like_cells_is_blacks(sources):
         if ruff_cell_trusted(parsed.cell.source, parsed.tree, bool(parsed.magics), ruff, 88):
             event("trusted")
             assert ruff == format_cell(parsed.cell.source, 88)
+
+
+# the shapes as one alternation, as they were first written: ``black_compat._has_shape`` splits it
+# in two patterns the regex engine searches faster; both must find a shape in the same texts
+SHAPES_AS_WRITTEN = re.compile(
+    r"""["']\s+[rRbBuUfF]{0,2}["']"""
+    r"|^\s*(?:for\s+)?\(.*\)\s*(?:=[^=]|in\s)"
+    r"|^\s*\)\s*=[^=]"
+    r"|\[\s*\([^\[\]]*\)\s*\]"
+    r"|^\s*assert\b.*[(\[{,]\s*$"
+    r"|^\s*\|\s"
+    r"|#\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)"
+    r"|[(\[{][ \t]*#"
+    r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t].*:[ \t]*\.\.\.[ \t]*$",
+    re.M,
+)
+SHAPE_PIECES = [
+    '"', "'", " ", "\t", "\n", "\f", "(", ")", "[", "]", "{", "}", "#", "=", "==", "|", ",",
+    "for ", " in ", "assert ", "def f():", "class C:", "async ", "...", "x", "r", "b", "f",
+    "type:", "noqa", "pyright:", "pylint:", "nosec", "ruff:", "isort:",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SHAPE_PIECES), max_size=30).map("".join))
+def test_split_shape_patterns_find_what_the_one_alternation_finds(text):
+    assert black_compat._has_shape(text) == (SHAPES_AS_WRITTEN.search(text) is not None)
+
+
+def test_split_shape_patterns_on_every_cell_and_module_text():
+    texts = [c.source for c in read_notebook(EXAMPLES / "churn_classifier.ipynb")[0].cells]
+    texts += [cell for case in CASES for cell in case[1] if isinstance(cell, str)]
+    texts += [p.read_text() for p in (ROOT / "toolkit" / "productionize").rglob("*.py")]
+    found = [SHAPES_AS_WRITTEN.search(t) is not None for t in texts]
+    assert any(found) and not all(found)
+    assert [black_compat._has_shape(t) for t in texts] == found

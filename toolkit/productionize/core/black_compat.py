@@ -24,18 +24,29 @@ if TYPE_CHECKING:  # rules.style imports this module: import rules.base only whe
 # differently), pragma comments (ruff does not count their width, black normalises ``#type:``), a
 # comment right after an opening bracket and a one-line ``def f(): ...`` (black puts blank lines
 # around those differently)
-_SHAPES = re.compile(
-    r"""["']\s+[rRbBuUfF]{0,2}["']"""
-    r"|^\s*(?:for\s+)?\(.*\)\s*(?:=[^=]|in\s)"
-    r"|^\s*\)\s*=[^=]"
-    r"|\[\s*\([^\[\]]*\)\s*\]"
-    r"|^\s*assert\b.*[(\[{,]\s*$"
-    r"|^\s*\|\s"
-    r"|#\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)"
-    r"|[(\[{][ \t]*#"
-    r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t].*:[ \t]*\.\.\.[ \t]*$",
+_SHAPES_ON_LINES = re.compile(
+    r"^(?:\s*(?:(?:for\s+)?\(.*\)\s*(?:=[^=]|in\s)"
+    r"|\)\s*=[^=]"
+    r"|assert\b.*[(\[{,]\s*$"
+    r"|\|\s)"
+    r"|[ \t]*(?:async[ \t]+)?(?:def|class)[ \t].*:[ \t]*\.\.\.[ \t]*$)",
     re.M,
 )
+# the shapes found anywhere in a line, each opening with one of a few characters: a pattern
+# starting with a character set lets the regex engine skip to those characters (one alternation
+# tried at every position took ~1 ms for a 300-line module)
+_SHAPES_IN_LINES = re.compile(
+    r"""["'\[#({](?:(?<=["'])\s+[rRbBuUfF]{0,2}["']"""
+    r"|(?<=\[)\s*\([^\[\]]*\)\s*\]"
+    r"|(?<=#)\s*(?:type:|noqa|pyright:|pylint:|nosec|ruff:|isort:)"
+    r"|(?<=[(\[{])[ \t]*#)"
+)
+
+
+def _has_shape(text: str) -> bool:
+    """Whether ``text`` holds one of the shapes above (the two patterns together)."""
+    return _SHAPES_IN_LINES.search(text) is not None or _SHAPES_ON_LINES.search(text) is not None
+
 # IPython's line magics, which ruff (formatting a notebook) reads as magics without their ``%``
 # when a line starts with one (``cd /content``) and black as Python (``cd / content``)
 _AUTOMAGIC = re.compile(
@@ -53,7 +64,7 @@ _BLOCK_CONTINUES = re.compile(r"^\s*(?:else|elif|except|finally)\b", re.M)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # in a module's original text: a comment after code on its line (ruff and black place such
 # comments differently) and an empty line opening a block (black keeps some, ruff none)
-# and a unary operator before a power (ruff adds brackets: ``-(x**2)``); plus ``_SHAPES``, which
+# and a unary operator before a power (ruff adds brackets: ``-(x**2)``); plus ``_has_shape``, which
 # ruff may have formatted away (it joins implicitly concatenated strings that fit)
 _MODULE_SHAPES = re.compile(
     r"^[ \t]*[^#\s][^\n]*#|:[ \t]*\n[ \t]*\n|[-+~]\s*[\w.\[\]()]+\s*\*\*", re.M
@@ -65,7 +76,12 @@ _STAR_LAST = re.compile(r"^[ \t]*\*{1,2}(?:[^\s,*][^\n]*)?,[ \t]*$", re.M)
 
 
 def ruff_may_differ(
-    text: str, tree: ast.Module, nodes: NodeIndex, line_length: int, docstrings: tuple = ()
+    text: str,
+    tree: ast.Module,
+    nodes: NodeIndex,
+    line_length: int,
+    docstrings: tuple = (),
+    cell: bool = True,
 ) -> bool:
     """Whether black may lay out ``text``, which ruff's formatter leaves as it is, differently.
 
@@ -75,7 +91,8 @@ def ruff_may_differ(
     expression over several lines (black hugs a lone string in brackets and parenthesises a split
     ``a if c else b``), two blank lines after an import (black keeps one unless a definition
     follows), a nested definition before ``else:``/``except:`` (black adds a blank line), a line
-    starting with an IPython magic's name (``_AUTOMAGIC``) and the shapes of ``_SHAPES``.
+    starting with an IPython magic's name (``_AUTOMAGIC``, in a ``cell`` only: ruff reads a
+    module as Python, as black does) and the shapes of ``_has_shape``.
     """
     if "fmt:" in text or "\\\n" in text:
         return True
@@ -110,7 +127,7 @@ def ruff_may_differ(
         f.col_offset for f in nodes.functions if not isinstance(f, ast.Lambda)
     ):
         return True
-    return _SHAPES.search(text) is not None or _AUTOMAGIC.search(text) is not None
+    return _has_shape(text) or (cell and _AUTOMAGIC.search(text) is not None)
 
 
 def ruff_module_trusted(original: str, formatted: str, line_length: int) -> bool:
@@ -121,7 +138,7 @@ def ruff_module_trusted(original: str, formatted: str, line_length: int) -> bool
     """
     from .rules.base import index_tree
 
-    if _MODULE_SHAPES.search(original) or _SHAPES.search(original):
+    if _MODULE_SHAPES.search(original) or _has_shape(original):
         return False
     if _STAR_LAST.search(formatted):
         return False
@@ -137,7 +154,7 @@ def ruff_module_trusted(original: str, formatted: str, line_length: int) -> bool
         and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     )
-    return not ruff_may_differ(formatted, tree, nodes, line_length, docstrings)
+    return not ruff_may_differ(formatted, tree, nodes, line_length, docstrings, cell=False)
 
 
 # a source encoding declaration, which black keeps in a module and not in a notebook cell
