@@ -48,3 +48,36 @@ def test_cells_with_the_same_source_share_the_parse_but_keep_their_own_cell():
     assert (one.cell, two.cell) == (first, second)
     assert one.tree is two.tree  # parsed once
     assert one.names == two.names and "x" in one.names.defined
+
+
+def _test_notebooks():
+    from tests.conftest import ROOT
+
+    return sorted(
+        p
+        for folder in (ROOT / "examples", ROOT / "tests")
+        for p in folder.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def test_a_cell_kept_whole_reuses_its_parse_analysis_and_it_is_the_same():
+    """``production_names(statements, parsed)`` returns the cell's analysis when every statement
+    is kept: on every notebook of the repository, it equals analysing the kept statements."""
+    from productionize.core.statements import classify, production_names
+
+    reused = 0
+    for path in _test_notebooks():
+        try:
+            notebook, _ = read_notebook(path)
+        except Exception:
+            continue  # the deliberately broken fixtures
+        for cell in notebook.code_cells:
+            parsed = defuse.parse_cell(cell)
+            if parsed.tree is None:
+                continue
+            statements = classify(parsed)
+            fast = production_names(statements, parsed)
+            reused += fast is parsed.names
+            assert fast == production_names(statements), (path, cell.index)
+    assert reused > 20

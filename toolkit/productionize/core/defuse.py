@@ -236,6 +236,17 @@ class _Scope:
         self.globals = globals_ or set()
 
 
+# nodes that bind nothing and hold no node that could: constants, contexts and operators
+_CHILDLESS = frozenset(
+    {ast.Constant, ast.Load, ast.Store, ast.Del}
+    | {
+        kind
+        for base in (ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+        for kind in base.__subclasses__()
+    }
+)
+
+
 def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
     """Names a function body binds locally (Python's rule: any store makes a name local)."""
     bound: set[str] = set()
@@ -244,6 +255,13 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
     pending = [node]
     while pending:
         for child in child_nodes(pending.pop()):
+            kind = type(child)
+            if kind is ast.Name:  # the commonest node: its only child is its context
+                if type(child.ctx) is not ast.Load:  # Store or Del
+                    bound.add(child.id)
+                continue
+            if kind in _CHILDLESS:
+                continue
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(child.name)
                 pending.extend(child.decorator_list)
@@ -257,8 +275,6 @@ def _function_locals(node: ast.AST) -> tuple[set[str], set[str]]:
                 continue
             if isinstance(child, (ast.Global, ast.Nonlocal)):
                 declared_global.update(child.names)
-            elif isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
-                bound.add(child.id)
             elif isinstance(child, (ast.Import, ast.ImportFrom)):
                 for alias in child.names:
                     bound.add((alias.asname or alias.name).split(".")[0])

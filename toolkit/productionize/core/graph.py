@@ -118,7 +118,7 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
     containers: dict[str, Container] = {}
     for item, statements in zip(parsed, classified, strict=True):
         stage, origin = stages[item.cell.index]
-        names = production_names(statements)
+        names = production_names(statements, item)
         # reading `combine` (= [train, test], bound above) reads the frames it holds
         held = {
             element

@@ -170,9 +170,21 @@ def _display_aliases(parsed: ParsedCell) -> set[str]:
     return {b.name for b in parsed.names.imports if b.module in DISPLAY_MODULES}
 
 
-def production_names(statements: list[Statement]) -> CellNames:
-    """Def/use of the statements that go into production code (imports included)."""
+def production_names(statements: list[Statement], parsed: ParsedCell | None = None) -> CellNames:
+    """Def/use of the statements that go into production code (imports included).
+
+    When every statement of ``parsed`` (a cell without magics) is kept, that is the cell's own
+    analysis, made when it was parsed.
+    """
     kept = [s.node for s in statements if s.kind in (IMPORT, CODE)]
+    if (
+        parsed is not None
+        and parsed.tree is not None
+        and not parsed.magics
+        and len(kept) == len(parsed.tree.body)
+        and all(a is b for a, b in zip(kept, parsed.tree.body, strict=True))
+    ):
+        return parsed.names
     return analyze_tree(ast.Module(body=kept, type_ignores=[]))
 
 
