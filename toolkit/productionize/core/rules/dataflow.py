@@ -221,15 +221,17 @@ def chained_inplace(ctx: LintContext) -> Iterator[Finding]:
     for p in ctx.parsed:
         if p.tree is None:
             continue
-        statements = {
-            id(node.value): node
-            for node in walk_nodes(p.tree)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-        }
+        statements = None  # call -> its expression statement, found once a call is reported
         for call in ctx.nodes(p).calls:
             receiver = _chained_inplace_receiver(call, modules)
             if receiver is None:
                 continue
+            if statements is None:
+                statements = {
+                    id(node.value): node
+                    for node in walk_nodes(p.tree)
+                    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                }
             method = call.func.attr  # type: ignore[attr-defined]
             target = ast.unparse(receiver)
             description = f"Assign the result instead: `{target} = {target}.{method}(...)`"
