@@ -20,7 +20,13 @@ from .exploration import exploration_statements
 from .exports import export_statements
 from .file_writes import read_paths, writing_statements
 from .hand_scaling import rescales
-from .mutations import Container, changed_through, changing_functions, note_containers
+from .mutations import (
+    Container,
+    changed_through,
+    changing_functions,
+    may_change_through,
+    note_containers,
+)
 from .persistence import saving_statements
 from .shown_metrics import shown_metric
 from .statements import CODE, DISPLAY, Statement, classify, display_aliases, production_names
@@ -127,9 +133,11 @@ def build_graph(notebook: Notebook, options: Options, tags_inferred: bool = Fals
             for element in container.elements
         }
         through: set[str] = set()
+        changes = item.tree is not None and may_change_through(item.tree, changing)
         for statement in statements:
             if statement.kind == CODE:
-                through |= changed_through(statement.node, changing, containers)
+                if changes:
+                    through |= changed_through(statement.node, changing, containers)
                 note_containers(statement.node, containers)
         used = names.used | held
         through &= names.defined | used

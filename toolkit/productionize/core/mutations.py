@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .defuse import analyze_tree, statement_names
+from .tree_walk import walk_nodes
 
 
 def changing_functions(definitions: Iterable[ast.stmt]) -> dict[str, tuple[list[str], set[str]]]:
@@ -70,6 +71,10 @@ def note_containers(statement: ast.stmt, containers: dict[str, Container]) -> No
     """Update ``containers`` (name -> Container) after ``statement`` ran at top level: a list
     or tuple of names bound is remembered; one whose name or any of whose items' names is rebound
     or deleted, or that is changed itself (``combine.append(x)``), no longer holds those names."""
+    if not containers and not (
+        isinstance(statement, ast.Assign) and _names_listed(statement.value)
+    ):
+        return  # nothing remembered to forget, nothing new to remember
     names = statement_names(statement)
     touched = set(names.defined) | set(names.deleted)
     for name, container in list(containers.items()):
@@ -92,6 +97,20 @@ def changed_through(
     or through a loop variable over names (``for frame in (X_train, X_test)``, or over a
     container: ``for dataset in combine``)."""
     return _changed_through([statement], functions, containers)
+
+
+def may_change_through(tree: ast.AST, functions: dict[str, tuple[list[str], set[str]]]) -> bool:
+    """Whether any statement of ``tree`` (a cell) can change a name through ``functions`` or a
+    loop: it has a ``for`` loop or calls one of them (``changed_through`` is empty otherwise)."""
+    return any(
+        isinstance(node, (ast.For, ast.AsyncFor))
+        or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in functions
+        )
+        for node in walk_nodes(tree)
+    )
 
 
 def _changed_through(
