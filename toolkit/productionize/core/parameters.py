@@ -87,14 +87,15 @@ def _is_path(value: str) -> bool:
     return has_extension and re.fullmatch(r"[\w./\\-]+", value) is not None
 
 
-def lift_paths(notebook, pieces, parameters):
-    """Hard-coded file paths read by production code become parameters named after the file."""
+def lift_paths(notebook, pieces, parameters, context: PathContext, outputs: frozenset[str]):
+    """Hard-coded file paths read by production code become parameters named after the file.
+
+    ``context``: ``path_context(pieces)``; ``outputs``: ``output_paths(pieces)``.
+    """
     taken = {p.name for p in parameters}
     by_value = {p.default: p.name for p in parameters if p.is_path}
     lifted: list[Parameter] = []
     replacements: dict[tuple[int, int, int], Replacement] = {}
-    outputs = output_paths(pieces)
-    context = path_context(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
             node = piece.statement.node
@@ -181,7 +182,9 @@ def _as_written(literal: PathLiteral, text: str) -> str:
     return text if literal.constructor is None else f"{literal.constructor}({text})"
 
 
-def lift_definition_paths(pieces, parameters, size_of: SizeOf):
+def lift_definition_paths(
+    pieces, parameters, size_of: SizeOf, context: PathContext, outputs: frozenset[str]
+):
     """Paths hard-coded inside the notebook's functions become pipeline parameters too.
 
     A function becomes module-level code of its stage module, out of reach of the stage
@@ -203,8 +206,6 @@ def lift_definition_paths(pieces, parameters, size_of: SizeOf):
     needs: dict[str, Needs] = {}
     defaults: dict[str, str] = {}  # parameter -> the project's copy, as source text
     functions: list = []  # pieces defining functions
-    outputs = output_paths(pieces)
-    context = path_context(pieces)
     for stage in STAGES:
         for piece in pieces[stage]:
             node = piece.statement.node

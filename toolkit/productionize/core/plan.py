@@ -48,6 +48,7 @@ from .parameters import (
     lift_paths,
     output_paths,
     parameters_from_cells,
+    path_context,
 )
 from .predict_helpers import carry_helpers
 from .predict_plan import named_score, plan_predict, plan_served_records, predict_call
@@ -137,11 +138,12 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         )
 
     # path literals in production code become parameters
-    path_params, replacements = lift_paths(notebook, pieces, parameters)
+    context, written = path_context(pieces), output_paths(pieces)
+    path_params, replacements = lift_paths(notebook, pieces, parameters, context, written)
     parameters = parameters + path_params
     # ... and those inside the notebook's functions too, passed to them as keywords
     function_params, function_files, function_replacements = lift_definition_paths(
-        pieces, parameters, size_of
+        pieces, parameters, size_of, context, written
     )
     parameters = parameters + function_params
     replacements = {**replacements, **function_replacements}
