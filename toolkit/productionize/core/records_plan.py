@@ -700,12 +700,18 @@ def _generate(
     names the transformers fitted on records that fitted_values() fits a copy of."""
     known = {model} | set(imports) | set(helpers) | BUILTIN_NAMES
     functions = _function_nodes(pieces)
-    taken = {n for stage in pieces.values() for p in stage for n in _defs(p.statement.node)[0]}
+    taken = {
+        n
+        for stage in pieces.values()
+        for p in stage
+        for n in statement_names(p.statement.node).defined
+    }
     captures: list[tuple[int, int, str, ast.expr]] = []
     served: list[str] = []
     fitting: list[str] = []
     fit_reads: list[str] = []
     exports: list[tuple[str, str]] = []
+    served_nodes: list[ast.stmt] = []  # the statements of ``served``, as trees
     for piece in lineage + [predict_piece]:
         node = piece.statement.node
         if piece is predict_piece:
@@ -751,6 +757,7 @@ def _generate(
         if lenient_drops:
             changed = _LenientDrops(tainted).visit(changed)
         served.append(ast.unparse(changed))
+        served_nodes.append(changed)
     reserved_reads = [n for n in fit_reads if n in RESERVED or n == root]
     if reserved_reads:
         raise Unsupported(
@@ -768,7 +775,9 @@ def _generate(
                 "cells compute; compute it in a clean cell so it is fitted at train time"
             )
         exports.append((name, stage))
-    free = set(analyze_tree(ast.parse("\n".join(served))).used) - {root, "fitted"}
+    # the rewritten trees (new nodes have no position: any will do for their names)
+    served_tree = ast.fix_missing_locations(ast.Module(body=served_nodes, type_ignores=[]))
+    free = set(analyze_tree(served_tree).used) - {root, "fitted"}
     free -= known | {"align_columns", "fitted_statistic", "fitted_transformer"}
     if free:
         raise Unsupported(
