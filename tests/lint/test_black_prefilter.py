@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from productionize.adapters import linting
-from productionize.core import black_compat
 from productionize.adapters.notebook_io import read_notebook
+from productionize.core import black_compat
 from productionize.core.lint import lint, parse_cells
 from productionize.core.notebook import notebook_from_dict
 from productionize.model import Notebook
@@ -286,9 +286,41 @@ SHAPES_AS_WRITTEN = re.compile(
     re.M,
 )
 SHAPE_PIECES = [
-    '"', "'", " ", "\t", "\n", "\f", "(", ")", "[", "]", "{", "}", "#", "=", "==", "|", ",",
-    "for ", " in ", "assert ", "def f():", "class C:", "async ", "...", "x", "r", "b", "f",
-    "type:", "noqa", "pyright:", "pylint:", "nosec", "ruff:", "isort:",
+    '"',
+    "'",
+    " ",
+    "\t",
+    "\n",
+    "\f",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    "=",
+    "==",
+    "|",
+    ",",
+    "for ",
+    " in ",
+    "assert ",
+    "def f():",
+    "class C:",
+    "async ",
+    "...",
+    "x",
+    "r",
+    "b",
+    "f",
+    "type:",
+    "noqa",
+    "pyright:",
+    "pylint:",
+    "nosec",
+    "ruff:",
+    "isort:",
 ]
 
 

@@ -47,6 +47,7 @@ def _has_shape(text: str) -> bool:
     """Whether ``text`` holds one of the shapes above (the two patterns together)."""
     return _SHAPES_IN_LINES.search(text) is not None or _SHAPES_ON_LINES.search(text) is not None
 
+
 # IPython's line magics, which ruff (formatting a notebook) reads as magics without their ``%``
 # when a line starts with one (``cd /content``) and black as Python (``cd / content``)
 _AUTOMAGIC = re.compile(

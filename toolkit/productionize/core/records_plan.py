@@ -29,6 +29,7 @@ from .codegen import imports_for, rename_names
 from .defuse import BUILTIN_NAMES, analyze_tree, statement_names
 from .mutations import Container, note_containers
 from .statements import CODE
+from .tree_walk import walk_nodes
 
 # reductions of a frame/column: on records they would be recomputed from each request batch
 REDUCERS = frozenset(
@@ -125,7 +126,7 @@ def _defs(node: ast.AST) -> tuple[set[str], set[str], set[str]]:
     """(rebound, changed in place, read) names of one statement."""
     names = statement_names(node)
     changed = set(names.modified)
-    for sub in ast.walk(node):  # ``del test["a"]`` changes test
+    for sub in walk_nodes(node):  # ``del test["a"]`` changes test
         if isinstance(sub, ast.Delete):
             for target in sub.targets:
                 base = target
@@ -338,7 +339,7 @@ def _fit_reads(sequence: list) -> set[str]:
     for piece in sequence:
         if piece.stage != "train":
             continue
-        for sub in ast.walk(piece.statement.node):
+        for sub in walk_nodes(piece.statement.node):
             if _method(sub) in FITTING and sub.args:
                 names |= _reads(sub.args[0])
     return names
@@ -455,7 +456,7 @@ def _check_called_once(pieces: list, copies: dict) -> None:
     """A function whose statistics predict() records may run once on the records."""
     seen: dict[str, object] = {}
     for piece in pieces:
-        for sub in ast.walk(piece.statement.node):
+        for sub in walk_nodes(piece.statement.node):
             name = sub.func.id if isinstance(getattr(sub, "func", None), ast.Name) else None
             if name in copies and name in seen:
                 raise Unsupported(

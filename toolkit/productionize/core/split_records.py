@@ -47,6 +47,7 @@ from .records_plan import (
     taint,
 )
 from .statements import CODE
+from .tree_walk import child_nodes, walk_nodes
 
 SPLITTERS = frozenset({"train_test_split"})
 # uses of a whole frame that work the same when it lacks a column they do not name
@@ -171,11 +172,11 @@ def _refitted(before: list, root: str) -> frozenset[str]:
         node = piece.statement.node
         looped = {
             id(sub)
-            for scope in ast.walk(node)
+            for scope in walk_nodes(node)
             if isinstance(scope, (ast.For, ast.While, *SCOPES))
-            for sub in ast.walk(scope)
+            for sub in walk_nodes(scope)
         }
-        for sub in ast.walk(node):
+        for sub in walk_nodes(node):
             if not (
                 isinstance(sub, ast.Call)
                 and isinstance(sub.func, ast.Attribute)
@@ -292,8 +293,8 @@ def _target_columns(before: list, target: str | None, tainted: set[str]) -> set[
 def _columns_named(node: ast.AST, frames: set[str]) -> set[str]:
     """Columns of ``frames`` an expression names: ``df["a"]``, ``df[["a", "b"]]``, ``df.a``."""
     columns = set()
-    methods = {id(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
-    for sub in ast.walk(node):
+    methods = {id(c.func) for c in walk_nodes(node) if isinstance(c, ast.Call)}
+    for sub in walk_nodes(node):
         if _popped(sub, frames) is not None:  # y = df.pop("Survived")
             columns.add(_popped(sub, frames))
         if id(sub) in methods:  # df.fillna(...): a method, not a column
@@ -369,7 +370,7 @@ def _written_columns(node: ast.stmt, frames: set[str]) -> set[str]:
 def _drop_lists(node: ast.AST, frames: set[str]) -> set[str]:
     """Columns named in ``frame.drop(...)`` calls of a statement."""
     columns = set()
-    for sub in ast.walk(node):
+    for sub in walk_nodes(node):
         if (
             isinstance(sub, ast.Call)
             and isinstance(sub.func, ast.Attribute)
@@ -400,8 +401,8 @@ def _dropped_unread(lineage: list, tainted: set[str]) -> set[str]:
 
 
 def _whole_frame_use(node: ast.AST, frames: set[str]) -> bool:
-    parents = {id(c): p for p in ast.walk(node) for c in ast.iter_child_nodes(p)}
-    for sub in ast.walk(node):
+    parents = {id(c): p for p in walk_nodes(node) for c in child_nodes(p)}
+    for sub in walk_nodes(node):
         if not (isinstance(sub, ast.Name) and sub.id in frames and isinstance(sub.ctx, ast.Load)):
             continue
         parent = parents.get(id(sub))
