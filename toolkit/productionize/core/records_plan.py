@@ -757,7 +757,8 @@ def _generate(
             continue
         if lenient_drops:
             changed = _LenientDrops(tainted).visit(changed)
-        served.append(ast.unparse(changed))
+            text = ast.unparse(changed)
+        served.append(text)
         served_nodes.append(changed)
     reserved_reads = [n for n in fit_reads if n in RESERVED or n == root]
     if reserved_reads:
