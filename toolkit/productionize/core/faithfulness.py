@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from ..model import CellGraph, PipelineSpec
 from .model_choice import choice_expression
+from .parameters import OUTPUT_FOLDER
 
 PREDICTIONS = "predictions"
 
@@ -39,8 +40,9 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
     for stage in spec.stages:
         if stage.name in ("predict", "evaluate"):
             continue
+        moved = _output_locations(stage.body, spec) if stage.outputs else set()
         for name in stage.outputs:
-            if name in spec.captured:  # the notebook has no such variable
+            if name in spec.captured or name in moved:  # the notebook has no such variable
                 continue
             # right after the stage last writes it: a stage whose cells are apart (Kaggle's
             # test.csv read after training is a load) must not capture what the cleaning
@@ -101,6 +103,28 @@ def boundary_values(graph: CellGraph, spec: PipelineSpec) -> list[BoundaryValue]
             )
         )
     return values
+
+
+def _output_locations(body: str, spec: PipelineSpec) -> set[str]:
+    """Names the stage binds to a place the project writes in (``OUT = working_path``, the
+    notebook's ``/kaggle/working``, now ``products/``): the notebook writes in a scratch folder
+    instead, so the two differ by construction (core/parameters)."""
+    folders = {
+        p.name
+        for p in spec.parameters
+        if not p.is_path and isinstance(p.default, str) and p.default.startswith(OUTPUT_FOLDER)
+    }
+    if not folders:
+        return set()
+    bound = set()
+    for node in ast.parse(body).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            value = node.value
+            if isinstance(value, ast.Call) and len(value.args) == 1:  # Path(working_path)
+                value = value.args[0]
+            if isinstance(value, ast.Name) and value.id in folders:
+                bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return bound
 
 
 def _with_model(expression: str | None, spec: PipelineSpec) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from .codegen import PATH_KEYWORDS, READ_FUNCTIONS
 from .exports import EXPORT_METHODS
+from .path_expressions import PathLiteral, Resolved, path_constants, resolve
 from .tree_walk import walk_nodes
 
 # call names whose first argument is the file written (`np.save(path, a)`, `fig.savefig(path)`)
@@ -33,13 +34,15 @@ def written_paths(nodes: Iterable[ast.AST], given: dict[str, str] | None = None)
     """The path strings whose first use in ``nodes`` (in order) writes the file.
 
     A name bound to a string (``out = "submission.csv"``, or in ``given``: the parameters
-    cell's values) stands for that string."""
+    cell's values) stands for that string, and a path composed from such names
+    (``OUT + "submission.csv"``, ``os.path.join(OUT, "x.csv")``) for the path it names."""
     nodes = list(nodes)
     bound = {**(given or {}), **_bound_strings(nodes)}
+    constants = _constants(nodes, given)
     first: dict[str, str] = {}
     for node in nodes:
         for kind, expr in _file_uses(node):
-            value = _value(expr, bound)
+            value = _value(expr, bound, constants)
             if value is not None:
                 first.setdefault(value, kind)
     return frozenset(value for value, kind in first.items() if kind == "write")
@@ -52,12 +55,13 @@ def writing_statements(
     "w") as f: f.write(...)``, ``np.save(p, a)``), minus those writing a path in ``read_back``."""
     statements = list(statements)
     bound = _bound_strings(statements)
+    constants = _constants(statements)
     found = set()
     for node in statements:
         targets = _only_writes(node)
         if not targets:
             continue
-        values = {_value(t, bound) for t in targets}
+        values = {_value(t, bound, constants) for t in targets}
         if None in values or values & read_back:
             continue
         found.add(node)
@@ -68,12 +72,27 @@ def read_paths(nodes: Iterable[ast.AST]) -> frozenset[str]:
     """The path strings ``nodes`` read anywhere (``pd.read_csv(p)``, ``open(p)``)."""
     nodes = list(nodes)
     bound = _bound_strings(nodes)
+    constants = _constants(nodes)
     return frozenset(
         value
         for node in nodes
         for kind, expr in _file_uses(node)
-        if kind == "read" and (value := _value(expr, bound)) is not None
+        if kind == "read" and (value := _value(expr, bound, constants)) is not None
     )
+
+
+def composed_writes(node: ast.AST, constants: dict[str, Resolved]) -> list[PathLiteral]:
+    """The file paths ``node`` writes that it composes from path constants (``OUT +
+    "submission.csv"``, ``os.path.join(OUT, "x.csv")``, ``f"{OUT}/x.csv"``, ``Path(OUT) /
+    "x.csv"``): each one path, as a read path composed so is (core/path_expressions)."""
+    found = []
+    for kind, expr in _file_uses(node):
+        if kind != "write" or expr is None or isinstance(expr, (ast.Constant, ast.Name)):
+            continue
+        resolved = resolve(expr, constants)
+        if resolved is not None and resolved.value.strip():
+            found.append(PathLiteral(expr, resolved.value, resolved.constructor, resolved.reads))
+    return found
 
 
 def _only_writes(node: ast.stmt) -> list[ast.expr]:
@@ -184,9 +203,20 @@ def _bound_strings(nodes: list[ast.AST]) -> dict[str, str]:
     return {name: text for name, text in bound.items() if text is not None}
 
 
-def _value(expr: ast.AST | None, bound: dict[str, str]) -> str | None:
+def _constants(nodes: list[ast.AST], given: dict[str, str] | None = None) -> dict:
+    """The path constants of ``nodes`` (core/path_expressions), the parameters' among them."""
+    known = {name: Resolved(value) for name, value in (given or {}).items()}
+    return {**known, **path_constants(nodes)}
+
+
+def _value(
+    expr: ast.AST | None, bound: dict[str, str], constants: dict[str, Resolved]
+) -> str | None:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
     if isinstance(expr, ast.Name):
         return bound.get(expr.id)
-    return None
+    if expr is None:
+        return None
+    resolved = resolve(expr, constants)  # OUT + "submission.csv"
+    return None if resolved is None else resolved.value

@@ -24,7 +24,7 @@ from .codegen import (
     stored_names,
 )
 from .defuse import BUILTIN_NAMES
-from .file_writes import written_paths
+from .file_writes import composed_writes, read_paths, written_paths
 from .function_parameters import (
     FUNCTIONS,
     Needs,
@@ -103,10 +103,10 @@ def lift_paths(notebook, pieces, parameters, context: PathContext, outputs: froz
                 continue  # a function's paths: see lift_definition_paths
             if _binds(node) & context.consumed:
                 continue  # DATA_DIR = "data", read only where a lifted path composes it
-            for literal in find_path_literals(node, context.constants, context.readers):
+            for literal in _production_paths(node, context):
                 value = literal.value
                 written = value in outputs
-                if written and not is_absolute_path(value):
+                if written and value not in context.moved:
                     continue  # a file the notebook writes: an output, not data to copy
                 name = by_value.get(value)
                 if name is None:
@@ -115,6 +115,9 @@ def lift_paths(notebook, pieces, parameters, context: PathContext, outputs: froz
                     by_value[value] = name
                     if written:  # /kaggle/working/submission.csv: into the project's products/
                         lifted.append(Parameter(name, output_default(value), None, False))
+                    elif value in context.output_folders:  # os.makedirs("/kaggle/working")
+                        folder = OUTPUT_FOLDER + ("/" if value[-1] in "/\\" else "")
+                        lifted.append(Parameter(name, folder, None, False))
                     else:
                         lifted.append(Parameter(name, value, None, True))
                 key = (piece.cell.cell.index, literal.lineno, literal.col_offset)
@@ -135,22 +138,35 @@ class PathContext:
     constants: dict[str, Resolved]  # names bound once to a path (DATA_DIR = "data")
     readers: dict[str, tuple[int, str]]  # own functions reading the file an argument names
     consumed: frozenset[str]  # constants read only where a lifted path composes them
+    outputs: frozenset[str]  # paths written before they are read: output_paths(pieces)
+    moved: frozenset[str]  # outputs the project writes in products/ (see output_default)
+    output_folders: frozenset[str]  # absolute folders of moved outputs, of no file read
 
 
 def path_context(pieces) -> PathContext:
     """The path constants and reader functions of the production code, and the constants that
-    only compose paths lifted whole (their literals are no parameters of their own)."""
+    only compose paths lifted whole (their literals are no parameters of their own).
+
+    The outputs written to an absolute path, or to one composed from a folder constant
+    (``OUT + "submission.csv"``, ``DATA_DIR + "submission.csv"`` where the notebook reads
+    ``DATA_DIR + "train.csv"``), move to products/: the project has no such folder (its data
+    lies in data/)."""
     nodes = [
         p.statement.node for stage in STAGES for p in pieces[stage] if p.statement.kind == CODE
     ]
     constants = path_constants(nodes)
     readers = reader_functions(nodes, READ_FUNCTIONS)
+    outputs = written_paths(nodes)
+    moved = {value for value in outputs if is_absolute_path(value)}
     inside: set[int] = set()  # Name nodes read by a composed path that is lifted
     for node in nodes:
-        find = (
-            find_definition_path_literals if isinstance(node, DEFINITIONS) else find_path_literals
-        )
-        for literal in find(node, constants, readers):
+        if isinstance(node, DEFINITIONS):
+            found = find_definition_path_literals(node, constants, readers)
+        else:
+            writes = composed_writes(node, constants)
+            moved.update(w.value for w in writes if w.value in outputs)
+            found = [*find_path_literals(node, constants, readers), *writes]
+        for literal in found:
             inside.update(id(n) for n in literal.reads)
     loads: dict[str, list[int]] = {}
     for node in nodes:
@@ -168,7 +184,49 @@ def path_context(pieces) -> PathContext:
                 consumed.add(name)
                 inside.update(id(n) for n in resolved.reads)
                 changed = True
-    return PathContext(constants, readers, frozenset(consumed))
+    return PathContext(
+        constants,
+        readers,
+        frozenset(consumed),
+        outputs,
+        frozenset(moved),
+        _output_folders(nodes, moved),
+    )
+
+
+def _output_folders(nodes, moved: set[str]) -> frozenset[str]:
+    """The absolute folders the production code names (``OUT = "/kaggle/working/"``) that hold
+    an output moved to products/ and no file it reads: products/ is the project's for them."""
+    folders = {
+        literal.value
+        for node in nodes
+        if not isinstance(node, DEFINITIONS)
+        for literal in find_path_literals(node)
+        if is_absolute_path(literal.value) and literal.value not in moved
+    }
+
+    def holds(folder: str, paths) -> bool:
+        head = folder.rstrip("/\\")
+        return any(
+            p.startswith(head) and p[len(head) : len(head) + 1] in ("/", "\\") for p in paths
+        )
+
+    read = read_paths(nodes)
+    return frozenset(f for f in folders if holds(f, moved) and not holds(f, read))
+
+
+def _production_paths(node: ast.AST, context: PathContext) -> list[PathLiteral]:
+    """The paths a top-level statement reads, its absolute paths, and the paths it writes that
+    it composes (``OUT + "submission.csv"``): pieces of a composed path are none of their own
+    (``"/kaggle/working"`` in ``os.path.join("/kaggle/working", "x.csv")``)."""
+    writes = composed_writes(node, context.constants)
+    inner = {id(sub) for w in writes for sub in walk_nodes(w.node)}
+    found = [
+        literal
+        for literal in find_path_literals(node, context.constants, context.readers)
+        if id(literal.node) not in inner
+    ]
+    return sorted([*found, *writes], key=lambda c: (c.lineno, c.col_offset))
 
 
 def _binds(node: ast.AST) -> set[str]:

@@ -138,7 +138,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         )
 
     # path literals in production code become parameters
-    context, written = path_context(pieces), output_paths(pieces)
+    context = path_context(pieces)
+    written = context.outputs  # output_paths(pieces)
     path_params, replacements = lift_paths(notebook, pieces, parameters, context, written)
     parameters = parameters + path_params
     # ... and those inside the notebook's functions too, passed to them as keywords
@@ -150,6 +151,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
     param_names = {p.name for p in parameters}
 
     flows = _flows(graph, stage_of, imports, param_names)
+    for names in flows["outputs"].values():  # OUT of OUT + "x.csv", now a parameter
+        names[:] = [n for n in names if n not in context.consumed]
     _check_duplicate_outputs(graph, flows, notebook)
     model_name, features_name, target_name = _find_model(
         pieces["train"],
