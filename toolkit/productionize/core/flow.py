@@ -9,6 +9,7 @@ from ..errors import SplitError
 from ..model import Notebook, RenderedFile, ServiceSpec, SplitResult
 from ..options import Options
 from .defuse import parse_cell
+from .fit_arguments import name_fit_arguments
 from .graph import build_graph, suggest_tags
 from .inline import Inlined, inline_single_calls
 from .plan import SizeOf, plan
@@ -30,7 +31,8 @@ def split(
     persisted = reuse_saved_models(notebook)  # `clf = joblib.load("m.pkl")` it saved -> `clf`
     inlined = inline_single_calls(persisted.notebook)  # `def main(): ...; main()` -> top level
     renamed = rename_stage_named_functions(inlined.notebook)  # `def load()` -> notebook_load
-    inlined = dataclasses.replace(inlined, notebook=renamed.notebook)
+    named = name_fit_arguments(renamed.notebook)  # `m.fit(df[[...]], df.y)` -> `m.fit(X, y)`
+    inlined = dataclasses.replace(inlined, notebook=named.notebook)
     whole = StageSplit(inlined.notebook)
     candidates = [whole]
     if options.infer_tags and len(inlined.opened_cells) == 1:  # ... and its stages found
@@ -53,7 +55,13 @@ def split(
             if staged is not whole:
                 continue  # the cut does not plan: keep the cell whole (one stage)
             raise _with_refusals(error, inlined) from None
-    notes = [*persisted.notes, *_inline_notes(inlined), *renamed.notes, *staged.notes]
+    notes = [
+        *persisted.notes,
+        *_inline_notes(inlined),
+        *renamed.notes,
+        *named.notes,
+        *staged.notes,
+    ]
     if notes:
         spec = dataclasses.replace(spec, notes=(*notes, *spec.notes))
     files = render(spec, env)
