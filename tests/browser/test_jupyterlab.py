@@ -243,7 +243,7 @@ def test_a_messy_untagged_notebook_says_what_stops_it(jupyterlab, page, screensh
         "!pip install seaborn\nimport pandas as pd",
         "df = pd.read_csv('data/churn.csv')\ndf.head()",
         "from sklearn.linear_model import LogisticRegression\n"
-        "model = LogisticRegression()\nmodel.fit(df[['tenure_months']], df['churn'])",
+        "model = LogisticRegression()\nmodel.fit(df[['tenure_months']].values, df['churn'])",
         executed=True,
     )
     nb.cells[1].outputs = [

@@ -94,7 +94,7 @@ async def test_a_failed_preview_of_an_untagged_notebook_sends_the_inferred_stage
     nb = make_notebook(
         "import pandas as pd\ndf = pd.read_csv('plain.csv')",
         "from sklearn.linear_model import LogisticRegression\n"
-        "model = LogisticRegression()\nmodel.fit(df[['a']], df['b'])",
+        "model = LogisticRegression()\nmodel.fit(df[['a']].values, df['b'])",
     )
     (jp_root_dir / "guess.ipynb").write_text(json.dumps(nb))
     status, body = await api("split", {"path": "guess.ipynb", "notebook": nb})

@@ -31,30 +31,36 @@ def _refusal(*cells) -> SplitError:
 
 
 def test_a_fit_on_an_expression_is_named_with_its_cell_and_line():
+    # a fit on a column selection is bound to names by the split (core/fit_arguments.py); on
+    # an array made from one (`.values`) it is not, and the refusal names the fit
+    selection = "regressor = LinearRegression()\nregressor.fit(flats[['area']], flats['rent'])"
+    built = split_nb(make_notebook(PARAMS, LOAD, ("code", selection, ["train"])))
+    assert built.spec.records_name == "X"
     error = _refusal(
-        (
-            "code",
-            "regressor = LinearRegression()\nregressor.fit(flats[['area']], flats['rent'])",
-            ["train"],
-        ),
-        ("code", "rent_guess = regressor.predict(flats[['area']])", ["predict"]),
+        ("code", selection.replace("flats[['area']],", "flats[['area']].values,"), ["train"]),
+        ("code", "rent_guess = regressor.predict(flats[['area']].values)", ["predict"]),
     )
     assert (error.location.cell_index, error.location.line) == (2, 2)
     assert str(error).startswith("nb.ipynb:cell 2:2: ")
-    assert "`regressor` is last fitted in cell 2 line 2 on `flats[['area']]`" in str(error)
-    assert "cell 3 line 1 predicts on `flats[['area']]`" in str(error)
-    assert "add a predict cell" not in str(error)  # there is one
-    assert "`X = flats[['area']]`, `y = flats['rent']`" in str(error)
+    message = str(error)
+    assert "`regressor` is last fitted in cell 2 line 2 on `flats[['area']].values`" in message
+    assert "cell 3 line 1 predicts on `flats[['area']].values`" in message
+    assert "add a predict cell" not in message  # there is one
+    assert "`X = flats[['area']].values`, `y = flats['rent']`" in message
 
 
 @pytest.mark.parametrize("with_predict_cell", [True, False])
 def test_a_later_refit_is_the_fit_named_and_the_advice_splits(with_predict_cell):
-    refit = ("code", "# the area alone\nregressor.fit(flats[['area']], flats['rent'])", ["train"])
-    predict = ("code", "rent_guess = regressor.predict(flats[['area']])", ["predict"])
+    refit = (
+        "code",
+        "# the area alone\nregressor.fit(flats[['area']].values, flats['rent'])",
+        ["train"],
+    )
+    predict = ("code", "rent_guess = regressor.predict(flats[['area']].values)", ["predict"])
     error = _refusal(NAMED_FIT, refit, *([predict] if with_predict_cell else []))
     assert (error.location.cell_index, error.location.line) == (3, 2)
     message = str(error)
-    assert "last fitted in cell 3 line 2 on `flats[['area']]`" in message
+    assert "last fitted in cell 3 line 2 on `flats[['area']].values`" in message
     assert "replaces the one on `X` in cell 2 line 4" in message
     assert "fit it on a named frame (`model.fit(X_train, y_train)`)" not in message  # it was
     # what the message says to write splits, serving the refit's features
