@@ -37,7 +37,7 @@ def name_fit_arguments(notebook: Notebook) -> Named:
     parsed = [parse_cell(cell) for cell in notebook.code_cells]
     if any(p.tree is None for p in parsed):
         return Named(notebook)  # the splitter reports the syntax error itself
-    taken = {name for p in parsed for node in walk_nodes(p.tree) for name in _bound_or_read(node)}
+    taken: set[str] | None = None  # every name the notebook binds or reads, on the first rewrite
     rewrites: dict[int, list[tuple[int, int, list[str]]]] = {}  # cell -> (first, last, lines)
     notes = []
     for p in parsed:
@@ -49,6 +49,10 @@ def name_fit_arguments(notebook: Notebook) -> Named:
             if call is None or not _alone_on_its_lines(body, position):
                 continue
             features, target = call.args[0], call.args[1]
+            if taken is None:
+                taken = {
+                    n for q in parsed for node in walk_nodes(q.tree) for n in _bound_or_read(node)
+                }
             x_name = _free_name("X", taken)
             taken.add(x_name)
             lines = [f"{x_name} = {ast.get_source_segment(p.source, features)}"]
