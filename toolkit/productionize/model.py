@@ -339,8 +339,9 @@ class PipelineSpec:
     # shaped like the training features); build prints it
     records_note: str = ""
     # scores a cell only shows (`r2_score(y_test, pred)`), named by the evaluation:
-    # (name, the notebook's expression, the cell after which verify evaluates it)
-    shown_metrics: tuple[tuple[str, str, int], ...] = ()
+    # (name, the notebook's expression or None for a score it names, the cell after which
+    # verify evaluates it)
+    shown_metrics: tuple[tuple[str, str | None, int], ...] = ()
     # a statsmodels formula model: the right-hand side's names; the register keeps those of the
     # features' columns (the request schema asks for them, not for the target or other columns)
     formula_columns: tuple[str, ...] = ()

@@ -54,7 +54,7 @@ from .predict_helpers import carry_helpers
 from .predict_plan import named_score, plan_predict, plan_served_records, predict_call
 from .records_plan import RecordsPlan
 from .servable import check_servable
-from .shown_metrics import shown_metric
+from .shown_metrics import assigned_metric, shown_metric
 from .statements import CODE, DISPLAY, Statement
 from .statsmodels_serving import CONSTANT, constant_statements, statsmodels_serving
 from .tree_walk import walk_nodes
@@ -202,7 +202,8 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
         )
 
     for name, _text, expression, cell in train_scores.values():
-        flows["outputs"]["train"].append(name)
+        if name not in flows["outputs"]["train"]:
+            flows["outputs"]["train"].append(name)
         flows["inputs"]["predict"][name] = "train"
         for read in {n.id for n in walk_nodes(expression) if isinstance(n, ast.Name)}:
             writer = None  # the stage of the last cell writing it, up to the score's cell
@@ -274,9 +275,11 @@ def _plan(graph: CellGraph, options: Options, size_of: SizeOf | None) -> Pipelin
             carried=tuple(entry[0] for entry in train_scores.values()),
         )
     )
+    # a score the notebook names is its variable after its cell; one it only shows, computed
+    named = {id(p.statement) for p in pieces["train"] if isinstance(p.statement.node, ast.Assign)}
     shown = tuple(
-        (name, ast.unparse(expression), cell)
-        for name, _t, expression, cell in train_scores.values()
+        (name, None if key in named else ast.unparse(expression), cell)
+        for key, (name, _t, expression, cell) in train_scores.items()
     ) + tuple(shown)
     # predict.py imports nothing from training: it gets its own copy of the functions it calls
     predict_spec = carry_helpers(
@@ -562,6 +565,12 @@ def _train_scores(
         for n in walk_nodes(p.statement.node)
         if isinstance(n, ast.Name)
     } | set(imports)
+    bindings: dict[str, int] = {}  # name -> how many production statements bind it
+    for stage in STAGES:
+        for piece in pieces[stage]:
+            if piece.statement.kind == CODE:
+                for name in stored_names(piece.statement.node):
+                    bindings[name] = bindings.get(name, 0) + 1
     found: dict[int, tuple[str, str, ast.expr, int]] = {}
     for position, piece in enumerate(train):
         node = piece.statement.node
@@ -575,6 +584,19 @@ def _train_scores(
             and isinstance(node.value.func, ast.Name)
             and node.value.func.id == "print"
         )
+        assigned = assigned_metric(node, imports) if piece.statement.kind == CODE else None
+        if assigned is not None:
+            # `acc = accuracy_score(y_test, pred) * 100`: a score the notebook names, bound once
+            # in production code and kept to the end of its cell: returned as it is
+            name = node.targets[0].id  # type: ignore[attr-defined]
+            if bindings.get(name) == 1 and not any(name in stored_names(n) for n in later):
+                found[id(piece.statement)] = (
+                    name,
+                    statement_text(piece.cell, piece.statement, replacements),
+                    assigned,
+                    cell,
+                )
+            continue
         if later and not printed:
             continue  # a bare expression inside the cell is not shown
         score = shown_metric(node, later, imports, taken)

@@ -511,9 +511,16 @@ def named_score(piece, expression: ast.expr, name: str, replacements: dict) -> s
         text[line] = f"{name} = {text[line]}"
         return "\n".join(text)
     segment = ast.get_source_segment(piece.cell.source, expression)
-    if segment is None or "\n" in segment:
-        segment = ast.unparse(expression)
+    if segment is None or "\n" in segment or not _same_expression(segment, expression):
+        segment = ast.unparse(expression)  # inside an f-string, 3.11's positions can be off
     return f"{name} = {segment}"
+
+
+def _same_expression(text: str, expression: ast.expr) -> bool:
+    try:
+        return ast.dump(ast.parse(text, mode="eval").body) == ast.dump(expression)
+    except SyntaxError:
+        return False
 
 
 def _records_fallback(

@@ -46,7 +46,7 @@ def shown_metric(
         return None
     call = node.value
     if isinstance(call.func, ast.Name) and call.func.id == "print":
-        scores = [a for a in call.args if _metric_name(a, imports)]
+        scores = [a for a in _printed_values(call) if _metric_name(a, imports)]
         if len(scores) != 1:
             return None
         expression = scores[0]
@@ -71,6 +71,46 @@ def shown_metric(
     return candidate, expression
 
 
+def assigned_metric(node: ast.stmt, imports: dict[str, tuple[str, str]]) -> ast.expr | None:
+    """The score ``acc = accuracy_score(y_test, pred) * 100`` binds to a name, or None."""
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and _metric_name(node.value, imports)
+    ):
+        return node.value
+    return None
+
+
+def _printed_values(call: ast.Call) -> list[ast.expr]:
+    """What a ``print`` shows: its arguments, and the values formatted into a string argument
+    (``f"{accuracy_score(y, p):.2%}"``, ``"{:.3f}".format(r2)``, ``"%.3f" % r2``)."""
+    values: list[ast.expr] = []
+    for argument in call.args:
+        if isinstance(argument, ast.JoinedStr):
+            values += [v.value for v in argument.values if isinstance(v, ast.FormattedValue)]
+        elif (
+            isinstance(argument, ast.Call)
+            and isinstance(argument.func, ast.Attribute)
+            and argument.func.attr == "format"
+            and isinstance(argument.func.value, ast.Constant)
+            and isinstance(argument.func.value.value, str)
+        ):
+            values += argument.args
+        elif (
+            isinstance(argument, ast.BinOp)
+            and isinstance(argument.op, ast.Mod)
+            and isinstance(argument.left, ast.Constant)
+            and isinstance(argument.left.value, str)
+        ):
+            right = argument.right
+            values += right.elts if isinstance(right, ast.Tuple) else [right]
+        else:
+            values.append(argument)
+    return values
+
+
 def metric_kind(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | None:
     """The kind of score an expression computes (``accuracy``, ``rmse``, ``score``), or None."""
     return _metric_name(node, imports)
@@ -79,6 +119,8 @@ def metric_kind(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | Non
 def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | None:
     """``r2`` for ``r2_score(...)``/``metrics.r2_score(...)``, ``score`` for ``m.score(X, y)``,
     ``rmse`` for ``np.sqrt(mean_squared_error(...))``."""
+    if _scaled(node) is not None:
+        return _metric_name(_scaled(node), imports)  # accuracy_score(...) * 100
     if not isinstance(node, ast.Call):
         return None
     func = node.func
@@ -105,6 +147,26 @@ def _metric_name(node: ast.AST, imports: dict[str, tuple[str, str]]) -> str | No
     return SHORT_NAMES.get(function, function.removesuffix("_score"))
 
 
+def _scaled(node: ast.AST) -> ast.expr | None:
+    """``score`` of ``score * 100``, ``100 * score`` or ``score / 100``; None otherwise."""
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, (ast.Mult, ast.Div)):
+        return None
+
+    def number(side: ast.expr) -> bool:
+        return (
+            isinstance(side, ast.Constant)
+            and isinstance(side.value, (int, float))
+            and not isinstance(side.value, bool)
+            and side.value > 0
+        )
+
+    if number(node.right):
+        return node.left
+    if isinstance(node.op, ast.Mult) and number(node.left):
+        return node.right
+    return None
+
+
 def _agreement(node: ast.Call) -> ast.Compare | None:
     """The comparison of an accuracy computed by hand: ``(pred == y_val).mean()``,
     ``(model.predict(X) == y).mean()``, ``np.mean(y_test == pred)``."""
@@ -124,12 +186,15 @@ def _agreement(node: ast.Call) -> ast.Compare | None:
     return None
 
 
-def _data_suffix(expression: ast.Call) -> str:
+def _data_suffix(expression: ast.expr) -> str:
     """``_test`` when the score is of ``y_test`` (``_train`` for ``y_train``...), else ''."""
+    if _scaled(expression) is not None:
+        inner = _scaled(expression)
+        return _data_suffix(inner) if isinstance(inner, ast.Call) else ""
     call = expression
     if isinstance(call.func, ast.Name) and call.func.id == "round" and call.args:
         inner = call.args[0]
-        return _data_suffix(inner) if isinstance(inner, ast.Call) else ""
+        return _data_suffix(inner) if isinstance(inner, (ast.Call, ast.BinOp)) else ""
     compare = _agreement(call)
     if compare is not None:  # the target compared with: y_val == pred -> _val
         names = [n for n in (compare.left, *compare.comparators) if isinstance(n, ast.Name)]
